@@ -1,0 +1,1 @@
+"""The HTTP API (Flask application factory) over the resolver library."""

@@ -1,0 +1,191 @@
+"""Matching quality and speed on the public SDN benchmark (../shared/bench/sdn), against a baseline.
+
+Loads store.csv into a fresh store with ``resolver import``, resolves every query of queries.csv
+at the default settings, and prints precision, recall, F1 (all queries and arabic=1), the
+false-positive rate on negatives, queries per second, index build time and peak memory.  In the
+same process it runs the baseline the issue names, rapidfuzz ``process.extractOne`` with WRatio
+over all aliases, at its best threshold, and prints the speed ratio.  A benchmark, not a test.
+
+    python bench/sdn.py [--data ../shared/bench/sdn] [--baseline-sample N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from resolver import Resolver
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "sdn"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expected: str
+    positive: bool
+    arabic: bool
+    half: int  # 0/1 by a hash of the query, to show the figures hold on either half
+
+
+@dataclass(frozen=True)
+class Metrics:
+    precision: float
+    recall: float
+    f1: float
+    fpr: float
+    n: int
+
+    def row(self, label: str) -> str:
+        return (f"{label:<34} P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
+                f"FPR={self.fpr:.3f} (n={self.n})")
+
+
+def load_queries(path: Path) -> list[Query]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [
+            Query(r["query"], r["expected_entity_id"], r["kind"] == "positive", r["arabic"] == "1",
+                  zlib.crc32(r["query"].encode()) % 2)
+            for r in csv.DictReader(fh)
+        ]
+
+
+def metrics(queries: Sequence[Query], answers: Sequence[str | None]) -> Metrics:
+    tp = fp = neg_fp = pos = neg = 0
+    for q, a in zip(queries, answers, strict=True):
+        if q.positive:
+            pos += 1
+            if a == q.expected:
+                tp += 1
+            elif a is not None:
+                fp += 1
+        else:
+            neg += 1
+            if a is not None:
+                fp += 1
+                neg_fp += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / pos if pos else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Metrics(precision, recall, f1, neg_fp / neg if neg else 0.0, len(queries))
+
+
+def report(label: str, queries: Sequence[Query], answers: Sequence[str | None]) -> Metrics:
+    overall = metrics(queries, answers)
+    print(overall.row(f"{label} all"))
+    sub = [(q, a) for q, a in zip(queries, answers) if q.arabic]
+    print(metrics([q for q, _ in sub], [a for _, a in sub]).row(f"{label} arabic=1"))
+    for half in (0, 1):
+        part = [(q, a) for q, a in zip(queries, answers) if q.half == half]
+        print(metrics([q for q, _ in part], [a for _, a in part]).row(f"{label} half {half}"))
+    return overall
+
+
+def timed(fn: Callable[[str], str | None], texts: Sequence[str]) -> tuple[list[str | None], float]:
+    gc.collect()
+    started = time.perf_counter()
+    answers = [fn(t) for t in texts]
+    return answers, time.perf_counter() - started
+
+
+def peak_mib(fn: Callable[[], object]) -> float:
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--baseline-sample", type=int, default=0,
+                        help="time the baseline on every Nth query only (0: all); its F1 always uses all")
+    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--errors", type=int, default=0, help="print this many wrong answers of each sort")
+    args = parser.parse_args(argv)
+    if not (args.data / "store.csv").exists():
+        print(f"no benchmark data at {args.data}", file=sys.stderr)
+        return 2
+    queries = load_queries(args.data / "queries.csv")
+    texts = [q.text for q in queries]
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "sdn.db"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "resolver", "import", str(args.data / "store.csv"), "--db", str(db)],
+                       check=True, stdout=subprocess.DEVNULL)
+        print(f"import: {time.perf_counter() - started:.2f}s")
+        started = time.perf_counter()
+        resolver = Resolver.open(str(db))
+        build = time.perf_counter() - started
+        index_mib = peak_mib(lambda: Resolver.open(str(db)))
+
+        def ours(text: str) -> str | None:
+            res = resolver.resolve(text)
+            return res.entity.id if res.entity else None
+
+        answers, elapsed = timed(ours, texts)
+        qps = len(texts) / elapsed
+        query_mib = peak_mib(lambda: [ours(t) for t in texts[:500]])
+        print(f"\nresolver: index build {build:.2f}s, peak memory index {index_mib:.1f} MiB, "
+              f"queries {query_mib:.1f} MiB, {qps:,.0f} queries/s")
+        ours_metrics = report("resolver", queries, answers)
+        if args.errors:
+            shown_fp = shown_fn = 0
+            for q, a in zip(queries, answers):
+                if a is not None and a != q.expected and shown_fp < args.errors:
+                    shown_fp += 1
+                    got = resolver.index.entities[a].name
+                    exp = resolver.index.entities[q.expected].name if q.expected in resolver.index.entities else "-"
+                    print(f"  FP {q.text!r} -> {got!r} expected {exp!r}")
+            for q, a in zip(queries, answers):
+                if q.positive and a is None and shown_fn < args.errors:
+                    shown_fn += 1
+                    res = resolver.resolve(q.text)
+                    print(f"  FN {q.text!r} [{res.status.value}] expected "
+                          f"{[x.text for x in resolver.index.aliases if x.entity_id == q.expected]} "
+                          f"top {[(c.alias, c.score) for c in res.candidates[:2]]}")
+        if args.skip_baseline:
+            return 0
+
+        aliases = [a.text for a in resolver.index.aliases]
+        entity_of = [a.entity_id for a in resolver.index.aliases]
+        choices = [utils.default_process(a) for a in aliases]
+
+        def baseline_raw(text: str) -> tuple[float, str | None]:
+            hit = process.extractOne(utils.default_process(text), choices, scorer=fuzz.WRatio, processor=None)
+            return (hit[1], entity_of[hit[2]]) if hit else (0.0, None)
+
+        step = args.baseline_sample or 1
+        sample = texts[::step]
+        gc.collect()
+        started = time.perf_counter()
+        raw_sample = [baseline_raw(t) for t in sample]
+        base_elapsed = time.perf_counter() - started
+        base_qps = len(sample) / base_elapsed
+        raw = raw_sample if step == 1 else [baseline_raw(t) for t in texts]
+        best = max(range(50, 101), key=lambda th: metrics(queries, [e if s >= th else None for s, e in raw]).f1)
+        base_answers = [e if s >= best else None for s, e in raw]
+        print(f"\nbaseline (extractOne, WRatio, all {len(aliases)} aliases, best threshold {best}): "
+              f"{base_qps:,.1f} queries/s")
+        base_metrics = report("baseline", queries, base_answers)
+        print(f"\nspeed: {qps / base_qps:.0f}x the baseline's queries/s; "
+              f"F1 {ours_metrics.f1:.3f} vs {base_metrics.f1:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

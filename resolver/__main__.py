@@ -1,0 +1,5 @@
+"""``python -m resolver``: the same as the ``resolver`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,70 @@
+"""The ``resolver`` command line: a click group whose commands live in this package's modules.
+
+Each command parses its arguments, opens resources, calls one library function and prints.
+Library errors become a one-line message and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import ResolverError
+from ..resolve import Resolver
+from ..settings import load_settings
+
+__all__ = ["cli", "db_option", "main", "open_resolver", "reports_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db",
+    metavar="DB",
+    envvar="RESOLVER_DB",
+    default=None,
+    help="Store to use: a path or an SQLAlchemy URL (default: the bundled aliases.db, or $RESOLVER_DB).",
+)
+
+
+def open_resolver(db: str | None, *, create: bool = False) -> Resolver:
+    """Open the store named on the command line (or the default one)."""
+    return Resolver.open(db, settings=load_settings(), create=create)
+
+
+def reports_errors(fn: F) -> F:
+    """Turn library errors into a clean message on stderr and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ResolverError as exc:
+            raise click.ClickException(exc.message) from exc
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"database error: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="arabic-alias-resolver", prog_name="resolver")
+def cli() -> None:
+    """Resolve Arabic- and Persian-derived names to canonical entity ids.
+
+    Every command works on the bundled aliases.db unless --db or $RESOLVER_DB names another store.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="resolver")
+
+
+# Commands register themselves on ``cli`` when their module is imported (one module per area).
+from . import store_commands  # noqa: E402,F401

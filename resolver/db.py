@@ -1,0 +1,89 @@
+"""Engine and session factory construction, SQLite pragmas, and the schema-version check."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import SchemaMismatch
+from .models import Base, MetaRow
+
+__all__ = ["SCHEMA_VERSION", "init_db", "make_engine", "make_session_factory", "check_schema"]
+
+#: bump when the tables change, and add a step to ``_MIGRATIONS``
+SCHEMA_VERSION = 1
+
+# Ordered migrations: version N -> N+1, each a function of a connection.  Empty while the first
+# released schema stands; a store newer than this code is refused, never rewritten.
+_MIGRATIONS: dict[int, Callable[[Any], None]] = {}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        cur = dbapi_conn.cursor()
+        # WAL lets readers in other processes go on while one process writes; the busy timeout
+        # makes a second writer wait for the lock instead of failing at once.
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite files get WAL and a busy timeout."""
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def init_db(engine: Engine) -> None:
+    """Create the tables of an empty store and stamp its schema version."""
+    Base.metadata.create_all(engine)
+    with sessionmaker(engine).begin() as session:
+        if session.get(MetaRow, "schema_version") is None:
+            session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
+            session.add(MetaRow(key="revision", value="0"))
+
+
+def check_schema(engine: Engine, *, create: bool) -> None:
+    """Make sure the store speaks this code's schema, migrating an older one.
+
+    Args:
+        create: create the tables when the database is empty (a new store).
+
+    Raises:
+        SchemaMismatch: the database holds other tables, or a newer schema than this code.
+    """
+    tables = set(inspect(engine).get_table_names())
+    if not tables:
+        if not create:
+            raise SchemaMismatch(f"{engine.url.render_as_string(hide_password=True)} holds no alias store; "
+                                 "run `resolver build` or `resolver import` to create one")
+        init_db(engine)
+        return
+    if "meta" not in tables or "entity" not in tables:
+        raise SchemaMismatch("the database is not an alias store (no meta/entity tables); refusing to touch it")
+    with sessionmaker(engine)() as session:
+        row = session.execute(select(MetaRow).where(MetaRow.key == "schema_version")).scalar_one_or_none()
+        version = int(row.value) if row else 0
+    if version > SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"the store has schema version {version}, newer than this resolver's {SCHEMA_VERSION}; upgrade the resolver"
+        )
+    while version < SCHEMA_VERSION:
+        step = _MIGRATIONS.get(version)
+        if step is None:
+            raise SchemaMismatch(f"no migration from schema version {version}; rebuild the store")
+        with engine.begin() as conn:
+            step(conn)
+        version += 1

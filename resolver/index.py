@@ -1,0 +1,158 @@
+"""CandidateIndex: blocking structures built from the store's rows, so a lookup never scans all aliases.
+
+It is derived state only: built from :meth:`AliasStore.index_rows`, never edited in place, and
+rebuilt whole when the store's revision moves.  Tokens are indexed by their coarse skeleton;
+a deletion neighbourhood over the looser skeleton finds typo'd and OCR-mangled tokens
+("Soliemani", "Ouds") without comparing against the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .normalize import NameKey, Token, coarse, is_arabic, loose
+from .results import EntityRef
+from .store import IndexRow
+
+__all__ = ["CandidateIndex", "IndexedAlias"]
+
+#: a token whose postings list is longer than this only scores, it does not retrieve
+_MAX_POSTINGS = 2000
+#: how many candidates, ranked by shared token weight, go on to full scoring
+_MAX_CANDIDATES = 60
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedAlias:
+    """One alias as the matcher sees it."""
+
+    alias_id: int
+    entity_id: str
+    text: str
+    normalized: str
+    tokens: tuple[Token, ...]
+    acronym: str | None
+    kind: str
+
+    @property
+    def flat(self) -> str:
+        return "".join(coarse(t.key) for t in self.tokens)
+
+    @property
+    def acronym_only(self) -> bool:
+        """A 2-4 letter all-caps acronym: matched exactly, case-sensitively, never fuzzily."""
+        return self.acronym is not None and sum(c.isalpha() for c in self.acronym) <= 4 and len(self.tokens) <= 1
+
+
+def _tokens(normalized: str, keys: str) -> tuple[Token, ...]:
+    if not normalized:
+        return ()
+    texts, fine = normalized.split(" "), keys.split(" ")
+    if len(texts) != len(fine):  # written by a different normaliser; rekeying fixes it on open
+        return ()
+    return tuple(Token(t, k, is_arabic(t)) for t, k in zip(texts, fine, strict=True))
+
+
+def _deletions(key: str) -> set[str]:
+    out = {key}
+    if len(key) >= 3:
+        out.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+    return out
+
+
+class CandidateIndex:
+    """Token, skeleton and acronym lookups over every alias of a store at one revision."""
+
+    def __init__(self, revision: int, rows: Iterable[IndexRow], entities: dict[str, tuple[str, str]]) -> None:
+        self.revision = revision
+        self.entities = {i: EntityRef(i, name, type) for i, (name, type) in entities.items()}
+        self.aliases: list[IndexedAlias] = []
+        self.by_normalized: dict[str, list[int]] = defaultdict(list)
+        self.by_flat: dict[str, list[int]] = defaultdict(list)
+        self.by_acronym: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self._neighbours: dict[str, set[str]] = defaultdict(set)
+        entity_keys: dict[str, set[str]] = defaultdict(set)
+        for alias_id, entity_id, text, normalized, keys, acronym, kind in rows:
+            if entity_id not in self.entities:
+                continue
+            alias = IndexedAlias(alias_id, entity_id, text, normalized, _tokens(normalized, keys), acronym, kind)
+            i = len(self.aliases)
+            self.aliases.append(alias)
+            if alias.acronym:
+                self.by_acronym[alias.acronym].append(i)
+            if alias.acronym_only:
+                continue
+            if normalized:
+                self.by_normalized[normalized].append(i)
+                self.by_flat[alias.flat].append(i)
+            seen: set[str] = set()
+            for tok in alias.tokens:
+                key = coarse(tok.key)
+                if key and key not in seen:
+                    seen.add(key)
+                    self.postings[key].append(i)
+                    entity_keys[key].add(entity_id)
+            # Adjacent tokens joined: "Gholam Reza" is found from "Gholamreza".
+            for a, b in zip(alias.tokens, alias.tokens[1:]):
+                joined = coarse(a.key + b.key)
+                if joined not in seen:
+                    seen.add(joined)
+                    self.postings[joined].append(i)
+        n = max(len(self.entities), 1)
+        self.idf = {k: math.log(1 + n / len(v)) for k, v in entity_keys.items()}
+        self.max_idf = math.log(1 + n / 0.5)
+        for key in self.postings:
+            for variant in _deletions(loose(key)):
+                self._neighbours[variant].add(key)
+
+    def __len__(self) -> int:
+        return len(self.aliases)
+
+    def weight(self, token: Token) -> float:
+        """IDF weight of a token: rare surnames count, "Muhammad" and "Company" barely do."""
+        return self.idf.get(coarse(token.key), self.max_idf)
+
+    def similar_keys(self, token: Token) -> set[str]:
+        """Vocabulary keys within about one edit of the token's loose skeleton."""
+        key = coarse(token.key)
+        found = {key} if key in self.postings else set()
+        lk = loose(key)
+        if len(lk) >= 3:
+            for variant in _deletions(lk):
+                found.update(self._neighbours.get(variant, ()))
+        else:
+            found.update(self._neighbours.get(lk, ()))
+        return found
+
+    def candidates(self, name: NameKey) -> list[int]:
+        """Aliases worth scoring for a name, best-first by the IDF weight of the tokens they share."""
+        votes: dict[int, float] = defaultdict(float)
+        tokens = list(name.tokens)
+        lookups: list[tuple[Token, set[str]]] = [(t, self.similar_keys(t)) for t in tokens]
+        for a, b in zip(tokens, tokens[1:]):
+            joined = Token(a.text + b.text, a.key + b.key, a.arabic)
+            lookups.append((joined, {coarse(joined.key)} & self.postings.keys()))
+        skipped: list[tuple[float, list[int]]] = []
+        for tok, keys in lookups:
+            w = self.weight(tok)
+            for key in keys:
+                posting = self.postings[key]
+                if len(posting) > _MAX_POSTINGS:
+                    skipped.append((w, posting))
+                    continue
+                for i in posting:
+                    votes[i] += w
+        if not votes and skipped:
+            w, posting = max(skipped, key=lambda s: s[0])
+            for i in posting[:_MAX_POSTINGS]:
+                votes[i] += w
+        for i in self.by_normalized.get(name.normalized, ()):
+            votes[i] += 1000.0
+        for i in self.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()):
+            votes[i] += 500.0
+        ranked = sorted(votes, key=votes.__getitem__, reverse=True)
+        return ranked[:_MAX_CANDIDATES]

@@ -1,0 +1,426 @@
+"""The one text-normalisation pipeline: every module that needs comparable text calls this one.
+
+A name goes through :func:`analyze` once, at write time for an alias and at query time for a
+mention, and comes out as a :class:`NameKey`: the display-normalised string, its tokens and the
+transliteration skeletons that matching compares.  The skeleton follows the class alphabet of
+``TRANSLITERATION.md``: consonants fold into classes (q/g/gh -> Q, dh/z/th -> Z, ...), short
+vowels disappear, and Arabic script maps onto the same classes, so "Kadhimi", "Kazemi" and
+"الكاظمي" all become ``KZMY``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from unidecode import unidecode
+
+__all__ = [
+    "KEYS_VERSION",
+    "NameKey",
+    "Token",
+    "analyze",
+    "coarse",
+    "is_arabic",
+    "normalize_name",
+    "skeleton",
+    "loose",
+]
+
+#: bump whenever a change here alters the keys of an existing name: stores re-key on open
+KEYS_VERSION = "1"
+
+# --- character classes -------------------------------------------------------------------------
+
+_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# Marks that carry no distinction a matcher needs: ʿayn/hamza signs and every apostrophe-alike.
+_MARKS_RE = re.compile("['\u2019\u2018`\u00b4\u02bf\u02be\u02bc\u02bb\u055a\u2032]")
+# English possessive ('s, ’s, s') at the end of a word: "Kadhimi's", "AAH’s", "Muhandis’".
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['\u2019\u2018`\u00b4]s\b|(?<=s)['\u2019]\B", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"(?:^|(?<=\s))[@#](?=\w)")
+# CamelCase joins in handles and attached articles: "AlHaq", "MAKadhimi", "AsaibAhlAlHaq".
+_CAMEL_LOWER_UPPER_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CAMEL_ACRONYM_RE = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z]{2,})")
+# Arabizi digits inside words: 2/3 are hamza/ʿayn (dropped), 7 is ḥ, 5 is kh.
+_ARABIZI_RE = re.compile(r"(?<=[a-z])[23576](?=[a-z])")
+_ARABIZI_MAP = {"2": "", "3": "", "7": "h", "5": "kh", "6": "t"}
+# Hyphenated article: al-/el-/il-/ul-/ol- before anything, and the sun-letter assimilations
+# (as-Sadr, ash-Shaabi, ad-Din, an-Nujaba) only before their own consonant, so "Is-haq" survives.
+_ARTICLE_RE = re.compile(
+    r"\b(?:[aeiou]l|[aeiu](?:sh(?=-sh)|dh(?=-dh)|th(?=-th)|s(?=-s)|d(?=-d)|t(?=-t)|z(?=-z)|r(?=-r)|n(?=-n)))-(?=[a-z])"
+)
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_ARABIC_NON_LETTER_RE = re.compile("[^\u0621-\u064a\u0671-\u06d3a-z0-9]+")
+
+_ARTICLES = frozenset({"al", "el", "il", "ul", "ol", "l"})
+# Assimilated article tokens are only articles when they stand between two tokens ("Nur ad Din").
+_INNER_ARTICLES = frozenset({"ad", "ud", "as", "ash", "ar", "an", "at", "az", "ath", "adh", "ud", "ur", "un", "ush"})
+_NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"})
+# Titles, honorifics and ranks; dropped only at the start of a name, and never the last token.
+TITLES = frozenset(
+    """
+    sheikh shaykh shaikh sheik cheikh scheich shaik sayyid sayed sayyed seyyed seyed syed sayid
+    hajj haj hajji haji mullah mulla imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
+    hujjat hojjat sardar general gen maj major brig brigadier lt lieutenant col colonel
+    commander cmdr cdr capt captain pm president pres dr doctor mr mrs ms miss prof professor
+    minister prime premier sir emir amir his her excellency he she hon honourable honorable
+    the chief lord lady judge gov governor sen senator rep spokesman mp deputy foreign interior
+    defence defense ambassador
+    """.split()
+)
+# Given names so widely borne that, alone, they never identify anybody.
+COMMON_GIVEN_NAMES = frozenset(
+    """
+    muhammad mohammad mohammed muhammed mohamed mohamad ahmad ahmed ali hussein husayn hossein
+    husain hasan hassan abbas mahmoud mahmud mustafa mostafa ibrahim abdullah abdallah omar umar
+    qasim qasem qassem kassem jafar jaafar hamid hamed hamza hamzah karim kareem jamal salah saleh
+    salih said saeed khalid khaled yusuf yousef youssef musa moussa isa issa ismail esmail
+    abu reza rida mehdi mahdi mohsen muhsin amir ameer ammar hadi haidar haider hayder jawad
+    nasser nasir nasr majid majeed rashid tariq tarek walid waleed zaid zayd ziad ziyad faisal
+    """.split()
+)
+# Tokens that carry "A" as their own key: Abu (never stripped) and Abd compounds.
+_ABU = frozenset({"abu", "abou", "abo", "abul", "aboul", "abi"})
+_ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
+_ATTACHED_AL_KEEP = frozenset(
+    """
+    ali alawi allawi alwan alaa alam alami allah albu alan alex alexander alexandr alexei alexey
+    aleksandr aleksei alba albania albanian alberto albert alfa alfred algeria algerian ali alia
+    alice alina aliyev alliance allied allies alpha alpine altai altay alto aluminium aluminum
+    alvarez already also alter alternative always allen alla alma almaty almaz alfonso
+    """.split()
+)
+
+# Latin skeleton map, longest first (step 11 of TRANSLITERATION.md section 10).
+_LATIN_CLASSES: tuple[tuple[str, str], ...] = (
+    ("sch", "X"), ("sh", "X"), ("ch", "X"), ("kh", "K"), ("ck", "K"), ("gh", "Q"), ("th", "Z"),
+    ("dh", "Z"), ("zh", "Z"), ("dj", "J"), ("ph", "F"),
+    ("k", "K"), ("c", "K"), ("x", "K"), ("g", "Q"), ("q", "Q"), ("z", "Z"), ("j", "J"),
+    ("f", "F"), ("v", "W"), ("w", "W"), ("s", "S"), ("t", "T"), ("d", "D"), ("h", "H"),
+    ("b", "B"), ("p", "P"), ("l", "L"), ("m", "M"), ("n", "N"), ("r", "R"), ("y", "Y"),
+)
+_SUN = frozenset("TZDRSXLN")
+_VOWELS = frozenset("aeiou")
+
+# Arabic letter -> class (section 0); "" drops the letter.
+_ARABIC_CLASSES = {
+    "ك": "K", "خ": "K", "ک": "K", "ق": "Q", "غ": "Q", "گ": "Q",
+    "ز": "Z", "ذ": "Z", "ظ": "Z", "ث": "Z", "ض": "Z", "ژ": "Z",
+    "س": "S", "ص": "S", "ت": "T", "ط": "T", "د": "D", "ش": "X", "چ": "X", "ج": "J",
+    "ح": "H", "ه": "H", "و": "W", "ي": "Y", "ی": "Y", "ئ": "Y",
+    "ب": "B", "پ": "P", "ف": "F", "ل": "L", "م": "M", "ن": "N", "ر": "R",
+    "ا": "", "أ": "", "إ": "", "آ": "", "ٱ": "", "ى": "", "ع": "", "ء": "", "ؤ": "W", "ة": "",
+}
+_ARABIC_TASHKEEL_RE = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]")
+_ARABIC_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك"})
+_ARABIC_NASAB = frozenset({"بن", "ابن", "بنت"})
+_ARABIC_ALEFS = frozenset("اأإآٱعء")
+# Latin letters that stand for an Arabic letter in scholarly romanisation and survive NFKD badly.
+_SPECIAL_LATIN = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a name: its normalised Latin text and its transliteration skeleton.
+
+    ``text`` is lowercase ASCII for Latin input and the normalised Arabic letters for Arabic
+    input; ``key`` is the fine skeleton (classes, Y kept); ``title`` marks a leading title or
+    honorific that was kept because it was needed as the name's only token.
+    """
+
+    text: str
+    key: str
+    arabic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    """Everything matching needs to know about one name, computed once by :func:`analyze`.
+
+    Attributes:
+        normalized: the display-normalised form ("asaib ahl haq"): the stored ``normalized`` column.
+        tokens: the name's tokens after titles, articles and particles are dropped.
+        acronym: the all-caps acronym this name is (``"AAH"``, ``"IRGC-QF"``), or ``None``.
+        script: ``"arabic"``, ``"latin"`` or ``"mixed"``.
+        titled: a leading title was dropped ("PM Kadhimi").
+    """
+
+    normalized: str
+    tokens: tuple[Token, ...]
+    acronym: str | None
+    script: str
+    titled: bool = False
+
+    @property
+    def flat(self) -> str:
+        """The fine skeleton with the spaces removed: "Abd al-Aziz" and "Abdulaziz" agree."""
+        return "".join(t.key for t in self.tokens)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.tokens)
+
+
+def is_arabic(text: str) -> bool:
+    """True when the text holds any Arabic-script character (Arabic, Persian, Urdu blocks)."""
+    return _ARABIC_RE.search(text) is not None
+
+
+def coarse(key: str) -> str:
+    """The coarse skeleton: every Y removed except a final one (cross-script comparison)."""
+    if len(key) < 2:
+        return key
+    return key[:-1].replace("Y", "") + key[-1]
+
+
+def loose(key: str) -> str:
+    """A looser skeleton for fuzzy comparison: confusable classes share one symbol.
+
+    K/Q (ق read as k), D/Z (ض written d), S/T/Z-like and J/Q (Egyptian g) are the pairs
+    TRANSLITERATION.md prices at 0.4-0.5; here they become equal, so an edit distance over this
+    form only counts the differences that really separate names.
+    """
+    return key.translate(_LOOSE)
+
+
+_LOOSE = str.maketrans({"Q": "K", "D": "Z", "J": "K", "P": "B", "W": "F", "X": "S", "Y": ""})
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LATIN))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if stripped.isascii():
+        return stripped
+    # Cyrillic, Greek and other scripts: unidecode gives a Latin reading to compare on.
+    return "".join(c if ord(c) < 128 or _ARABIC_RE.match(c) else unidecode(c) for c in stripped)
+
+
+def _prepare(text: str) -> str:
+    """Script-independent clean-up: NFKC, handles and hashtags, possessives, camelCase splits."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _HANDLE_RE.sub("", text.strip())
+    text = text.replace("_", " ")
+    text = _POSSESSIVE_RE.sub("", text)
+    text = _CAMEL_LOWER_UPPER_RE.sub(" ", text)
+    text = _CAMEL_ACRONYM_RE.sub(" ", text)
+    return text
+
+
+def _swap_inverted(text: str) -> str:
+    """Turn list order "AL-KHAZALI, Qais" into "Qais AL-KHAZALI" (one comma, <=3 tokens before)."""
+    if text.count(",") != 1:
+        return text
+    head, tail = text.split(",")
+    if tail.strip() and 1 <= len(head.split()) <= 3 and len(tail.split()) <= 4:
+        return f"{tail.strip()} {head.strip()}"
+    return text
+
+
+def _acronym(text: str) -> str | None:
+    """The acronym a mention is, if it is one: all capitals, no spaces ("AAH", "IRGC-QF", "U.S.")."""
+    compact = text.strip().replace(".", "")
+    if not 2 <= len(compact) <= 10 or " " in compact:
+        return None
+    letters = [c for c in compact if c.isalpha()]
+    if len(letters) < 2 or not all(c.isupper() and c.isascii() for c in letters):
+        return None
+    if not all(c.isalnum() or c in "-&/" for c in compact):
+        return None
+    return compact
+
+
+@lru_cache(maxsize=65536)
+def _latin_token_key(token: str) -> str:
+    """Skeleton of one lowercase ASCII token (steps 8-12 of TRANSLITERATION.md section 10)."""
+    if token.isdigit():
+        return token
+    t = re.sub(r"[aeiou]?ll[aeiou]h$", "llah", token) if len(token) > 5 else token
+    if t in ("allah", "llah"):
+        return "L"
+    if t.endswith("llah"):
+        t = t[: -len("llah")] + "l"
+    # Collapse doubled letters (Qassem, Hussein, Haqq) before mapping.
+    t = re.sub(r"(.)\1+", r"\1", t)
+    final_y = False
+    if len(t) > 2 and (t.endswith(("ee", "ie", "ey")) or t[-1] in "iy") and t[-2] not in _VOWELS - {"e"}:
+        # The nisba ending -i/-y/-ee/-ie/-ey is a real Y even in the coarse key (Kadhimi != Kadhim).
+        final_y = True
+        t = t[:-2] if t.endswith(("ee", "ie", "ey")) else t[:-1]
+    if len(t) > 2 and t.endswith("h") and t[-2] in _VOWELS:
+        t = t[:-1]  # final h after a vowel: Hamzah/Hamzeh, Shiah
+    initial_vowel = t[:1] in _VOWELS
+    # Diphthongs and glide y -> Y; a y between vowels too; other y disappears.
+    t = re.sub(r"[ae][iy]+|ey|y(?=[aeiou])", "Y", t)
+    t = re.sub(r"(?<=[^aeiouY])y|^y", "Y", t)
+    t = t.replace("y", "")
+    # Map to classes; "." marks a dropped vowel so identical classes collapse only when their
+    # letters were adjacent (Aziz -> ZZ, Madad -> MDD, but Hussein -> HSYN).
+    out: list[str] = []
+    i = 0
+    while i < len(t):
+        ch = t[i]
+        if ch in _VOWELS or ch == "Y":
+            out.append("Y" if ch == "Y" else ".")
+            i += 1
+            continue
+        for src, cls in _LATIN_CLASSES:
+            if t.startswith(src, i):
+                out.append(cls)
+                i += len(src)
+                break
+        else:
+            out.append(ch.upper() if ch.isalnum() else "")
+            i += 1
+    key = re.sub(r"([A-Z])\1+", r"\1", "".join(out)).replace(".", "")
+    if final_y and not key.endswith("Y"):
+        key += "Y"
+    if initial_vowel and key and key[0] not in _SUN:
+        key = "A" + key
+    return key or token[:1].upper()
+
+
+@lru_cache(maxsize=65536)
+def _arabic_token_key(token: str) -> str:
+    """Skeleton of one Arabic-script token (steps 13-15)."""
+    if token == "الله":
+        return "L"
+    t = token
+    if t.endswith("ة") or (len(t) > 2 and t.endswith("ه")):
+        t = t[:-1]
+    initial_vowel = t[:1] in _ARABIC_ALEFS
+    out: list[str] = []
+    for i, ch in enumerate(t):
+        if ch == "و":
+            # و is a consonant W at the start of a word or beside an alef; elsewhere a long vowel.
+            near_alef = (i > 0 and t[i - 1] == "ا") or (i + 1 < len(t) and t[i + 1] == "ا")
+            out.append("W" if i == 0 or near_alef else "")
+        elif ch == "ي":
+            out.append("Y")
+        else:
+            out.append(_ARABIC_CLASSES.get(ch, ""))
+    key = "".join(out)
+    if initial_vowel and key and key[0] not in _SUN:
+        key = "A" + key
+    # Latin writes a long ī as a plain i, so a medial ي would split Karim from كريم: keep only
+    # a final Y (the nisba), as the coarse key does, and no doubled classes.
+    key = coarse(key)
+    return key
+
+
+def _split_abd(token: str) -> list[str]:
+    """Abdulaziz / Abdelrahman / Abdurrahman -> ["abd", "aziz"]; Abdullah stays one name."""
+    if token in ("abd", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil"):
+        return ["abd"]
+    for prefix in _ABD_PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:
+            rest = token[len(prefix) :]
+            if rest.startswith(("llah", "lah", "ullah", "allah", "ollah")):
+                return [token]
+            if prefix == "abd" and rest[:2] in ("al", "ul", "el", "ol") and len(rest) > 4:
+                rest = rest[2:]
+            elif prefix == "abd" and rest[:1] in _VOWELS:
+                # abdi, abdo: a name of its own, not a compound
+                return [token]
+            return ["abd", rest]
+    return [token]
+
+
+def _latin_tokens(text: str) -> tuple[list[str], bool]:
+    text = _strip_accents(text).casefold()
+    text = _MARKS_RE.sub("", text)
+    text = _ARABIZI_RE.sub(lambda m: _ARABIZI_MAP[m.group(0)], text)
+    text = _ARTICLE_RE.sub(" ", text)
+    raw = [t for t in _NON_ALNUM_RE.split(text) if t]
+    titled = False
+    # Leading titles go, but never down to a lone given name: "Imam Ali" is not every "Ali".
+    while len(raw) > 1 and raw[0] in TITLES and (len(raw) > 2 or raw[1] not in COMMON_GIVEN_NAMES):
+        raw.pop(0)
+        titled = True
+    tokens: list[str] = []
+    last = len(raw) - 1
+    for i, tok in enumerate(raw):
+        if tok in _ARTICLES or (tok in _NASAB and 0 < i):
+            continue
+        if tok in _INNER_ARTICLES and 0 < i < last:
+            continue
+        if tok in ("abul", "aboul"):
+            tokens.append("abu")
+            continue
+        if len(tok) >= 5 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP:
+            tok = tok[2:]  # attached article: Alsadr, Alazirjawi (but Ali, Alwan stay)
+        if len(tok) == 1 and not tok.isdigit() and len(raw) > 1:
+            continue  # initials and ezafe letters carry nothing we can compare
+        tokens.extend(_split_abd(tok) if tok.startswith("abd") else [tok])
+    if not tokens and raw:
+        tokens = raw[-1:]
+    return tokens, titled
+
+
+def _arabic_tokens(text: str) -> list[str]:
+    text = _ARABIC_TASHKEEL_RE.sub("", text).translate(_ARABIC_UNIFY)
+    raw = [t for t in _ARABIC_NON_LETTER_RE.split(text.casefold()) if t]
+    tokens: list[str] = []
+    for tok in raw:
+        if tok in _ARABIC_NASAB:
+            continue
+        if tok.startswith("عبدال") and len(tok) > 5:
+            tokens.extend(["عبد", tok[5:]])
+            continue
+        if tok.startswith("ال") and len(tok) > 3 and tok != "الله":
+            tok = tok[2:]
+        tokens.append(tok)
+    return tokens or raw
+
+
+@lru_cache(maxsize=131072)
+def analyze(text: str) -> NameKey:
+    """Run the whole pipeline on a name or mention.
+
+    Never raises: any string, including empty or whitespace-only text, gives a ``NameKey``
+    (with no tokens when nothing comparable is left).
+
+    Args:
+        text: the name as written, in any script.
+
+    Returns:
+        The :class:`NameKey` matching compares.
+    """
+    if not text:
+        return NameKey("", (), None, "latin")
+    prepared = _prepare(text)
+    acronym = _acronym(prepared)
+    prepared = _swap_inverted(prepared)
+    arabic = is_arabic(prepared)
+    titled = False
+    tokens: list[Token] = []
+    if arabic:
+        latin_part = _ARABIC_RE.sub(" ", prepared)
+        arabic_part = "".join(c if _ARABIC_RE.match(c) or c.isspace() else " " for c in prepared)
+        for tok in _arabic_tokens(arabic_part):
+            tokens.append(Token(tok, _arabic_token_key(tok), True))
+        if latin_part.strip():
+            lat, titled = _latin_tokens(latin_part)
+            tokens.extend(Token(t, _latin_token_key(t)) for t in lat)
+        script = "arabic" if not latin_part.strip() else "mixed"
+    else:
+        lat, titled = _latin_tokens(prepared)
+        tokens = [Token(t, _latin_token_key(t)) for t in lat]
+        script = "latin"
+    normalized = " ".join(t.text for t in tokens)
+    return NameKey(normalized, tuple(tokens), acronym, script, titled)
+
+
+def normalize_name(text: str) -> str:
+    """The display-normalised form of a name: what the ``normalized`` column stores.
+
+    >>> normalize_name("Asa’ib Ahl al-Haq")
+    'asaib ahl haq'
+    """
+    return analyze(text).normalized
+
+
+def skeleton(text: str) -> str:
+    """The fine skeleton of a whole name, tokens joined by spaces ("KZMY" for "al-Kadhimi")."""
+    return " ".join(analyze(text).keys)

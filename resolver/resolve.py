@@ -1,0 +1,251 @@
+"""Resolver: normalise -> candidates -> score -> decide.  The one entry point the CLI and API call."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .db import check_schema, make_engine, make_session_factory
+from .errors import InvalidQuery, SchemaMismatch
+from .index import CandidateIndex, IndexedAlias
+from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze
+from .results import Candidate, MatchStatus, Resolution
+from .scoring import Score, score_alias
+from .settings import Settings, load_settings
+from .store import AliasStore, check_type
+
+__all__ = ["Resolver"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    score: Score
+    alias: IndexedAlias
+
+
+class _ChangeWatcher:
+    """Tells cheaply whether anybody (this process or another) committed to the store.
+
+    SQLite's ``PRAGMA data_version`` on a private read-only connection changes whenever another
+    connection commits, at the cost of a few microseconds; other databases compare the revision
+    counter, at most every ``interval`` seconds.
+    """
+
+    def __init__(self, store: AliasStore, interval: float) -> None:
+        self._store = store
+        self._interval = interval
+        self._conn: sqlite3.Connection | None = None
+        self._last_check = 0.0
+        self._lock = threading.Lock()
+        url = store.engine.url
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database).resolve()
+            self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._version = self._data_version()
+
+    def _data_version(self) -> int:
+        if self._conn is None:
+            return -1
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def maybe_changed(self) -> bool:
+        if self._conn is not None:
+            version = self._data_version()
+            changed, self._version = version != self._version, version
+            return changed
+        now = time.monotonic()
+        if now - self._last_check < self._interval:
+            return False
+        self._last_check = now
+        return True
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class Resolver:
+    """Resolve mentions of people, organisations, places and outlets to canonical entity ids.
+
+    Reach for it from Python, as the CLI and HTTP API do: ``Resolver.open()`` opens the bundled
+    store, ``resolve()`` decides one mention, ``resolve_many()`` a list.  It is safe to share
+    between threads; the in-memory index refreshes when the store is written, by this process or
+    another.
+    """
+
+    def __init__(self, store: AliasStore, settings: Settings | None = None) -> None:
+        self.store = store
+        self.settings = settings or load_settings()
+        self._lock = threading.Lock()
+        self._watcher = _ChangeWatcher(store, self.settings.refresh_interval)
+        self._index = self._build()
+
+    @classmethod
+    def open(cls, db: str | None = None, *, settings: Settings | None = None, create: bool = False) -> Resolver:
+        """Open a store: the bundled ``aliases.db`` by default, else a path or SQLAlchemy URL.
+
+        Args:
+            db: a file path or URL; ``None`` uses ``settings.db``, then ``RESOLVER_DB``, then the bundle.
+            settings: thresholds and limits; read from the environment when omitted.
+            create: create an empty store when the database has none (otherwise that is an error).
+
+        Raises:
+            SchemaMismatch: the database is not a store this version can use.
+        """
+        settings = settings or load_settings()
+        if db:
+            settings = replace(settings, db=db)
+        url = settings.db_url()
+        if url.startswith("sqlite:///") and not create and not Path(url.removeprefix("sqlite:///")).exists():
+            raise SchemaMismatch(
+                f"no store at {url.removeprefix('sqlite:///')}; run `resolver build` or `resolver import FILE.csv`"
+            )
+        engine = make_engine(url)
+        check_schema(engine, create=create)
+        store = AliasStore(engine, make_session_factory(engine))
+        store.rekey_if_needed()
+        return cls(store, settings)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._watcher.close()
+        self.store.engine.dispose()
+
+    # --- the index -------------------------------------------------------------------------
+
+    def _build(self) -> CandidateIndex:
+        started = time.perf_counter()
+        revision, rows, entities = self.store.index_rows()
+        index = CandidateIndex(revision, rows, entities)
+        log.info("index of %d aliases built in %.3fs", len(index), time.perf_counter() - started)
+        return index
+
+    @property
+    def index(self) -> CandidateIndex:
+        """The current index, rebuilt first when the store changed since it was built."""
+        if self._watcher.maybe_changed():
+            with self._lock:
+                if self.store.revision() != self._index.revision:
+                    self._index = self._build()
+        return self._index
+
+    # --- resolving -------------------------------------------------------------------------
+
+    def resolve(self, mention: str, *, type: str | None = None, limit: int = 5) -> Resolution:
+        """Decide which entity a mention names.
+
+        Args:
+            mention: the name as written, in any script (at most ``settings.max_mention_length``).
+            type: only consider entities of this type (person, organization, place, media, other).
+            limit: how many ranked candidates to return.
+
+        Returns:
+            A :class:`Resolution`: matched, ambiguous or unresolved, with score, alias and candidates.
+
+        Raises:
+            InvalidQuery: the mention is not a string or is too long, or the type is unknown.
+        """
+        self._check(mention, type, limit)
+        return self._resolve(self.index, mention, type, limit)
+
+    def resolve_many(
+        self, mentions: Iterable[str], *, type: str | None = None, limit: int = 5
+    ) -> list[Resolution]:
+        """Resolve a list of mentions in order, deciding each distinct mention once."""
+        items = list(mentions)
+        for m in items:
+            self._check(m, type, limit)
+        index = self.index
+        done: dict[str, Resolution] = {}
+        out = []
+        for m in items:
+            if m not in done:
+                done[m] = self._resolve(index, m, type, limit)
+            out.append(done[m])
+        return out
+
+    def _check(self, mention: Any, type: str | None, limit: int) -> None:
+        if not isinstance(mention, str):
+            raise InvalidQuery(f"a mention must be a string, not {mention.__class__.__name__}")
+        if len(mention) > self.settings.max_mention_length:
+            raise InvalidQuery(f"mention is {len(mention)} characters; the limit is {self.settings.max_mention_length}")
+        if type is not None:
+            check_type(type)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
+            raise InvalidQuery("limit must be an integer from 1 to 100")
+
+    def _resolve(self, index: CandidateIndex, mention: str, type: str | None, limit: int) -> Resolution:
+        name = analyze(mention)
+        hits = self._score(index, name)
+        best: dict[str, _Hit] = {}
+        for hit in hits:
+            entity = index.entities[hit.alias.entity_id]
+            if type is not None and entity.type != type:
+                continue
+            held = best.get(entity.id)
+            if held is None or hit.score.value > held.score.value:
+                best[entity.id] = hit
+        ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+        candidates = tuple(
+            Candidate(index.entities[h.alias.entity_id], h.score.value, h.alias.text, h.score.reason)
+            for h in ranked[:limit]
+            if h.score.value >= 0.5
+        )
+        return self._decide(index, mention, ranked, candidates)
+
+    def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
+        if name.acronym is not None:
+            exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive"), index.aliases[i])
+                     for i in index.by_acronym.get(name.acronym, ())]
+            short = sum(c.isalpha() for c in name.acronym) <= 4
+            if short:
+                # Short acronyms are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
+                return exact or [_Hit(Score(1.0, "exact name"), index.aliases[i])
+                                 for i in index.by_normalized.get(name.normalized, ())]
+            if exact:
+                return exact
+        if not name.tokens:
+            return []
+        lone_given = len(name.tokens) == 1 and name.tokens[0].text in COMMON_GIVEN_NAMES
+        hits = []
+        for i in index.candidates(name):
+            alias = index.aliases[i]
+            if alias.normalized == name.normalized:
+                hits.append(_Hit(Score(1.0, "exact name"), alias))
+                continue
+            if lone_given and len(alias.tokens) > 1:
+                continue  # "Ali" alone is too many people to be anybody
+            score = score_alias(name.tokens, alias.tokens, index.weight)
+            if score.value > 0:
+                hits.append(_Hit(score, alias))
+        return hits
+
+    def _decide(self, index: CandidateIndex, mention: str, ranked: Sequence[_Hit],
+                candidates: tuple[Candidate, ...]) -> Resolution:
+        s = self.settings
+        plausible = [h for h in ranked if h.score.value >= s.candidate_threshold]
+        if ranked and ranked[0].score.value >= s.match_threshold:
+            top = ranked[0]
+            runner_up = plausible[1].score.value if len(plausible) > 1 else 0.0
+            if top.score.value - runner_up >= s.margin:
+                entity = index.entities[top.alias.entity_id]
+                return Resolution(mention, MatchStatus.MATCHED, entity, top.score.value, top.alias.text,
+                                  f"alias {top.alias.text!r} ({top.score.reason})", candidates)
+        if len(plausible) > 1:
+            names = ", ".join(index.entities[h.alias.entity_id].name for h in plausible[:3])
+            return Resolution(mention, MatchStatus.AMBIGUOUS, None, plausible[0].score.value, None,
+                              f"{len(plausible)} entities are plausible: {names}", candidates)
+        top_score = ranked[0].score.value if ranked else 0.0
+        why = "no alias is close enough" if ranked else "no candidate shares a token with the mention"
+        return Resolution(mention, MatchStatus.UNRESOLVED, None, top_score, None, why, candidates)
+
