@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .db import check_schema, make_engine, make_session_factory
 from .errors import InvalidQuery, SchemaMismatch
@@ -19,6 +19,9 @@ from .results import Candidate, MatchStatus, Resolution
 from .scoring import Score, score_alias
 from .settings import Settings, load_settings
 from .store import AliasStore, check_type
+
+if TYPE_CHECKING:
+    from .annotate import Mention
 
 __all__ = ["Resolver"]
 
@@ -249,3 +252,10 @@ class Resolver:
         why = "no alias is close enough" if ranked else "no candidate shares a token with the mention"
         return Resolution(mention, MatchStatus.UNRESOLVED, None, top_score, None, why, candidates)
 
+    # --- running text ----------------------------------------------------------------------
+
+    def annotate(self, text: str) -> list[Mention]:
+        """Find and link every mention of a known entity in running text (see :mod:`resolver.annotate`)."""
+        from .annotate import annotate_text  # the annotator builds on this class
+
+        return annotate_text(self, text)
