@@ -19,7 +19,7 @@ from sqlalchemy import select
 from .db import init_db, make_engine, make_session_factory
 from .errors import ImportFailed, InvalidQuery
 from .models import AliasRow, EntityRow
-from .store import AliasStore, check_id, check_kind, check_type
+from .store import AliasStore, alias_columns, check_id, check_kind, check_type
 
 __all__ = ["SourceAlias", "SourceEntity", "build_bundle", "compare_bundle", "default_source", "load_source"]
 
@@ -122,13 +122,21 @@ def build_bundle(source: Path, output: Path) -> tuple[int, int]:
 
 
 def compare_bundle(source: Path, db: Path) -> list[str]:
-    """Differences between the curated source and a built store (empty when they agree)."""
-    want = {(e.id, e.name, e.type, a.text, a.kind, a.source) for e in load_source(source) for a in e.aliases}
+    """Differences between the curated source and a built store (empty when they agree).
+
+    The derived columns count too: a store whose keys were computed by an older normaliser
+    disagrees, so a change to resolver/normalize.py without a rebuild is caught.
+    """
+    want = {
+        (e.id, e.name, e.type, a.text, a.kind, a.source, *alias_columns(a.text).values())
+        for e in load_source(source) for a in e.aliases
+    }
     engine = make_engine(f"sqlite:///{db}")
     try:
         with make_session_factory(engine)() as session:
             have = set(session.execute(
-                select(EntityRow.id, EntityRow.name, EntityRow.type, AliasRow.text, AliasRow.kind, AliasRow.source)
+                select(EntityRow.id, EntityRow.name, EntityRow.type, AliasRow.text, AliasRow.kind, AliasRow.source,
+                       AliasRow.normalized, AliasRow.keys, AliasRow.acronym, AliasRow.script)
                 .join(AliasRow, AliasRow.entity_id == EntityRow.id)
             ).tuples())
     finally:

@@ -21,8 +21,10 @@ __all__ = ["CandidateIndex", "IndexedAlias"]
 
 #: a token whose postings list is longer than this only scores, it does not retrieve
 _MAX_POSTINGS = 2000
+#: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
+_FUNCTION_WORDS = frozenset("of the and for in on at to by de del della la le les el y et und fur der die das du des".split())
 #: how many candidates, ranked by shared token weight, go on to full scoring
-_MAX_CANDIDATES = 60
+_MAX_CANDIDATES = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,27 +107,37 @@ class CandidateIndex:
         n = max(len(self.entities), 1)
         self.idf = {k: math.log(1 + n / len(v)) for k, v in entity_keys.items()}
         self.max_idf = math.log(1 + n / 0.5)
-        for key in self.postings:
-            for variant in _deletions(loose(key)):
+        self._loose = {key: loose(key) for key in self.postings}
+        for key, lk in self._loose.items():
+            for variant in _deletions(lk):
                 self._neighbours[variant].add(key)
+        #: each alias's token weights, computed once here rather than per lookup
+        self.alias_weights: list[tuple[float, ...]] = [tuple(self.weight(t) for t in a.tokens) for a in self.aliases]
 
     def __len__(self) -> int:
         return len(self.aliases)
 
     def weight(self, token: Token) -> float:
-        """IDF weight of a token: rare surnames count, "Muhammad" and "Company" barely do."""
-        return self.idf.get(coarse(token.key), self.max_idf)
+        """IDF weight of a token: rare surnames count, "Muhammad" and "Company" barely do.
+
+        The IDF is squared so that a shared rare token outweighs several shared common ones.
+        """
+        if token.text in _FUNCTION_WORDS:
+            return 0.05
+        w = self.idf.get(coarse(token.key), self.max_idf)
+        return w * w
 
     def similar_keys(self, token: Token) -> set[str]:
         """Vocabulary keys within about one edit of the token's loose skeleton."""
         key = coarse(token.key)
         found = {key} if key in self.postings else set()
         lk = loose(key)
-        if len(lk) >= 3:
+        if len(lk) >= 4:
             for variant in _deletions(lk):
-                found.update(self._neighbours.get(variant, ()))
+                found.update(k for k in self._neighbours.get(variant, ()) if abs(len(self._loose[k]) - len(lk)) <= 1)
         else:
-            found.update(self._neighbours.get(lk, ()))
+            # Short skeletons only meet their loose equals: one edit in three letters is another name.
+            found.update(k for k in self._neighbours.get(lk, ()) if self._loose[k] == lk)
         return found
 
     def candidates(self, name: NameKey) -> list[int]:
@@ -139,13 +151,20 @@ class CandidateIndex:
         skipped: list[tuple[float, list[int]]] = []
         for tok, keys in lookups:
             w = self.weight(tok)
+            own = coarse(tok.key)
+            token_votes: dict[int, float] = {}
             for key in keys:
                 posting = self.postings[key]
                 if len(posting) > _MAX_POSTINGS:
                     skipped.append((w, posting))
                     continue
+                # One vote per alias and query token; a near key counts less than the same key.
+                vote = w if key == own else 0.6 * w
                 for i in posting:
-                    votes[i] += w
+                    if token_votes.get(i, 0.0) < vote:
+                        token_votes[i] = vote
+            for i, vote in token_votes.items():
+                votes[i] += vote
         if not votes and skipped:
             w, posting = max(skipped, key=lambda s: s[0])
             for i in posting[:_MAX_POSTINGS]:

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "1"
+KEYS_VERSION = "2"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -176,7 +176,9 @@ def coarse(key: str) -> str:
 
 
 def loose(key: str) -> str:
-    """A looser skeleton for fuzzy comparison: confusable classes share one symbol.
+    """A looser skeleton for fuzzy comparison: confusable classes share one symbol, Y goes.
+
+    Apply it to a coarse key when the final nisba Y must survive (Kadhim != Kadhimi).
 
     K/Q (ق read as k), D/Z (ض written d), S/T/Z-like and J/Q (Egyptian g) are the pairs
     TRANSLITERATION.md prices at 0.4-0.5; here they become equal, so an edit distance over this
@@ -185,7 +187,7 @@ def loose(key: str) -> str:
     return key.translate(_LOOSE)
 
 
-_LOOSE = str.maketrans({"Q": "K", "D": "Z", "J": "K", "P": "B", "W": "F", "X": "S", "Y": ""})
+_LOOSE = str.maketrans({"Q": "K", "D": "Z", "S": "Z", "J": "K", "P": "B", "W": "F", "X": "Z", "Y": ""})
 
 
 def _strip_accents(text: str) -> str:
@@ -213,7 +215,8 @@ def _swap_inverted(text: str) -> str:
     if text.count(",") != 1:
         return text
     head, tail = text.split(",")
-    if tail.strip() and 1 <= len(head.split()) <= 3 and len(tail.split()) <= 4:
+    has_letters = any(c.isalpha() for c in head) and any(c.isalpha() for c in tail)
+    if has_letters and 1 <= len(head.split()) <= 3 and len(tail.split()) <= 4:
         return f"{tail.strip()} {head.strip()}"
     return text
 

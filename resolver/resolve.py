@@ -220,6 +220,7 @@ class Resolver:
         if not name.tokens:
             return []
         lone_given = len(name.tokens) == 1 and name.tokens[0].text in COMMON_GIVEN_NAMES
+        query_weights = [index.weight(t) for t in name.tokens]
         hits = []
         for i in index.candidates(name):
             alias = index.aliases[i]
@@ -228,7 +229,9 @@ class Resolver:
                 continue
             if lone_given and len(alias.tokens) > 1:
                 continue  # "Ali" alone is too many people to be anybody
-            score = score_alias(name.tokens, alias.tokens, index.weight)
+            person = index.entities[alias.entity_id].type == "person"
+            score = score_alias(name.tokens, alias.tokens, index.weight, partial=person,
+                                query_weights=query_weights, alias_weights=index.alias_weights[i])
             if score.value > 0:
                 hits.append(_Hit(score, alias))
         return hits
