@@ -1,0 +1,143 @@
+"""Resolving the distinct values of a batch into the cells it appends, in this process or in worker processes.
+
+A value becomes an :data:`Entry`: the five appended cells (id, name, type, score, status) and the
+kind of outcome used for the counts.  With several workers each process opens its own
+:class:`Resolver` on the same store (a Resolver holds connections and is never pickled); only
+lists of values and the resulting entries cross between processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .resolve import Resolver
+from .results import Resolution
+from .settings import Settings
+
+__all__ = [
+    "EMPTY",
+    "FORMULA_PREFIXES",
+    "Entry",
+    "Lookup",
+    "LookupOptions",
+    "PoolLookup",
+    "lookup_for",
+    "neutralize",
+    "resolve_values",
+]
+
+#: (id, name, type, score, status) and the outcome: matched, ambiguous, unresolved, empty or too_long
+Entry = tuple[tuple[str, str, str, str, str], str]
+
+EMPTY: Entry = (("", "", "", "", "unresolved"), "empty")
+_TOO_LONG: Entry = (("", "", "", "", "unresolved"), "too_long")
+
+#: a cell starting with one of these runs as a formula in Excel, LibreOffice and Google Sheets (OWASP)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(cell: str) -> str:
+    """Make a cell inert in a spreadsheet by prefixing an apostrophe when it would start a formula."""
+    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+@dataclass(frozen=True, slots=True)
+class LookupOptions:
+    """What every lookup of one batch shares: the entity type filter and whether cells are neutralised."""
+
+    type: str | None
+    sanitize: bool
+
+
+def _entry(res: Resolution, sanitize: bool) -> Entry:
+    score = f"{res.score:.3f}"
+    if res.entity is not None:
+        cells = (res.entity.id, res.entity.name, res.entity.type, score, res.status.value)
+    else:
+        cells = ("", "", "", score, res.status.value)
+    if sanitize:
+        cells = (neutralize(cells[0]), neutralize(cells[1]), neutralize(cells[2]), cells[3], cells[4])
+    return cells, res.status.value
+
+
+def resolve_values(resolver: Resolver, values: Sequence[str], options: LookupOptions) -> dict[str, Entry]:
+    """Resolve distinct non-empty values; one longer than the resolver accepts is unresolved, not an error."""
+    limit = resolver.settings.max_mention_length
+    out = {v: _TOO_LONG for v in values if len(v) > limit}
+    wanted = [v for v in values if len(v) <= limit]
+    # limit=1: the batch writes only the best entity, so rank no more candidates than that
+    for value, res in zip(wanted, resolver.resolve_many(wanted, type=options.type, limit=1), strict=True):
+        out[value] = _entry(res, options.sanitize)
+    return out
+
+
+class Lookup:
+    """Resolves lists of values into entries, returning a future per list (done at once in this process)."""
+
+    def __init__(self, resolver: Resolver, options: LookupOptions) -> None:
+        self._resolver = resolver
+        self._options = options
+
+    #: how many lists may be in flight at once
+    window = 1
+
+    def submit(self, values: Sequence[str]) -> Future[dict[str, Entry]]:
+        done: Future[dict[str, Entry]] = Future()
+        done.set_result(resolve_values(self._resolver, values, self._options) if values else {})
+        return done
+
+    def close(self) -> None:
+        """Nothing to release in this process; the caller owns the resolver."""
+
+
+# Set once in each worker process by its initializer, never in the parent: a worker's Resolver.
+_worker: tuple[Resolver, LookupOptions] | None = None
+
+
+def _init_worker(db: str, settings: Settings, options: LookupOptions) -> None:
+    global _worker
+    # Ctrl-C goes to the whole process group; only the parent reacts (it stops the pool and
+    # cleans up), so the workers print no traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = (Resolver.open(db, settings=settings), options)
+
+
+def _resolve_in_worker(values: list[str]) -> dict[str, Entry]:
+    assert _worker is not None, "the pool initializer did not run"
+    return resolve_values(_worker[0], values, _worker[1])
+
+
+class PoolLookup(Lookup):
+    """Resolves lists of values in worker processes, each with its own Resolver on the same store."""
+
+    def __init__(self, resolver: Resolver, options: LookupOptions, workers: int) -> None:
+        super().__init__(resolver, options)
+        url = resolver.store.engine.url
+        if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
+            raise ValueError("several workers need a store in a file or on a server, not an in-memory one")
+        # spawn, not fork: a forked child would inherit the parent's SQLite connections and locks
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(url.render_as_string(hide_password=False), resolver.settings, options),
+        )
+        # enough lists in flight that no worker waits while the parent reads and writes rows
+        self.window = 2 * workers + 2
+
+    def submit(self, values: Sequence[str]) -> Future[dict[str, Entry]]:
+        if not values:
+            return super().submit(values)
+        return self._pool.submit(_resolve_in_worker, list(values))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def lookup_for(resolver: Resolver, options: LookupOptions, workers: int) -> Lookup:
+    """A lookup in this process for one worker, else a pool of ``workers`` processes."""
+    return PoolLookup(resolver, options, workers) if workers > 1 else Lookup(resolver, options)
