@@ -35,6 +35,7 @@ DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "sdn"
 @dataclass(frozen=True)
 class Query:
     text: str
+    type: str
     expected: str
     positive: bool
     arabic: bool
@@ -57,7 +58,7 @@ class Metrics:
 def load_queries(path: Path) -> list[Query]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [
-            Query(r["query"], r["expected_entity_id"], r["kind"] == "positive", r["arabic"] == "1",
+            Query(r["query"], r["type"], r["expected_entity_id"], r["kind"] == "positive", r["arabic"] == "1",
                   zlib.crc32(r["query"].encode()) % 2)
             for r in csv.DictReader(fh)
         ]
@@ -143,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nresolver: index build {build:.2f}s, peak memory index {index_mib:.1f} MiB, "
               f"queries {query_mib:.1f} MiB, {qps:,.0f} queries/s")
         ours_metrics = report("resolver", queries, answers)
+        typed = [resolver.resolve(q.text, type=q.type) for q in queries]
+        print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver with type filter"))
         if args.errors:
             shown_fp = shown_fn = 0
             for q, a in zip(queries, answers):
