@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import SchemaMismatch
@@ -25,9 +26,8 @@ _MIGRATIONS: dict[int, Callable[[Any], None]] = {}
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     if isinstance(dbapi_conn, sqlite3.Connection):
         cur = dbapi_conn.cursor()
-        # WAL lets readers in other processes go on while one process writes; the busy timeout
-        # makes a second writer wait for the lock instead of failing at once.
-        cur.execute("PRAGMA journal_mode=WAL")
+        # The busy timeout makes a second writer wait for the lock instead of failing at once.
+        # (WAL is chosen once, when a store is created: opening a file must never rewrite it.)
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -48,6 +48,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def init_db(engine: Engine) -> None:
     """Create the tables of an empty store and stamp its schema version."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            # WAL lets readers in other processes go on while one process writes.
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     Base.metadata.create_all(engine)
     with sessionmaker(engine).begin() as session:
         if session.get(MetaRow, "schema_version") is None:
@@ -64,7 +68,12 @@ def check_schema(engine: Engine, *, create: bool) -> None:
     Raises:
         SchemaMismatch: the database holds other tables, or a newer schema than this code.
     """
-    tables = set(inspect(engine).get_table_names())
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except DatabaseError as exc:
+        raise SchemaMismatch(
+            f"{engine.url.render_as_string(hide_password=True)} is not a readable database: {exc.orig}"
+        ) from exc
     if not tables:
         if not create:
             raise SchemaMismatch(f"{engine.url.render_as_string(hide_password=True)} holds no alias store; "

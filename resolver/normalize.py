@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 
 from unidecode import unidecode
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "2"
+KEYS_VERSION = "3"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -114,7 +115,8 @@ _ARABIC_CLASSES = {
     "ا": "", "أ": "", "إ": "", "آ": "", "ٱ": "", "ى": "", "ع": "", "ء": "", "ؤ": "W", "ة": "",
 }
 _ARABIC_TASHKEEL_RE = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]")
-_ARABIC_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك"})
+# آ keeps its madda in the text so that a stripped "الآلوسي" -> "آلوسي" is not stripped again.
+_ARABIC_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك"})
 _ARABIC_NASAB = frozenset({"بن", "ابن", "بنت"})
 _ARABIC_ALEFS = frozenset("اأإآٱعء")
 # Latin letters that stand for an Arabic letter in scholarly romanisation and survive NFKD badly.
@@ -199,9 +201,19 @@ def _strip_accents(text: str) -> str:
     return "".join(c if ord(c) < 128 or _ARABIC_RE.match(c) else unidecode(c) for c in stripped)
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_JOINERS_RE = re.compile("[\u200c\u200d\u200e\u200f\ufeff]")
+# Dotted initialisms keep their letters together: "U.S." is "US", not two dropped initials.
+_DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+
+
 def _prepare(text: str) -> str:
     """Script-independent clean-up: NFKC, handles and hashtags, possessives, camelCase splits."""
+    # Lone surrogates (legal in JSON, not in text) and zero-width joiners carry no letters;
+    # a ZWNJ inside a Persian word must not split it.
+    text = _JOINERS_RE.sub("", _SURROGATE_RE.sub("", text))
     text = unicodedata.normalize("NFKC", text)
+    text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _HANDLE_RE.sub("", text.strip())
     text = text.replace("_", " ")
     text = _POSSESSIVE_RE.sub("", text)
@@ -377,6 +389,22 @@ def _arabic_tokens(text: str) -> list[str]:
     return tokens or raw
 
 
+def _plain_latin(text: str) -> list[str]:
+    return _latin_tokens(text)[0]
+
+
+def _fixed_point(step: Callable[[str], list[str]], text: str) -> list[str]:
+    """Apply a token step until its output no longer changes, so that the normalised form is
+    itself normalised ("Alalsadr" -> "alsadr" -> "sadr"): normalising twice changes nothing."""
+    tokens = step(text)
+    for _ in range(4):
+        again = step(" ".join(tokens))
+        if again == tokens:
+            break
+        tokens = again
+    return tokens
+
+
 @lru_cache(maxsize=131072)
 def analyze(text: str) -> NameKey:
     """Run the whole pipeline on a name or mention.
@@ -405,11 +433,11 @@ def analyze(text: str) -> NameKey:
             tokens.append(Token(tok, _arabic_token_key(tok), True))
         if latin_part.strip():
             lat, titled = _latin_tokens(latin_part)
-            tokens.extend(Token(t, _latin_token_key(t)) for t in lat)
+            tokens.extend(Token(t, _latin_token_key(t)) for t in _fixed_point(_plain_latin, " ".join(lat)))
         script = "arabic" if not latin_part.strip() else "mixed"
     else:
         lat, titled = _latin_tokens(prepared)
-        tokens = [Token(t, _latin_token_key(t)) for t in lat]
+        tokens = [Token(t, _latin_token_key(t)) for t in _fixed_point(_plain_latin, " ".join(lat))]
         script = "latin"
     normalized = " ".join(t.text for t in tokens)
     return NameKey(normalized, tuple(tokens), acronym, script, titled)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -94,7 +95,9 @@ class Resolver:
         self._index = self._build()
 
     @classmethod
-    def open(cls, db: str | None = None, *, settings: Settings | None = None, create: bool = False) -> Resolver:
+    def open(
+        cls, db: str | os.PathLike[str] | None = None, *, settings: Settings | None = None, create: bool = False
+    ) -> Resolver:
         """Open a store: the bundled ``aliases.db`` by default, else a path or SQLAlchemy URL.
 
         Args:
@@ -107,7 +110,7 @@ class Resolver:
         """
         settings = settings or load_settings()
         if db:
-            settings = replace(settings, db=db)
+            settings = replace(settings, db=os.fspath(db))
         url = settings.db_url()
         if url.startswith("sqlite:///") and not create and not Path(url.removeprefix("sqlite:///")).exists():
             raise SchemaMismatch(
@@ -243,7 +246,10 @@ class Resolver:
         if ranked and ranked[0].score.value >= s.match_threshold:
             top = ranked[0]
             runner_up = plausible[1].score.value if len(plausible) > 1 else 0.0
-            if top.score.value - runner_up >= s.margin:
+            # An exact alias is the curator's word: it beats another entity's look-alike spelling
+            # (Al-Alam vs Al Aalem) however close, but not another exact alias.
+            exact = top.score.value == 1.0 and runner_up < 1.0
+            if exact or top.score.value - runner_up >= s.margin:
                 entity = index.entities[top.alias.entity_id]
                 return Resolution(mention, MatchStatus.MATCHED, entity, top.score.value, top.alias.text,
                                   f"alias {top.alias.text!r} ({top.score.reason})", candidates)

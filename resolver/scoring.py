@@ -151,7 +151,7 @@ def score_alias(
         # A surname alone (which must carry much of the name's weight to stand for it), or
         # given name + surname without the middle names.
         if len(query) == 1 or (q_best[0] >= 0.85 and a_best[0] >= 0.85):
-            value = cq * ((0.7 + 0.3 * ca) if len(query) == 1 else (0.8 + 0.2 * ca))
+            value = cq * ((0.75 + 0.25 * ca) if len(query) == 1 else (0.8 + 0.2 * ca))
             if value > best:
                 best, how = value, "partial name"
     elif partial and 2 <= len(alias) < len(query) and min(a_best) >= 0.85 and q_best[0] >= 0.85 and q_best[-1] >= 0.85:
