@@ -1,0 +1,258 @@
+"""resolver.normalize: golden cases kept as data, spelling equivalences, and the NameKey fields."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from resolver.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
+
+
+def _golden() -> list[tuple[str, str, str]]:
+    with CASES.open(encoding="utf-8", newline="") as handle:
+        return [(r["input"], r["normalized"], r["skeleton"]) for r in csv.DictReader(handle)]
+
+
+GOLDEN = _golden()
+
+
+def coarse_flat(text: str) -> str:
+    """The key the index blocks on: each token's coarse skeleton, spaces removed."""
+    return "".join(coarse(t.key) for t in analyze(text).tokens)
+
+
+def test_golden_file_is_well_formed() -> None:
+    inputs = [i for i, _, _ in GOLDEN]
+    assert len(GOLDEN) >= 60
+    assert len(set(inputs)) == len(inputs), "duplicate inputs in normalize_cases.csv"
+
+
+@pytest.mark.parametrize(("text", "normalized", "key"), GOLDEN, ids=[i for i, _, _ in GOLDEN])
+def test_golden_case(text: str, normalized: str, key: str) -> None:
+    assert normalize_name(text) == normalized
+    assert skeleton(text) == key
+
+
+@pytest.mark.parametrize(("text", "normalized", "key"), GOLDEN, ids=[i for i, _, _ in GOLDEN])
+def test_golden_case_is_a_fixed_point(text: str, normalized: str, key: str) -> None:
+    # Normalising the normalised form changes nothing (the stored column can be re-keyed safely).
+    assert normalize_name(normalized) == normalized
+
+
+# --- equivalences -------------------------------------------------------------------------------
+
+SAME_FINE_SKELETON = [
+    ["Kadhimi", "Kazemi", "Khadhimi", "al-Kazemi", "Kathimi", "Kazimi", "al-Kadhimy"],
+    ["Qasem", "Qassem", "Ghasem", "Gasim", "Qasim", "Qassim"],
+    ["Hezbollah", "Hizballah", "Hizbullah", "Hezbolla"],
+    ["Abd al-Aziz", "Abdulaziz", "Abdel Aziz", "Abdul Aziz", "Abd-al-Aziz"],
+    ["Abd ar-Rahman", "Abdurrahman", "Abdelrahman", "Abdul Rahman"],
+    ["Hussein", "Husayn", "Hossein", "Husain"],
+    ["Soleimani", "Sulaymani", "Suleimani"],
+    ["Asa'ib", "Asa’ib", "Asaib", "Asaʿib"],
+    ["Shaabi", "Sha'bi", "Shaʿbi", "Chaabi"],
+    ["Hamza", "Hamzah", "Hamzeh"],
+    ["Zerjawi", "al-Zerjawi", "Azirjawi", "Alazirjawi"],
+    ["Esmail", "Ismail"],
+    ["Nasrallah", "Nasrullah"],
+]
+
+
+@pytest.mark.parametrize("group", SAME_FINE_SKELETON, ids=lambda g: "=".join(g))
+def test_spellings_share_the_fine_skeleton(group: list[str]) -> None:
+    keys = {name: skeleton(name) for name in group}
+    assert len(set(keys.values())) == 1, keys
+
+
+SAME_COARSE_KEY = [
+    ["Kadhimi", "Kazemi", "Khadhimi", "al-Kazemi", "الكاظمي"],
+    ["Mustafa al-Kadhimi", "مصطفى الكاظمي"],
+    ["Abdulaziz", "Abd al-Aziz", "عبدالعزيز"],
+    ["Qais al-Khazali", "قيس الخزعلي"],
+    ["Zerjawi", "الزرجاوي"],
+    ["Hezbollah", "حزب الله"],
+]
+
+
+@pytest.mark.parametrize("group", SAME_COARSE_KEY, ids=lambda g: "=".join(g))
+def test_cross_script_spellings_share_the_coarse_key(group: list[str]) -> None:
+    keys = {name: coarse_flat(name) for name in group}
+    assert len(set(keys.values())) == 1, keys
+
+
+MUST_DIFFER = [
+    ("Hasan", "Husayn"),
+    ("Ahmad", "Hamid"),
+    ("Kadhim", "Kadhimi"),
+    ("Hamid", "Hamza"),
+    ("Khazali", "Ghazali"),
+    ("Osman", "Uthman"),
+    ("Hakim", "Hakimi"),
+    ("Abbas", "Abbasi"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), MUST_DIFFER, ids=lambda x: x)
+def test_distinct_names_keep_distinct_skeletons(a: str, b: str) -> None:
+    assert skeleton(a) != skeleton(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Ahmad", "Hamid"), ("Kadhim", "Kadhimi"), ("Hamid", "Hamza")])
+def test_distinct_names_keep_distinct_coarse_keys(a: str, b: str) -> None:
+    # Hasan/Husayn meet in the coarse key by design (only a final Y survives); these must not.
+    assert coarse_flat(a) != coarse_flat(b)
+
+
+def test_hasan_and_husayn_meet_only_in_the_coarse_key() -> None:
+    assert (skeleton("Hasan"), skeleton("Husayn")) == ("HSN", "HSYN")
+    assert coarse_flat("Hasan") == coarse_flat("Husayn") == "HSN"
+
+
+# --- NameKey fields -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", " ", "\t\n", "   ", "!!!", "-", "'’`", "@", "#"])
+def test_empty_or_punctuation_only_gives_no_tokens(text: str) -> None:
+    key = analyze(text)
+    assert key.normalized == ""
+    assert key.tokens == ()
+    assert key.acronym is None
+    assert skeleton(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym"),
+    [
+        ("AAH", "AAH"),
+        ("AAH’s", "AAH"),
+        ("KH", "KH"),
+        ("IRGC-QF", "IRGC-QF"),
+        ("U.S.", "US"),
+        ("JCPOA", "JCPOA"),
+        ("aah", None),
+        ("Aah", None),
+        ("HaN", None),
+        ("Kadhimi", None),
+        ("A", None),
+        ("Asaib Ahl al-Haq", None),
+        ("AAH KH", None),
+    ],
+)
+def test_acronym_detection_is_case_sensitive(text: str, acronym: str | None) -> None:
+    assert analyze(text).acronym == acronym
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("Mustafa al-Kadhimi", "latin"),
+        ("مصطفى الكاظمي", "arabic"),
+        ("سپاه پاسداران", "arabic"),
+        ("Kadhimi الكاظمي", "mixed"),
+        ("", "latin"),
+    ],
+)
+def test_script(text: str, script: str) -> None:
+    assert analyze(text).script == script
+
+
+@pytest.mark.parametrize(
+    ("text", "titled", "normalized"),
+    [
+        ("PM Kadhimi", True, "kadhimi"),
+        ("Gen. Qassem Soleimani", True, "qassem soleimani"),
+        ("Kadhimi", False, "kadhimi"),
+        # a title is never stripped down to a lone common given name
+        ("Imam Ali", False, "imam ali"),
+        ("Sheikh Ali", False, "sheikh ali"),
+        # a title alone stays: there must be at least one token
+        ("Sheikh", False, "sheikh"),
+    ],
+)
+def test_leading_titles(text: str, titled: bool, normalized: str) -> None:
+    key = analyze(text)
+    assert (key.titled, key.normalized) == (titled, normalized)
+
+
+def test_titles_are_only_dropped_at_the_start() -> None:
+    assert normalize_name("Kata'ib Sayyid al-Shuhada") == "kataib sayyid shuhada"
+
+
+def test_inverted_order_needs_exactly_one_comma() -> None:
+    assert normalize_name("AL-KHAZALI, Qais") == "qais khazali"
+    assert normalize_name("Khazali, Qais, Laith") == "khazali qais laith"
+    # a comma with no letters on one side is not an inversion
+    assert normalize_name("Unit 10,000").startswith("unit 10")
+
+
+def test_flat_joins_word_breaks() -> None:
+    assert analyze("Abd al-Aziz").flat == analyze("Abdulaziz").flat == "ABDZZ"
+    assert analyze("Hossein-zadeh").flat == analyze("Hosseinzadeh").flat == "HSYNZD"
+
+
+def test_tokens_carry_text_key_and_script() -> None:
+    key = analyze("Kadhimi الكاظمي")
+    assert [(t.text, t.key, t.arabic) for t in key.tokens] == [("كاظمي", "KZMY", True), ("kadhimi", "KZMY", False)]
+    assert key.keys == ("KZMY", "KZMY")
+
+
+def test_is_arabic() -> None:
+    assert is_arabic("الكاظمي")
+    assert is_arabic("ﻻ")  # presentation forms count
+    assert is_arabic("ایران")  # Persian letters count
+    assert not is_arabic("Kadhimi")
+    assert not is_arabic("")
+
+
+@pytest.mark.parametrize(("key", "expected"), [("HSYN", "HSN"), ("KZMY", "KZMY"), ("SYB", "SB"), ("Y", "Y"), ("", "")])
+def test_coarse_drops_every_y_but_a_final_one(key: str, expected: str) -> None:
+    assert coarse(key) == expected
+
+
+def test_loose_merges_confusable_classes() -> None:
+    # K/Q (Khazali/Ghazali) and D/Z (Rida/Reza) meet in the loose key only.
+    assert skeleton("Khazali") != skeleton("Ghazali")
+    assert loose(coarse(skeleton("Khazali"))) == loose(coarse(skeleton("Ghazali"))) == "KZL"
+    assert loose(skeleton("Rida")) == loose(skeleton("Reza"))
+
+
+def test_normalize_name_docstring_example() -> None:
+    assert normalize_name("Asa’ib Ahl al-Haq") == "asaib ahl haq"
+
+
+# --- regressions: each of these once broke ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alalsadr",  # -> 'alsadr' -> 'sadr'
+        "Alabul Fadl",  # -> 'abul fadl' -> 'abu fadl' (abul->abu runs before the attached al- strip)
+        "Mohammed Albin Salman",  # -> 'mohammed bin salman' -> 'mohammed salman'
+        "Abdulalrahman",  # -> 'abd alrahman' -> 'abd rahman' (Abd split leaves an attached al-)
+        "الآلوسي",  # -> 'الوسي' -> 'وسي' (آ unified to ا after the ال strip)
+    ],
+)
+def test_normalize_is_idempotent_on_stacked_prefixes(text: str) -> None:
+    # an attached article stripped only once left a normalised form that normalised again
+    once = normalize_name(text)
+    assert normalize_name(once) == once
+
+
+@pytest.mark.parametrize(("text", "expected"), [("U.S.", "us"), ("U.S. Embassy", "us embassy")])
+def test_dotted_initialism_keeps_its_letters(text: str, expected: str) -> None:
+    # "U.S." was read as two dropped initials and became "s"
+    assert normalize_name(text) == expected
+    assert normalize_name(text) == normalize_name(text.replace(".", ""))
+
+
+def test_zwnj_inside_a_persian_word_is_removed() -> None:
+    # ZWNJ split خامنه‌ای in two and made the name "mixed"
+    key = analyze("علی خامنه\u200cای")
+    assert key.script == "arabic"
+    assert len(key.tokens) == 2
+    assert analyze("خامنه\u200cای").normalized == analyze("خامنهای").normalized
