@@ -1,0 +1,305 @@
+"""Finds and links entity mentions in running text: ``Resolver.annotate(text) -> list[Mention]``.
+
+Use it on prose (articles, reports, tweet threads); use :meth:`Resolver.resolve` on a name you
+already hold.  The annotator never cleans text itself: it cuts tokens out of the original string
+(:mod:`resolver.annotate_tokens`), asks the resolver about candidate spans
+(:mod:`resolver.annotate_reading`) and decides among them, so every offset points into the text
+as given.
+
+How a text is read:
+
+1. Candidate spans are runs of 1..N tokens that start with a capital, an acronym, a handle, a
+   hashtag, Arabic script or an article joined to a capital ("al-Ahad"), cross no sentence
+   punctuation, and whose every word is in the index's vocabulary (a dict lookup: most words of a
+   text stop here).  A span with lower-case words in it ("Sadrist movement"), a comma ("Alaca,
+   Mehmet") or an ampersand counts only when it is an alias as a whole.
+2. Each span's :class:`~resolver.annotate_reading.Reading` is cached, per document and across
+   documents, until the store changes.
+3. Strong spans are chosen longest first without overlap; the entities they name make up the
+   document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are then
+   linked when exactly one of their options is among those entities, reported as ambiguous when
+   several strong options remain, and dropped otherwise.  All spans are chosen again, longest
+   first.
+4. A chosen span is dropped when it is only part of a longer unknown name: "Badr" in "Badr
+   Hassoun", "Soleimani" in "Zeinab Soleimani" (outside title-case lines, and not across a title:
+   "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH") count only in a document that names
+   some entity in words, as TRANSLITERATION.md s7 asks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .annotate_reading import Evidence, Reading, read_span
+from .annotate_tokens import (
+    ARABIC,
+    CAPITAL,
+    DIGIT,
+    HANDLE,
+    JOINT_AMP,
+    JOINT_BREAK,
+    JOINT_COMMA,
+    JOINT_HYPHEN,
+    JOINT_SPACE,
+    LOWER,
+    Tokens,
+    is_headline,
+    tokenize,
+)
+from .annotate_vocab import NOT_NAMES, TITLE_WORDS, Vocabulary
+from .results import MatchStatus, Resolution
+
+if TYPE_CHECKING:
+    from .resolve import Resolver
+
+__all__ = ["Annotator", "Mention", "annotate_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One linked (or ambiguous) mention in a text.
+
+    Attributes:
+        start: offset of the first character in the original text.
+        end: offset just past the last character (``text == original[start:end]``).
+        text: the surface form, without a possessive ``’s``.
+        resolution: the decision; ``status`` is matched or ambiguous, never unresolved.
+    """
+
+    start: int
+    end: int
+    text: str
+    resolution: Resolution
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of one mention: offsets, surface text and the resolution's fields."""
+        res = self.resolution.to_dict()
+        del res["query"]  # the same as text
+        return {"start": self.start, "end": self.end, "text": self.text, **res}
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    i: int  # first token
+    j: int  # last token (inclusive)
+    reading: Reading
+    resolution: Resolution | None = None  # the decision, once made
+
+    @property
+    def size(self) -> int:
+        return self.j - self.i + 1
+
+
+class Annotator:
+    """Links mentions in running text for one :class:`Resolver`, caching span readings between texts.
+
+    ``Resolver.annotate`` keeps one per resolver; build your own only to choose the cache size.
+    It is safe to share between threads.
+    """
+
+    def __init__(self, resolver: Resolver, *, cache_size: int = 200_000) -> None:
+        self.resolver = resolver
+        self.cache_size = cache_size
+        self._lock = threading.Lock()
+        self._revision = -1
+        self._vocab: Vocabulary | None = None
+        self._readings: OrderedDict[str, Reading] = OrderedDict()
+
+    def _vocabulary(self) -> Vocabulary:
+        index = self.resolver.index
+        with self._lock:
+            if self._vocab is None or index.revision != self._revision:
+                self._vocab = Vocabulary(index)
+                self._revision = index.revision
+                self._readings.clear()
+            return self._vocab
+
+    def _read(self, vocab: Vocabulary, span: str, exact_only: bool, first_word: str) -> Reading:
+        cache = self._readings
+        reading = cache.get(span)
+        if reading is not None:
+            cache.move_to_end(span)
+            return reading
+        reading = read_span(self.resolver, vocab.index, span, exact_only=exact_only, first_word=first_word,
+                            alias_starts=vocab.alias_starts)
+        with self._lock:
+            cache[span] = reading
+            if len(cache) > self.cache_size:
+                cache.popitem(last=False)
+        return reading
+
+    def annotate(self, text: str) -> list[Mention]:
+        """Find every mention of a known entity in ``text``.
+
+        Args:
+            text: running text in any script; offsets refer to it unchanged.
+
+        Returns:
+            Matched and ambiguous mentions, in text order, never overlapping.
+        """
+        vocab = self._vocabulary()
+        tokens = tokenize(text)
+        spans = self._candidates(vocab, text, tokens)
+        strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
+        context = {s.reading.resolution.entity.id for s in _choose(strong) if s.reading.resolution.entity}
+        decided = [d for d in (_decide(s, context) for s in spans) if d is not None]
+        chosen = _choose(decided)
+        chosen = _drop_stretched(chosen, text, tokens, vocab)
+        if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
+            chosen = [s for s in chosen if not s.reading.acronym]
+        out = []
+        for s in sorted(chosen, key=lambda s: s.i):
+            start, end = tokens.starts[s.i], tokens.ends[s.j]
+            assert s.resolution is not None
+            out.append(Mention(start, end, text[start:end], s.resolution))
+        return out
+
+    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> list[_Span]:
+        starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
+        n = len(texts)
+        known = vocab.known
+        max_len = vocab.max_tokens
+        out: list[_Span] = []
+        for i in range(n):
+            kind = kinds[i]
+            if kind == LOWER:
+                # "al-Ahad TV", "al-Khazali": an article joined to a capitalised word
+                if not (len(texts[i]) <= 3 and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL):
+                    continue
+            elif kind == DIGIT or not known(texts[i], kind):
+                continue
+            arabic = kind == ARABIC
+            exact_only = False
+            first_word = texts[i].casefold()
+            for j in range(i, min(n, i + max_len)):
+                kj = kinds[j]
+                if j > i:
+                    joint = joints[j - 1]
+                    if joint == JOINT_BREAK or kj == HANDLE or kind == HANDLE or (kj == ARABIC) != arabic:
+                        break
+                    if not known(texts[j], kj):
+                        break
+                    if joint in (JOINT_COMMA, JOINT_AMP):
+                        exact_only = True
+                        if joint == JOINT_COMMA and kj != CAPITAL:
+                            break  # only citation order follows a comma: "Alaca, Mehmet"
+                if kj == LOWER:
+                    if len(texts[j]) <= 3:
+                        continue  # "al", "of", "and" never end a name
+                    exact_only = True  # a lower-case word: "Sadrist movement"
+                reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
+                if reading.evidence is not Evidence.NONE:
+                    out.append(_Span(i, j, reading))
+        return out
+
+
+def _decide(span: _Span, context: set[str]) -> _Span | None:
+    """The span with its final resolution, or None when the document gives no reason to link it."""
+    reading = span.reading
+    res = reading.resolution
+    if reading.evidence is Evidence.STRONG:
+        return _Span(span.i, span.j, reading, res)
+    known = [c for c in reading.options if c.entity.id in context]
+    if len(known) == 1:
+        cand = known[0]
+        linked = Resolution(res.query, MatchStatus.MATCHED, cand.entity, cand.score, cand.alias,
+                            f"{cand.entity.name} is named in full in the same text; alias {cand.alias!r} "
+                            f"({cand.explanation})", res.candidates)
+        return _Span(span.i, span.j, reading, linked)
+    if len(reading.contenders) >= 2:
+        if res.status is not MatchStatus.AMBIGUOUS:
+            names = ", ".join(c.entity.name for c in reading.contenders[:3])
+            res = Resolution(res.query, MatchStatus.AMBIGUOUS, None, reading.contenders[0].score, None,
+                             f"{len(reading.contenders)} entities are plausible: {names}", res.candidates)
+        return _Span(span.i, span.j, reading, res)
+    return None
+
+
+def _choose(spans: list[_Span]) -> list[_Span]:
+    """Longest first, then leftmost; a span that overlaps one already chosen is skipped."""
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for s in sorted(spans, key=lambda s: (-s.size, s.i)):
+        k = bisect.bisect_left(taken, (s.i, s.i))
+        if (k > 0 and taken[k - 1][1] >= s.i) or (k < len(taken) and taken[k][0] <= s.j):
+            continue
+        taken.insert(k, (s.i, s.j))
+        chosen.append(s)
+    return chosen
+
+
+def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens, vocab: Vocabulary) -> list[_Span]:
+    """Drop spans that are only part of a longer, unknown name ("Badr" in "Badr Hassoun")."""
+    if not chosen:
+        return chosen
+    covered: set[int] = set()
+    for s in chosen:
+        covered.update(range(s.i, s.j + 1))
+    lower_words: set[str] | None = None
+    headlines: dict[int, bool] = {}
+
+    def in_headline(pos: int) -> bool:
+        start = text.rfind("\n", 0, pos) + 1
+        found = headlines.get(start)
+        if found is None:
+            end = text.find("\n", pos)
+            found = headlines[start] = is_headline(text[start:end if end >= 0 else len(text)], vocab.in_vocabulary)
+        return found
+
+    def name_like(k: int) -> bool:
+        nonlocal lower_words
+        if k in covered or tk.kinds[k] != CAPITAL:
+            return False
+        word = tk.texts[k].casefold().replace("\u2019", "'")
+        if word in NOT_NAMES or word in TITLE_WORDS or word.endswith("ly"):
+            return False  # "In", "Can’t", "Minister", "Apparently"
+        if lower_words is None:
+            lower_words = {t for t, kind in zip(tk.texts, tk.kinds, strict=True) if kind == LOWER}
+        return tk.texts[k].casefold() not in lower_words
+
+    kept = []
+    for s in chosen:
+        # Only a one-word span can be the visible part of a longer name; handles, acronyms and
+        # Arabic script carry no capitalisation to go by, and title-case lines capitalise all.
+        if s.i != s.j or tk.kinds[s.i] != CAPITAL or in_headline(tk.starts[s.i]):
+            kept.append(s)
+            continue
+        right = s.j + 1
+        if right < len(tk) and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(right):
+            continue
+        left = s.i - 1
+        if left >= 0 and tk.joints[left] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(left):
+            k = left
+            while k - 1 >= 0 and tk.joints[k - 1] in (JOINT_SPACE, JOINT_HYPHEN) and tk.kinds[k - 1] == CAPITAL:
+                k -= 1
+            # A capitalised chain on the left that holds a title is a title ("Prime Minster Khadhimi").
+            if not any(tk.texts[m].casefold() in TITLE_WORDS for m in range(k, left + 1)):
+                continue
+        kept.append(s)
+    return kept
+
+
+_ANNOTATORS: weakref.WeakKeyDictionary[Resolver, Annotator] = weakref.WeakKeyDictionary()
+_ANNOTATORS_LOCK = threading.Lock()
+
+
+def annotate_text(resolver: Resolver, text: str) -> list[Mention]:
+    """Find and link every mention of a known entity in ``text`` (what ``Resolver.annotate`` calls).
+
+    Args:
+        resolver: the resolver whose store defines the known entities.
+        text: running text; offsets in the result index this string unchanged.
+
+    Returns:
+        The mentions in text order: matched ones and ambiguous ones, never overlapping.
+    """
+    with _ANNOTATORS_LOCK:
+        annotator = _ANNOTATORS.get(resolver)
+        if annotator is None:
+            annotator = _ANNOTATORS[resolver] = Annotator(resolver)
+    return annotator.annotate(text)

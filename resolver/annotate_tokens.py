@@ -1,0 +1,171 @@
+"""Splits running text into word tokens with exact character offsets, for the mention annotator.
+
+Offsets index the ORIGINAL string (Python code points), so a token's text is always
+``text[start:end]``.  Nothing is cleaned here: the tokens are only cut out of the text, and the
+matcher normalises each candidate span through :func:`resolver.normalize.analyze` as usual.
+
+What counts as one token:
+- a handle or hashtag (``@MAKadhimi``, ``#Green_Zone``);
+- a dotted acronym (``U.S.``, ``D.C.``);
+- a run of Arabic-script letters and marks (ZWNJ included: ``خامنه‌ای`` is one word);
+- a run of other letters, with combining marks and inner apostrophes (``Kata’ib``, ``Rabi’ee``),
+  less a trailing possessive ``’s``/``'s`` (``Kadhimi’s`` -> ``Kadhimi``);
+- a number, with inner separators (``10,000``).
+
+Between two tokens lies a *joint*, the text that separates them; only a few joints may occur
+inside a name (:data:`JOINT_SPACE` and friends), anything else ends a candidate span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "ACRONYM",
+    "ARABIC",
+    "CAPITAL",
+    "DIGIT",
+    "HANDLE",
+    "JOINT_AMP",
+    "JOINT_BREAK",
+    "JOINT_COMMA",
+    "JOINT_HYPHEN",
+    "JOINT_SPACE",
+    "LOWER",
+    "Tokens",
+    "is_headline",
+    "tokenize",
+]
+
+# Arabic-script letters and marks, without the Arabic comma, semicolon, question mark and digits.
+_ARABIC_CHARS = (
+    "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
+)
+_ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
+# A letter that is not Arabic script, optionally followed by combining marks (NFD input).
+_LETTER = rf"[^\W\d_{_ARABIC_BLOCKS}][\u0300-\u036f]*"
+_APOSTROPHES = "'\u2019\u2018`\u00b4"
+_TOKEN_RE = re.compile(
+    rf"[@#]\w+(?:[{_APOSTROPHES}]s\b)?"  # handle or hashtag (letters, digits, underscores)
+    r"|(?:[A-Z]\.){2,}"  # dotted acronym
+    rf"|[{_ARABIC_CHARS}](?:[{_ARABIC_CHARS}\u200c]*[{_ARABIC_CHARS}])?"
+    rf"|(?:{_LETTER})+(?:[{_APOSTROPHES}](?:{_LETTER})+)*"
+    r"|\d+(?:[.,]\d+)*"
+)
+_POSSESSIVE_RE = re.compile(rf"[{_APOSTROPHES}][sS]$")
+_ARABIC_RE = re.compile(f"[{_ARABIC_BLOCKS}]")
+
+# Token kinds (one per token).
+CAPITAL = 1  # Latin word starting with a capital: "Kadhimi", "Al"
+LOWER = 2  # Latin word starting in lower case: "al", "movement"
+ACRONYM = 3  # two or more letters, all capitals: "AAH", "U.S.", "IRGC"
+HANDLE = 4  # "@WSJ", "#Iraq"
+ARABIC = 5  # Arabic-script word
+DIGIT = 6  # "10,000", "24"
+
+# Joint kinds (between token i and i+1).
+JOINT_BREAK = 0  # anything that ends a name: sentence punctuation, brackets, quotes, newline
+JOINT_SPACE = 1  # horizontal white space only
+JOINT_HYPHEN = 2  # a single hyphen: "al-Khazali", "Iran-backed", "IRGC-Quds"
+JOINT_AMP = 3  # an ampersand: "The Ins & Outs"
+JOINT_COMMA = 4  # a comma: citation order "Alaca, Mehmet", "Unit 10,000" is one token
+
+_JOINTS = {" ": JOINT_SPACE, "-": JOINT_HYPHEN, "\u2010": JOINT_HYPHEN, "\u2011": JOINT_HYPHEN,
+           "\u00a0": JOINT_SPACE, "\t": JOINT_SPACE, ", ": JOINT_COMMA, " & ": JOINT_AMP, "&": JOINT_AMP}
+_SPACE_RE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_COMMA_RE = re.compile(r",[ \t\u00a0]*")
+_AMP_RE = re.compile(r"[ \t\u00a0]*&[ \t\u00a0]*")
+_LINE_WORD_RE = re.compile(r"[A-Za-z][a-z]{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The tokens of one text as parallel lists (cheaper than one object per token).
+
+    Attributes:
+        starts, ends: character offsets of each token in the original text (end exclusive).
+        texts: ``text[start:end]`` of each token.
+        kinds: one of :data:`CAPITAL`, :data:`LOWER`, :data:`ACRONYM`, :data:`HANDLE`,
+            :data:`ARABIC`, :data:`DIGIT`.
+        joints: ``joints[i]`` is the joint kind between token ``i`` and ``i + 1``.
+    """
+
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+    kinds: list[int]
+    joints: list[int]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _kind(tok: str) -> int:
+    first = tok[0]
+    if first in "@#":
+        return HANDLE
+    if first.isdigit():
+        return DIGIT
+    if _ARABIC_RE.match(first):
+        return ARABIC
+    if first.isupper():
+        letters = [c for c in tok if c.isalpha()]
+        if len(letters) >= 2 and all(c.isupper() for c in letters):
+            return ACRONYM
+        return CAPITAL
+    return LOWER
+
+
+def _joint(gap: str) -> int:
+    known = _JOINTS.get(gap)
+    if known is not None:
+        return known
+    if _SPACE_RE.fullmatch(gap):
+        return JOINT_SPACE
+    if _COMMA_RE.fullmatch(gap):
+        return JOINT_COMMA
+    if _AMP_RE.fullmatch(gap):
+        return JOINT_AMP
+    return JOINT_BREAK
+
+
+def tokenize(text: str) -> Tokens:
+    """Cut ``text`` into tokens with exact offsets and classify the joints between them.
+
+    Args:
+        text: any string; it is not modified.
+
+    Returns:
+        The :class:`Tokens` of the text, in order.
+    """
+    starts: list[int] = []
+    ends: list[int] = []
+    texts: list[str] = []
+    kinds: list[int] = []
+    for m in _TOKEN_RE.finditer(text):
+        tok = m.group()
+        start, end = m.span()
+        if len(tok) > 3 and tok[-2] in _APOSTROPHES and _POSSESSIVE_RE.search(tok):
+            tok, end = tok[:-2], end - 2
+        starts.append(start)
+        ends.append(end)
+        texts.append(tok)
+        kinds.append(_kind(tok))
+    joints = [_joint(text[ends[i]:starts[i + 1]]) for i in range(len(texts) - 1)]
+    joints.append(JOINT_BREAK)
+    return Tokens(starts, ends, texts, kinds, joints)
+
+
+def is_headline(line: str, known: Callable[[str], bool]) -> bool:
+    """True when a line is written in title case ("Kazemi Might Finally Be Standing Up To ...").
+
+    In such lines every word is capitalised, so a capital letter says nothing about names: the
+    annotator does not take a capitalised neighbour there for part of a longer name.  Only the
+    words that are not ``known`` (to the store's vocabulary) are counted, since a sentence dense
+    with names looks title-cased too: a line qualifies when at least three of them have four or
+    more letters and three quarters of those start with a capital.
+    """
+    words = [w for w in _LINE_WORD_RE.findall(line) if not known(w)]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) * 4 >= len(words) * 3
