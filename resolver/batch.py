@@ -29,6 +29,7 @@ Decisions, in one place:
 from __future__ import annotations
 
 import csv
+import difflib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -128,7 +129,9 @@ def _plan(header: Sequence[str], columns: Sequence[str], source: str) -> list[in
     for column in columns:
         found = [i for i, h in enumerate(header) if h == column]
         if not found:
-            raise BatchError(f"no column {column!r}; the columns are {available}", source=source, line=1)
+            close = difflib.get_close_matches(column, header, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise BatchError(f"no column {column!r}; {hint}the columns are {available}", source=source, line=1)
         if len(found) > 1:
             raise BatchError(f"the header has {len(found)} columns called {column!r}", source=source, line=1)
         positions.append(found[0])

@@ -167,6 +167,6 @@ class CsvSource:
         partial = bool(before) and not before[-1].endswith(("\n", "\r"))
         line = self._lines_read + len(before) + (0 if partial else 1)
         column = len(before[-1]) + 1 if partial else 1
-        bad = exc.object[exc.start : exc.end].hex(" ")
-        return UndecodableInput(f"not valid {self.encoding.removesuffix('-sig')} (bytes {bad} at character {column})",
+        bad = " ".join(f"0x{b:02x}" for b in exc.object[exc.start : exc.end])
+        return UndecodableInput(f"invalid {self.encoding.removesuffix('-sig')} (byte {bad} at character {column})",
                                 source=self.source, line=line)

@@ -68,4 +68,5 @@ def main() -> None:
 
 # Commands register themselves on ``cli`` when their module is imported (one module per area).
 from . import store_commands  # noqa: E402,F401
+from . import batch  # noqa: E402,F401
 from . import annotate  # noqa: E402,F401

@@ -1,0 +1,238 @@
+"""The ``normalize`` command: add canonical ids to the name columns of a CSV, written safely."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+from tqdm import tqdm
+
+from ..batch import BatchReport, UndecodableInput, normalize_csv, write_todo
+from ..results import EntityType
+from . import cli, db_option, open_resolver, reports_errors
+
+__all__ = ["normalize"]
+
+#: most distinct unresolved values the --unresolved list keeps (see TopCounts)
+TODO_LIMIT = 100_000
+
+
+class _Staged:
+    """An output written to a temporary file and put in place only by :meth:`commit`.
+
+    A file target gets a hidden temporary file in its own directory, renamed over it at the end,
+    so a crash or Ctrl-C never leaves a half-written file there.  Standard output gets a temporary
+    file copied to it at the end, so a failed run prints no partial CSV either.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._path: Path | None = None
+        if target == "-":
+            raw: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by commit or discard)
+        else:
+            path = Path(target)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            self._path = Path(name)
+            raw = os.fdopen(fd, "w+b")
+        self.text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        self.text.flush()
+        raw = self.text.buffer
+        if self._path is None:
+            raw.seek(0)
+            stdout = click.get_binary_stream("stdout")
+            shutil.copyfileobj(raw, stdout)
+            stdout.flush()
+            self.text.close()
+            return
+        target = Path(self.target)
+        os.chmod(self._path, _mode_for(target))
+        self.text.close()
+        os.replace(self._path, target)
+        self._path = None
+
+    def discard(self) -> None:
+        self.text.close()
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+
+
+def _mode_for(target: Path) -> int:
+    """Keep the permissions of the file replaced; a new file gets the usual ones (mkstemp's are 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextmanager
+def _staged(*targets: str | None) -> Iterator[list[_Staged | None]]:
+    """Stage every output; commit them all if the block succeeds, else remove every one."""
+    outputs: list[_Staged | None] = []
+    try:
+        for target in targets:
+            outputs.append(_Staged(target) if target is not None else None)
+        yield outputs
+        for out in outputs:
+            if out is not None:
+                out.commit()
+    except BaseException:
+        for out in outputs:
+            if out is not None:
+                out.discard()
+        raise
+
+
+@contextmanager
+def _input(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield click.get_binary_stream("stdin")
+    else:
+        with open(path, "rb") as handle:
+            yield handle
+
+
+def _size(handle: IO[bytes]) -> int | None:
+    """The byte size of a regular file (also when redirected to standard input), else None."""
+    try:
+        info = os.fstat(handle.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size > 0 else None
+
+
+class _Bar:
+    """A tqdm bar counting rows; the total is estimated from the bytes read, for rows/s and time left."""
+
+    def __init__(self, size: int | None, enabled: bool) -> None:
+        self._size = size
+        self._bar = tqdm(total=None, unit=" rows", unit_scale=True, dynamic_ncols=True, leave=False,
+                         file=sys.stderr, disable=not enabled)
+
+    def __call__(self, rows: int, bytes_read: int) -> None:
+        if self._size and bytes_read:
+            self._bar.total = max(rows, round(rows * self._size / bytes_read))
+        self._bar.update(rows - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _check_paths(input_path: str, output: str, unresolved: str | None) -> None:
+    for name, target in (("--output", output), ("--unresolved", unresolved)):
+        if target is None or target == "-":
+            continue
+        parent = Path(target).parent
+        if not parent.is_dir():
+            raise click.BadParameter(f"the directory {str(parent)!r} does not exist", param_hint=name)
+        if input_path != "-" and Path(target).exists() and os.path.samefile(input_path, target):
+            raise click.BadParameter("refusing to overwrite the input file", param_hint=name)
+    if unresolved is not None and unresolved == output:
+        raise click.BadParameter("--unresolved and --output name the same file", param_hint="--unresolved")
+
+
+def summary(report: BatchReport, where: str) -> list[str]:
+    """The closing lines: rows, speed and distinct values, then the outcomes of each column."""
+    rate = report.rows / report.seconds if report.seconds > 0 else 0.0
+    if report.cache_evictions:
+        distinct = f"{report.lookups:,} lookups (more distinct values than the cache holds)"
+    else:
+        distinct = f"{report.lookups:,} distinct values"
+    lines = [f"{report.rows:,} rows written to {where} in {report.seconds:.1f} s ({rate:,.0f} rows/s); {distinct}"]
+    for c in report.columns:
+        extra = [f"{c.empty:,} empty"] + ([f"{c.too_long:,} too long"] if c.too_long else [])
+        lines.append(f"{c.column}: {c.matched:,} matched, {c.ambiguous:,} ambiguous, "
+                     f"{c.unresolved:,} unresolved ({', '.join(extra)})")
+    if report.ragged_rows:
+        lines.append(f"{report.ragged_rows:,} rows had more or fewer cells than the header")
+    return lines
+
+
+@cli.command("normalize")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-c", "--column", "columns", multiple=True, required=True, metavar="NAME",
+              help="A column of names to resolve (repeatable; cells are appended in this order).")
+@click.option("-o", "--output", default="-", metavar="OUT", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write the CSV (default: standard output).")
+@click.option("--type", "type_", type=click.Choice([t.value for t in EntityType]), default=None,
+              help="Only consider entities of this type.")
+@click.option("--encoding", default=None, metavar="ENC",
+              help="Input encoding, e.g. cp1256 or latin-1 (default: UTF-8; a byte-order mark is honoured).")
+@click.option("--delimiter", default=None, metavar="CHAR",
+              help="Input delimiter, one character or 'tab' (default: sniffed from the header).")
+@click.option("--unresolved", "unresolved", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False, allow_dash=False),
+              help="Also write the distinct unresolved and ambiguous values with their counts, most frequent first.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes resolving names; the output is byte-identical for any number.")
+@click.option("--no-sanitize", "no_sanitize", is_flag=True,
+              help="Do not neutralise appended cells that start with = + - @ (see below).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@db_option
+@reports_errors
+def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str | None, encoding: str | None,
+              delimiter: str | None, unresolved: str | None, workers: int, no_sanitize: bool, quiet: bool,
+              db: str | None) -> None:
+    """Add canonical ids to the name columns of INPUT.csv ('-' for standard input).
+
+    For each --column NAME, appends NAME_id, NAME_name, NAME_type, NAME_score and NAME_status
+    (matched, ambiguous or unresolved) after the original columns, to every row, in order.
+
+    \b
+    Example:
+        resolver normalize events.csv -c actor -c target -o events.ids.csv --unresolved todo.csv
+
+    \b
+    The original cells are written back as parsed (the csv module re-quotes
+    them only where needed); they are never cleaned or neutralised. Short rows
+    are padded to the header's width; extra cells stay, after the new columns.
+    Empty cells, and cells over the resolver's length limit, are not looked up
+    and are marked unresolved. New cells that a spreadsheet would run as a
+    formula (= + - @) get a leading apostrophe unless --no-sanitize is given.
+    Output is UTF-8 (with a BOM if the input had one), with the input's
+    delimiter and CRLF line endings. It is written to a temporary file and
+    renamed over OUT only on success; on any error nothing is written.
+    """
+    if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
+        delimiter = "\t"
+    _check_paths(input_path, output, unresolved)
+    resolver = open_resolver(db)
+    source_name = "<stdin>" if input_path == "-" else input_path
+    interactive = not quiet and click.get_text_stream("stderr").isatty()
+    with ExitStack() as stack:
+        handle = stack.enter_context(_input(input_path))
+        out, todo = stack.enter_context(_staged(output, unresolved))
+        assert out is not None
+        bar = _Bar(_size(handle), interactive)
+        stack.callback(bar.close)
+        try:
+            report = normalize_csv(
+                handle, out.text, resolver=resolver, columns=columns, type=type_, encoding=encoding,
+                delimiter=delimiter, sanitize=not no_sanitize, workers=workers, source_name=source_name,
+                progress=bar, todo_limit=TODO_LIMIT if todo is not None else 0,
+            )
+        except UndecodableInput as exc:
+            raise click.ClickException(f"{exc.message}; use --encoding to name the file's encoding, "
+                                       "e.g. --encoding cp1256") from exc
+        if todo is not None:
+            write_todo(report.todo, todo.text, sanitize=not no_sanitize)
+    if quiet:
+        return
+    for line in summary(report, "standard output" if output == "-" else output):
+        click.echo(line, err=True)
+    if unresolved is not None:
+        note = "" if not report.todo_max_error else f" (counts may be up to {report.todo_max_error:,} too high)"
+        click.echo(f"{len(report.todo):,} unresolved or ambiguous values written to {unresolved}{note}", err=True)
