@@ -1,0 +1,65 @@
+"""Reading the store: ``GET /entities``, ``GET /entities/{id}`` and ``GET /entities/{id}/history``.
+
+An absorbed (merged) id answers with a permanent redirect (308) to its survivor, with a JSON body.
+"""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, url_for
+
+from .context import get_resolver
+from .docs import api_blueprint, with_errors
+from .models import (
+    EntityList,
+    EntityListQuery,
+    EntityModel,
+    EntityPath,
+    HistoryList,
+    Redirect,
+    type_value,
+)
+
+__all__ = ["bp", "moved"]
+
+bp = api_blueprint("entities", __name__, "Read entities and their history")
+
+
+def moved(asked: str, survivor: str, location: str) -> Response:
+    """A 308 to the survivor of a merge, with a JSON body that says so."""
+    response = jsonify({"id": asked, "redirect_to": survivor, "location": location})
+    response.status_code = 308
+    response.headers["Location"] = location
+    return response
+
+
+@bp.get("/entities", responses=with_errors({200: EntityList}, 400))
+def list_entities(query: EntityListQuery) -> Response:
+    """List entities by name, optionally those with an alias containing `q`, or of one type."""
+    items = get_resolver().store.list_entities(query.q, type_value(query.type), query.limit, query.offset)
+    next_offset = query.offset + len(items) if len(items) == query.limit else None
+    return jsonify({
+        "entities": [e.to_dict() for e in items],
+        "limit": query.limit,
+        "offset": query.offset,
+        "next_offset": next_offset,
+    })
+
+
+@bp.get("/entities/<entity_id>", responses=with_errors({200: EntityModel, 308: Redirect}, 404))
+def get_entity(path: EntityPath) -> Response:
+    """One entity with its aliases; an absorbed id redirects to the entity that absorbed it."""
+    store = get_resolver().store
+    survivor = store.canonical_id(path.entity_id)
+    if survivor != path.entity_id:
+        return moved(path.entity_id, survivor, url_for(".get_entity", entity_id=survivor))
+    return jsonify(store.get_entity(survivor).to_dict())
+
+
+@bp.get("/entities/<entity_id>/history", responses=with_errors({200: HistoryList, 308: Redirect}, 404))
+def get_history(path: EntityPath) -> Response:
+    """Every recorded change of an entity and of those merged into it, oldest first, with its actor."""
+    store = get_resolver().store
+    survivor = store.canonical_id(path.entity_id)
+    if survivor != path.entity_id:
+        return moved(path.entity_id, survivor, url_for(".get_history", entity_id=survivor))
+    return jsonify({"entity_id": survivor, "history": [h.to_dict() for h in store.history(survivor)]})
