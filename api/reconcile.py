@@ -1,0 +1,202 @@
+"""OpenRefine reconciliation (Reconciliation Service API v0.2) at ``/reconcile``.
+
+A bare ``GET /reconcile`` is the manifest; a query batch comes as the ``queries`` field of a
+form POST or a GET parameter.  ``match`` is true only for the entity the resolver *matched*, so
+OpenRefine's auto-match never accepts an ambiguous or weak candidate.  Entity suggest and an HTML
+preview complete what OpenRefine uses; CORS headers come from :mod:`api.cors`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from flask import Response, jsonify, request
+from flask_openapi3.types import ResponseDict
+from markupsafe import escape
+from pydantic import RootModel, ValidationError
+
+from resolver import EntityNotFound, InvalidQuery, Resolver
+from resolver.results import EntityRecord, EntityType, MatchStatus
+from resolver.store import check_type
+
+from .context import api_settings, get_resolver
+from .docs import api_blueprint, with_errors
+from .errors import ApiError, describe
+from .guards import parse_json, takes_form
+from .reconcile_models import (
+    BATCH,
+    Manifest,
+    PreviewQuery,
+    ReconcileGet,
+    ReconciliationQuery,
+    ResultBatch,
+    SuggestQuery,
+    SuggestResponse,
+)
+
+__all__ = ["bp"]
+
+bp = api_blueprint("reconcile", __name__, "OpenRefine reconciliation (Reconciliation Service API v0.2)")
+
+_DEFAULT_LIMIT = 5
+_SUGGEST_SIZE = 10
+
+
+class ManifestOrResults(RootModel[Manifest | ResultBatch]):
+    """The manifest without ``queries``, else the result batch."""
+
+
+def _type_ref(type_id: str) -> dict[str, str]:
+    return {"id": type_id, "name": type_id.capitalize()}
+
+
+def _manifest() -> dict[str, Any]:
+    base = request.url_root.rstrip("/")
+    return {
+        "versions": ["0.2"],
+        "name": "Arabic alias resolver",
+        "identifierSpace": f"{base}/entities/",
+        "schemaSpace": "https://schema.org/Thing",
+        "documentation": f"{base}/docs",
+        "defaultTypes": [_type_ref(t.value) for t in EntityType],
+        "view": {"url": f"{base}/entities/{{{{id}}}}"},
+        "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 430, "height": 180},
+        "suggest": {"entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"}},
+        "batchSize": api_settings().max_batch,
+    }
+
+
+def _parse_batch(text: str) -> dict[str, ReconciliationQuery]:
+    raw = parse_json(text, "queries")
+    try:
+        batch = BATCH.validate_python(raw)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid_request", describe(exc)) from exc
+    if len(batch) > api_settings().max_batch:
+        raise ApiError(413, "batch_too_large", f"{len(batch)} queries; at most {api_settings().max_batch} per batch")
+    return batch
+
+
+def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, Any] | None:
+    """The entity whose id *is* the query (the protocol expects ids to find themselves)."""
+    if not text or len(text) > 200 or any(c.isspace() for c in text):
+        return None
+    try:
+        entity = resolver.store.get_entity(text)
+    except EntityNotFound:
+        return None
+    if types and entity.type not in types:
+        return None
+    return {"id": entity.id, "name": entity.name, "type": [_type_ref(entity.type)], "score": 1.0, "match": False}
+
+
+def _reconcile(resolver: Resolver, key: str, query: ReconciliationQuery) -> list[dict[str, Any]]:
+    if not query.query:
+        return []  # a properties-only query: this service matches names only
+    types = [query.type] if isinstance(query.type, str) else list(query.type or [])
+    for t in types:
+        try:
+            check_type(t)
+        except InvalidQuery as exc:
+            raise ApiError(400, exc.code, f"{key}: {exc.message}") from exc
+    limit = min(query.limit or _DEFAULT_LIMIT, 100)
+    single = types[0] if len(types) == 1 else None
+    try:
+        res = resolver.resolve(query.query, type=single, limit=100 if len(types) > 1 else limit)
+    except InvalidQuery as exc:
+        raise ApiError(400, exc.code, f"{key}: {exc.message}") from exc
+    matched = res.entity.id if res.status is MatchStatus.MATCHED and res.entity else None
+    out = [
+        {"id": c.entity.id, "name": c.entity.name, "type": [_type_ref(c.entity.type)], "score": c.score,
+         "match": c.entity.id == matched}
+        for c in res.candidates if not types or c.entity.type in types
+    ][:limit]
+    by_id = _id_candidate(resolver, query.query, types)
+    if by_id is not None and not any(c["id"] == by_id["id"] for c in out):
+        out = [by_id, *out][:limit]
+    return out
+
+
+def _answer(text: str) -> Response:
+    resolver = get_resolver()
+    return jsonify({key: {"result": _reconcile(resolver, key, q)} for key, q in _parse_batch(text).items()})
+
+
+@bp.get("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413))
+def reconcile_get(query: ReconcileGet) -> Response:
+    """The service manifest; with `queries`, the answer to that reconciliation query batch."""
+    if query.queries is None:
+        return jsonify(_manifest())
+    return _answer(query.queries)
+
+
+_FORM_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["queries"],
+                "properties": {"queries": {
+                    "type": "string", "contentMediaType": "application/json",
+                    "description": 'a reconciliation query batch, e.g. {"q0": {"query": "Kazemi", "type": "person"}}',
+                }},
+            },
+        },
+    },
+}
+
+
+@bp.post("/reconcile", responses=with_errors({200: ResultBatch}, 400, 413, 415),
+         openapi_extensions={"requestBody": _FORM_BODY})
+@takes_form
+def reconcile_post() -> Response:
+    """Answer a reconciliation query batch sent as the form field `queries` (what OpenRefine does)."""
+    text = request.form.get("queries")
+    if text is None:
+        raise ApiError(400, "invalid_request", "the form needs a 'queries' field holding a query batch as JSON")
+    return _answer(text)
+
+
+@bp.get("/reconcile/suggest/entity", responses=with_errors({200: SuggestResponse}, 400))
+def suggest_entity(query: SuggestQuery) -> Response:
+    """Entities for an auto-complete box: those with an alias containing `prefix`, and the one with that id."""
+    store = get_resolver().store
+    found = store.list_entities(query.prefix, None, _SUGGEST_SIZE, query.cursor)
+    if query.cursor == 0 and not any(e.id == query.prefix for e in found):
+        with contextlib.suppress(EntityNotFound):
+            found = [store.get_entity(query.prefix), *found][:_SUGGEST_SIZE]
+    return jsonify({"result": [_suggestion(e) for e in found]})
+
+
+def _suggestion(entity: EntityRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": entity.id, "name": entity.name, "notable": [_type_ref(entity.type)]}
+    if entity.description:
+        item["description"] = entity.description
+    return item
+
+
+_PREVIEW_HTML: ResponseDict = {200: {"description": "an HTML summary of the entity, for an iframe",
+                       "content": {"text/html": {"schema": {"type": "string"}}}}}
+
+
+@bp.get("/reconcile/preview", responses=with_errors(_PREVIEW_HTML, 400, 404))
+def preview(query: PreviewQuery) -> Response:
+    """A small HTML card of an entity: name, type, description, aliases and external ids."""
+    entity = get_resolver().store.get_entity(query.id)
+    aliases = "".join(f'<li dir="auto">{escape(a.text)} <small>{escape(a.kind)}</small></li>'
+                      for a in entity.aliases[:12])
+    ids = ", ".join(f"{escape(k)}: {escape(v)}" for k, v in sorted(entity.external_ids.items()))
+    html = (
+        '<!doctype html><html><head><meta charset="utf-8"><title>' + str(escape(entity.name)) + "</title>"
+        "<style>body{font:13px sans-serif;margin:6px}h1{font-size:15px;margin:0}ul{margin:4px 0;padding-left:18px}"
+        "small{color:#777}</style></head><body>"
+        f'<h1 dir="auto">{escape(entity.name)}</h1>'
+        f"<div><small>{escape(entity.type)} · {escape(entity.id)}</small></div>"
+        + (f"<p>{escape(entity.description)}</p>" if entity.description else "")
+        + (f"<ul>{aliases}</ul>" if aliases else "")
+        + (f"<div><small>{ids}</small></div>" if ids else "")
+        + "</body></html>"
+    )
+    return Response(html, mimetype="text/html")

@@ -1,0 +1,101 @@
+"""Models of the Reconciliation Service API v0.2 messages this service reads and writes.
+
+They follow the W3C community group's JSON Schemas (manifest, query batch, result batch, suggest
+response); a test validates real responses against those schemas themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
+
+from .models import QueryModel
+
+__all__ = [
+    "BATCH",
+    "Manifest",
+    "PreviewQuery",
+    "ReconcileGet",
+    "ReconciliationQuery",
+    "ResultBatch",
+    "SuggestQuery",
+    "SuggestResponse",
+]
+
+
+class ReconciliationQuery(BaseModel):
+    """One query of a batch.  ``properties`` and ``type_strict`` are accepted and not used."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    query: str | None = Field(None, description="the name to match")
+    type: str | list[str] | None = Field(None, description="entity type id(s): person, organization, place, ...")
+    limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100)")
+    properties: list[Any] | None = None
+    type_strict: str | None = None
+
+
+#: a reconciliation query batch: query key -> query
+BATCH: TypeAdapter[dict[str, ReconciliationQuery]] = TypeAdapter(dict[str, ReconciliationQuery])
+
+
+class ReconcileGet(QueryModel):
+    queries: str | None = Field(
+        None, description="a reconciliation query batch as JSON; without it the service manifest is returned",
+        json_schema_extra={"contentMediaType": "application/json"},
+    )
+
+
+class TypeRef(BaseModel):
+    id: str
+    name: str
+
+
+class Candidate(BaseModel):
+    id: str
+    name: str
+    type: list[TypeRef]
+    score: float = Field(description="the resolver's score, 0 to 1")
+    match: bool = Field(description="true only when the resolver matched the query to this entity")
+
+
+class Result(BaseModel):
+    result: list[Candidate]
+
+
+class ResultBatch(RootModel[dict[str, Result]]):
+    """Results keyed like the queries."""
+
+
+class Manifest(BaseModel):
+    """The service manifest (only the main fields are described here)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    versions: list[str]
+    name: str
+    identifierSpace: str
+    schemaSpace: str
+    defaultTypes: list[TypeRef]
+    batchSize: int
+
+
+class SuggestQuery(QueryModel):
+    prefix: str = Field(description="what the user has typed so far")
+    cursor: int = Field(0, ge=0, le=2**31 - 1, description="how many suggestions to skip")
+
+
+class Suggestion(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    notable: list[TypeRef]
+
+
+class SuggestResponse(BaseModel):
+    result: list[Suggestion]
+
+
+class PreviewQuery(QueryModel):
+    id: str = Field(description="the entity id")
