@@ -70,3 +70,4 @@ def main() -> None:
 from . import store_commands  # noqa: E402,F401
 from . import batch  # noqa: E402,F401
 from . import annotate  # noqa: E402,F401
+from . import serve  # noqa: E402,F401
