@@ -144,9 +144,18 @@ class Annotator:
         """
         vocab = self._vocabulary()
         tokens = tokenize(text)
-        spans = self._candidates(vocab, text, tokens)
+        spans, deferred = self._candidates(vocab, text, tokens)
         strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
         context = {s.reading.resolution.entity.id for s in _choose(strong) if s.reading.resolution.entity}
+        # A lone word known only up to a typo ("Soliemani") can only be a variant of a name given
+        # in full elsewhere: it is worth resolving only when it is close to such a name's words.
+        near = vocab.person_keys(context) if deferred else frozenset()
+        for i in deferred:
+            word = tokens.texts[i]
+            if vocab.close_to(word, near):
+                reading = self._read(vocab, word, False, word.casefold())
+                if reading.evidence is not Evidence.NONE:
+                    spans.append(_Span(i, i, reading))
         decided = [d for d in (_decide(s, context) for s in spans) if d is not None]
         chosen = _choose(decided)
         chosen = _drop_stretched(chosen, text, tokens, vocab)
@@ -159,12 +168,14 @@ class Annotator:
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
 
-    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> list[_Span]:
+    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[_Span], list[int]]:
+        """Spans worth reading, and the lone capitalised words known only up to a typo (deferred)."""
         starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
         n = len(texts)
         known = vocab.known
         max_len = vocab.max_tokens
         out: list[_Span] = []
+        deferred: list[int] = []
         for i in range(n):
             kind = kinds[i]
             if kind == LOWER:
@@ -192,10 +203,13 @@ class Annotator:
                     if len(texts[j]) <= 3:
                         continue  # "al", "of", "and" never end a name
                     exact_only = True  # a lower-case word: "Sadrist movement"
+                if j == i and kind == CAPITAL and not vocab.in_vocabulary(texts[i]):
+                    deferred.append(i)
+                    continue
                 reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
                 if reading.evidence is not Evidence.NONE:
                     out.append(_Span(i, j, reading))
-        return out
+        return out, deferred
 
 
 def _decide(span: _Span, context: set[str]) -> _Span | None:
@@ -262,26 +276,25 @@ def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens, vocab: Vocabular
             lower_words = {t for t, kind in zip(tk.texts, tk.kinds, strict=True) if kind == LOWER}
         return tk.texts[k].casefold() not in lower_words
 
-    kept = []
-    for s in chosen:
-        # Only a one-word span can be the visible part of a longer name; handles, acronyms and
-        # Arabic script carry no capitalisation to go by, and title-case lines capitalise all.
-        if s.i != s.j or tk.kinds[s.i] != CAPITAL or in_headline(tk.starts[s.i]):
-            kept.append(s)
-            continue
+    def stretched(s: _Span) -> bool:
         right = s.j + 1
         if right < len(tk) and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(right):
-            continue
+            return True
         left = s.i - 1
         if left >= 0 and tk.joints[left] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(left):
             k = left
             while k - 1 >= 0 and tk.joints[k - 1] in (JOINT_SPACE, JOINT_HYPHEN) and tk.kinds[k - 1] == CAPITAL:
                 k -= 1
             # A capitalised chain on the left that holds a title is a title ("Prime Minster Khadhimi").
-            if not any(tk.texts[m].casefold() in TITLE_WORDS for m in range(k, left + 1)):
-                continue
-        kept.append(s)
-    return kept
+            return not any(tk.texts[m].casefold() in TITLE_WORDS for m in range(k, left + 1))
+        return False
+
+    # Only a one-word span can be the visible part of a longer name; handles, acronyms and Arabic
+    # script carry no capitalisation to go by, and title-case lines capitalise every word.
+    return [
+        s for s in chosen
+        if s.i != s.j or tk.kinds[s.i] != CAPITAL or not stretched(s) or in_headline(tk.starts[s.i])
+    ]
 
 
 _ANNOTATORS: weakref.WeakKeyDictionary[Resolver, Annotator] = weakref.WeakKeyDictionary()

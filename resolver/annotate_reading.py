@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .annotate_tokens import tokenize
 from .annotate_vocab import NOT_NAMES
 from .errors import InvalidQuery
-from .normalize import TITLES, analyze
+from .normalize import TITLES, Token, analyze
 from .results import Candidate, MatchStatus, Resolution
 from .scoring import token_similarity
 
@@ -39,6 +39,8 @@ __all__ = ["Evidence", "Reading", "read_span"]
 #: a token of a short form must match a token of the full name at least this well
 #: (0.93 is the resolver's "same coarse skeleton": Qaani/Qa'ani yes, Iraqi/Iraq no)
 _TOKEN_SUPPORT = 0.93
+#: a one-word variant spelling shorter than this is too likely an ordinary word ("One" ~ "Noah")
+_MIN_VARIANT_LENGTH = 4
 
 
 class Evidence(enum.Enum):
@@ -70,16 +72,38 @@ class Reading:
 _NOTHING = Evidence.NONE
 
 
+def _nothing(span: str) -> Reading:
+    return Reading(Resolution(span, MatchStatus.UNRESOLVED, None, 0.0, None, "not a name"), _NOTHING)
+
+
 def _size(alias_text: str) -> int:
     return len(analyze(alias_text).tokens)
 
 
-def _supported(span_text: str, alias_text: str) -> bool:
-    """Every token of the span matches some token of the alias at least as well as a coarse skeleton."""
+def _supported(span_text: str, alias_text: str, *, partial: bool = False) -> bool:
+    """Every token of the span matches a token of the alias at least as well as a coarse skeleton.
+
+    With ``partial`` (a short form of a longer name) only the alias's last token, the surname,
+    may match by skeleton, and only with three or more consonant classes: other tokens (given
+    names, "Abu", "Mahdi") and short ones must be spelt as in the alias, since short skeletons
+    collide ("Haidra" and "Haidar" are both HYDR, "Lala" and "Lyell" both LL).
+    """
     alias_tokens = analyze(alias_text).tokens
-    return all(
-        any(token_similarity(q, a)[0] >= _TOKEN_SUPPORT for a in alias_tokens) for q in analyze(span_text).tokens
-    )
+    last = len(alias_tokens) - 1
+
+    def matches(q: Token) -> bool:
+        for j, a in enumerate(alias_tokens):
+            sim = token_similarity(q, a)[0]
+            if sim >= 1.0 or (sim >= _TOKEN_SUPPORT and (not partial or (j == last and len(q.key) >= 3))):
+                return True
+        return False
+
+    return all(matches(q) for q in analyze(span_text).tokens)
+
+
+def _first_word(text: str) -> str:
+    words = tokenize(text).texts
+    return words[0].casefold() if words else ""
 
 
 def _same_words(index: CandidateIndex, span: str, normalized: str, entity_id: str) -> bool:
@@ -113,16 +137,22 @@ def read_span(resolver: Resolver, index: CandidateIndex, span: str, *, exact_onl
     Returns:
         The :class:`Reading`.
     """
+    name = analyze(span)
+    if not name.tokens or (exact_only and name.normalized not in index.by_normalized):
+        return _nothing(span)  # decided without asking the resolver: most spans of a text end here
     try:
         res = resolver.resolve(span)
     except InvalidQuery:
-        return Reading(Resolution(span, MatchStatus.UNRESOLVED, None, 0.0, None, "not a name"), _NOTHING)
-    name = analyze(span)
-    if not name.tokens:
-        return Reading(res, _NOTHING)
+        return _nothing(span)
     # "The", "Prime", "In": a span may open with such a word only where an alias of its entity does.
     titled = first_word in TITLES or first_word in NOT_NAMES
-    exact_ids = {index.aliases[i].entity_id for i in index.by_normalized.get(name.normalized, ())}
+    # An alias that opens with a title-like word ("Interior Ministry", normalised to "ministry")
+    # is no exact evidence for a span that lacks the word ("Ministry").
+    exact_ids = {
+        alias.entity_id
+        for alias in (index.aliases[i] for i in index.by_normalized.get(name.normalized, ()))
+        if _first_word(alias.text) not in TITLES or _first_word(alias.text) == first_word
+    }
     acronym_ids = {index.aliases[i].entity_id for i in index.by_acronym.get(name.acronym or "", ())}
     n_span = len(name.tokens)
     settings = resolver.settings
@@ -157,11 +187,14 @@ def read_span(resolver: Resolver, index: CandidateIndex, span: str, *, exact_onl
         supported = _supported(span, cand.alias)
         person = cand.entity.type == "person"
         if n_span < n_alias:
-            ok = person and supported  # only people are named by a surname or given name alone
+            # Only people are named by a surname or given name alone.
+            ok = person and _supported(span, cand.alias, partial=True)
         elif n_span == 1:
             # One word that is not the alias itself ("Kazimi", "Iron"): too close to ordinary words
             # to trust, except as a person's name that the document also gives in full.
-            ok = cand.entity.id in exact_ids or (person and cand.score >= settings.match_threshold)
+            ok = cand.entity.id in exact_ids or (
+                person and cand.score >= settings.match_threshold and len(span) >= _MIN_VARIANT_LENGTH
+            )
         else:
             ok = supported and cand.score >= settings.match_threshold  # a full name shared by several
         if ok:

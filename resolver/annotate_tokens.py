@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "ACRONYM",
@@ -54,7 +55,7 @@ _TOKEN_RE = re.compile(
     rf"|(?:{_LETTER})+(?:[{_APOSTROPHES}](?:{_LETTER})+)*"
     r"|\d+(?:[.,]\d+)*"
 )
-_POSSESSIVE_RE = re.compile(rf"[{_APOSTROPHES}][sS]$")
+_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")
 _ARABIC_RE = re.compile(f"[{_ARABIC_BLOCKS}]")
 
 # Token kinds (one per token).
@@ -102,6 +103,7 @@ class Tokens:
         return len(self.texts)
 
 
+@lru_cache(maxsize=65536)
 def _kind(tok: str) -> int:
     first = tok[0]
     if first in "@#":
@@ -118,6 +120,7 @@ def _kind(tok: str) -> int:
     return LOWER
 
 
+@lru_cache(maxsize=4096)
 def _joint(gap: str) -> int:
     known = _JOINTS.get(gap)
     if known is not None:
@@ -140,21 +143,32 @@ def tokenize(text: str) -> Tokens:
     Returns:
         The :class:`Tokens` of the text, in order.
     """
+    # re.split with the token pattern captured yields gap, token, gap, token, ..., gap: the
+    # offsets are running sums of their lengths, and each gap is the joint after its token.
+    pieces = _SPLIT_RE.split(text)
     starts: list[int] = []
     ends: list[int] = []
     texts: list[str] = []
     kinds: list[int] = []
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group()
-        start, end = m.span()
-        if len(tok) > 3 and tok[-2] in _APOSTROPHES and _POSSESSIVE_RE.search(tok):
-            tok, end = tok[:-2], end - 2
-        starts.append(start)
-        ends.append(end)
-        texts.append(tok)
-        kinds.append(_kind(tok))
-    joints = [_joint(text[ends[i]:starts[i + 1]]) for i in range(len(texts) - 1)]
-    joints.append(JOINT_BREAK)
+    joints: list[int] = []
+    pos = len(pieces[0])
+    for k in range(1, len(pieces), 2):
+        tok, gap = pieces[k], pieces[k + 1]
+        size = len(tok)
+        starts.append(pos)
+        if size > 3 and tok[-2] in _APOSTROPHES and tok[-1] in "sS":  # possessive: Kadhimi’s
+            texts.append(tok[:-2])
+            ends.append(pos + size - 2)
+            kinds.append(_kind(tok[:-2]))
+            joints.append(_joint(tok[-2:] + gap))
+        else:
+            texts.append(tok)
+            ends.append(pos + size)
+            kinds.append(_kind(tok))
+            joints.append(_joint(gap))
+        pos += size + len(gap)
+    if joints:
+        joints[-1] = JOINT_BREAK
     return Tokens(starts, ends, texts, kinds, joints)
 
 

@@ -8,6 +8,7 @@ capitalised word, which catches typos like "Soliemani"), or when it is an acrony
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .annotate_tokens import ACRONYM, CAPITAL, HANDLE, LOWER, tokenize
@@ -57,6 +58,7 @@ class Vocabulary:
     def __init__(self, index: CandidateIndex) -> None:
         self.index = index
         self._known: dict[str, bool] = {}
+        self._vocabulary: dict[str, bool] = {}
         starts: set[tuple[str, str]] = set()
         longest = 1
         for alias in index.aliases:
@@ -68,6 +70,11 @@ class Vocabulary:
         self.alias_starts = frozenset(starts)
         #: the most tokens a candidate span may have
         self.max_tokens = longest
+        person_keys: dict[str, set[str]] = {}
+        for alias in index.aliases:
+            if index.entities[alias.entity_id].type == "person":
+                person_keys.setdefault(alias.entity_id, set()).update(coarse(t.key) for t in alias.tokens)
+        self._person_keys = {k: frozenset(v) for k, v in person_keys.items()}
 
     def known(self, word: str, kind: int) -> bool:
         """True when ``word`` (a token of kind ``kind``) may be part of some alias."""
@@ -98,5 +105,22 @@ class Vocabulary:
 
     def in_vocabulary(self, word: str) -> bool:
         """True when every token of ``word`` has its skeleton in the index (no fuzzy lookup)."""
-        name = analyze(word)
-        return bool(name.tokens) and all(coarse(t.key) in self.index.postings for t in name.tokens)
+        found = self._vocabulary.get(word)
+        if found is None:
+            name = analyze(word)
+            found = bool(name.tokens) and all(coarse(t.key) in self.index.postings for t in name.tokens)
+            self._vocabulary[word] = found
+        return found
+
+    def person_keys(self, entity_ids: Iterable[str]) -> frozenset[str]:
+        """The coarse skeletons of the words of every alias of those entities that are people."""
+        keys: set[str] = set()
+        for entity_id in entity_ids:
+            keys.update(self._person_keys.get(entity_id, ()))
+        return frozenset(keys)
+
+    def close_to(self, word: str, keys: frozenset[str]) -> bool:
+        """True when a token of ``word`` is within a typo of one of ``keys`` (see :meth:`person_keys`)."""
+        if not keys:
+            return False
+        return any(self.index.similar_keys(tok) & keys for tok in analyze(word).tokens)

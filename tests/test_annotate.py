@@ -208,6 +208,21 @@ def test_surname_linked_after_the_full_name(resolver: Resolver) -> None:
     assert mentions[1].resolution.explanation.startswith("Hadi al-Ameri is named in full in the same text")
 
 
+def test_misspelt_surname_linked_after_the_full_name(resolver: Resolver) -> None:
+    text = "Qasem Soleimani died. Later Soliemani was buried. Rockets fell."
+    assert linked(resolver.annotate(text)) == [
+        ("Qasem Soleimani", "qasem-soleimani"), ("Soliemani", "qasem-soleimani"),
+    ]
+    assert resolver.annotate("Soliemani was buried.") == []
+
+
+def test_short_lookalikes_are_not_linked_by_context(resolver: Resolver) -> None:
+    text = "Thomas Lyell wrote it. Lala and One and al-Lila agreed; the Interior Ministry and the Ministry too."
+    assert linked(resolver.annotate(text)) == [
+        ("Thomas Lyell", "thomas-lyell"), ("Interior Ministry", "iraq-ministry-of-interior"),
+    ]
+
+
 def test_surname_alone_is_not_linked(resolver: Resolver) -> None:
     assert resolver.annotate("Later Ameri said no.") == []
 

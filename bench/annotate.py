@@ -1,0 +1,163 @@
+"""Mention linking in running text: quality on the hand-checked seed gold, and speed on one core.
+
+Builds the bundled store from resolver/data/entities.toml into a temporary directory, then
+prints
+
+- span+id precision and recall of ``Resolver.annotate`` against tests/fixtures/seed_annotations
+  (the five seed documents of ../shared/seeds), with every disagreement listed;
+- throughput in MB of UTF-8 text per second, in this one process (one core), on
+  (a) the five seeds once, with empty caches (the cold case),
+  (b) the seeds concatenated and repeated to about 5 MB, as 4 KB documents (warm caches: a feed
+      that keeps naming the same people), and
+  (c) about 5 MB of synthetic newswire, as 4 KB documents: ordinary English sentences with a
+      name every dozen words or so, a third of them bundled entities (in their stored
+      spellings, with possessives and hashtags) and the rest people and places the store does
+      not know, most of them new to the annotator when they appear.
+
+A benchmark, not a test::
+
+    python bench/annotate.py [--seeds ../shared/seeds] [--mb 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from resolver import Resolver
+from resolver.annotate import Annotator
+from resolver.annotate_eval import Scores, read_gold, score_mentions
+from resolver.build import build_bundle, default_source
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SEEDS = HERE.parent.parent / "shared" / "seeds"
+GOLD = HERE.parent / "tests" / "fixtures" / "seed_annotations"
+
+_WORDS_TEXT = """
+the of and to in a is that for it as was with be by on not he i this are or his from at which but have an
+they you were her she there been one all we their has would when if so no will more can who out about
+them said what up its into than time only some could new after two also other over first any years
+government officials forces security militia groups attack report said statement minister country
+people city week day year month spokesman army police members leader party political election vote
+militias rockets drone strike embassy capital border talks agreement sanctions oil prices market
+region council parliament protest protesters street streets killed wounded arrested released court
+according sources told news agency local state foreign military commander group armed support
+however while during since before under between against among across within without toward
+announced denied confirmed warned called urged accused claimed added noted pledged vowed
+"""
+_WORDS = _WORDS_TEXT.split()
+_SYLLABLES_TEXT = "ka ri ma sa li ha mi da fa ra na ba za ta qa la ja wa ya ab al ul id ur ah"
+_SYLLABLES = _SYLLABLES_TEXT.split()
+_PLACES_NOT_STORED = ["Mosul", "Najaf", "Karbala", "Erbil", "Kirkuk", "Fallujah", "Ramadi", "Samarra", "Amman"]
+
+
+def _new_name(rng: random.Random) -> str:
+    """A person's name the store does not hold (two or three capitalised syllable words)."""
+    def word() -> str:
+        return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    parts = [word(), word()] if rng.random() < 0.6 else [word(), "al-" + word()]
+    return " ".join(parts)
+
+
+def newswire(resolver: Resolver, size: int, seed: int = 0) -> list[str]:
+    """Synthetic news articles of about 4 KB, ``size`` bytes of UTF-8 in all (deterministic)."""
+    rng = random.Random(seed)
+    index = resolver.index
+    known = [a.text for a in index.aliases
+             if a.text.isascii() and a.kind in ("name", "abbreviation") and not any(c in a.text for c in "(),")]
+    docs: list[str] = []
+    total = 0
+    while total < size:
+        paragraphs = []
+        while sum(len(p) for p in paragraphs) < 4000:
+            sentences = []
+            for _ in range(rng.randint(3, 6)):
+                words = [rng.choice(_WORDS) for _ in range(rng.randint(12, 30))]
+                for _ in range(max(1, len(words) // 12)):
+                    r = rng.random()
+                    if r < 0.35:
+                        name = rng.choice(known) + rng.choice(["", "", "", "’s"])
+                    elif r < 0.45:
+                        name = rng.choice(_PLACES_NOT_STORED)
+                    elif r < 0.5:
+                        name = "#" + rng.choice(["Iraq", "Baghdad", "Mosul", "IraqProtests"])
+                    else:
+                        name = _new_name(rng)
+                    words.insert(rng.randrange(len(words) + 1), name)
+                words[0] = words[0][:1].upper() + words[0][1:]
+                sentences.append(" ".join(words) + rng.choice([".", ".", ".", ",” he said.", "?"]))
+            paragraphs.append(" ".join(sentences))
+        doc = "\n\n".join(paragraphs) + "\n"
+        docs.append(doc)
+        total += len(doc.encode("utf-8"))
+    return docs
+
+
+def throughput(annotate: Callable[[str], object], docs: list[str]) -> tuple[float, float, int]:
+    """(MB per second, seconds, mentions) for annotating every document in turn."""
+    size = sum(len(d.encode("utf-8")) for d in docs)
+    found = 0
+    started = time.perf_counter()
+    for doc in docs:
+        found += len(annotate(doc))  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - started
+    return size / elapsed / 1e6, elapsed, found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="the seed documents (../shared/seeds)")
+    parser.add_argument("--mb", type=float, default=5.0, help="size of each speed corpus in MB")
+    args = parser.parse_args(argv)
+    if not args.seeds.is_dir():
+        print(f"no seed documents at {args.seeds}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "aliases.db"
+        build_bundle(default_source(), db)
+        resolver = Resolver.open(str(db))
+        try:
+            seeds = {p.stem: p.read_text(encoding="utf-8") for p in sorted(args.seeds.glob("*.txt"))}
+
+            print("quality: span+id against tests/fixtures/seed_annotations")
+            cold = Annotator(resolver)
+            total = Scores(0, 0, 0, (), ())
+            for stem, text in seeds.items():
+                with (GOLD / f"{stem}.tsv").open(encoding="utf-8") as handle:
+                    scores = score_mentions(cold.annotate(text), read_gold(handle))
+                total = total + scores
+                print(f"  {stem[:3]}  P={scores.precision:.3f} R={scores.recall:.3f}  "
+                      f"(gold {scores.gold}, linked {scores.predicted}, right {scores.true_positives})")
+                for start, end, entity in scores.false_positives:
+                    print(f"       wrong   {start}-{end} {text[start:end]!r} -> {entity}")
+                for start, end, entity in scores.false_negatives:
+                    print(f"       missed  {start}-{end} {text[start:end]!r} ({entity})")
+            print(f"  all  P={total.precision:.3f} R={total.recall:.3f}  "
+                  f"(gold {total.gold}, linked {total.predicted}, right {total.true_positives})")
+
+            print("speed: one process, MB of UTF-8 text per second")
+            size = int(args.mb * 1e6)
+            mbps, secs, found = throughput(Annotator(resolver).annotate, list(seeds.values()))
+            print(f"  seeds once, cold caches          {mbps:6.2f} MB/s  ({secs:.2f}s, {found} mentions)")
+            joined = "\n".join(seeds.values())
+            repeated = joined * (size // len(joined.encode("utf-8")) + 1)
+            chunks = [repeated[i:i + 4000] for i in range(0, len(repeated), 4000)]
+            mbps, secs, found = throughput(Annotator(resolver).annotate, chunks)
+            print(f"  seeds repeated, 4 KB documents   {mbps:6.2f} MB/s  ({secs:.2f}s, {found} mentions, "
+                  f"{len(repeated.encode('utf-8')) / 1e6:.1f} MB)")
+            news = newswire(resolver, size)
+            mbps, secs, found = throughput(Annotator(resolver).annotate, news)
+            print(f"  synthetic newswire, 4 KB docs    {mbps:6.2f} MB/s  ({secs:.2f}s, {found} mentions, "
+                  f"{sum(len(d.encode('utf-8')) for d in news) / 1e6:.1f} MB)")
+        finally:
+            resolver.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
