@@ -18,6 +18,7 @@ from resolver import Resolver, Settings, load_settings
 
 from . import (
     reconcile,
+    routes_annotate,
     routes_curation,  # noqa: F401  (adds the write routes to routes_entities.bp)
     routes_entities,
     routes_meta,
@@ -116,5 +117,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, resolver: Resolver
     app.after_request(log_request)
     for module in (routes_resolve, routes_entities, reconcile, routes_meta):
         app.register_api(module.bp)
+    app.register_api(routes_annotate.bp)
     finish_document(app)
     return app
