@@ -22,6 +22,7 @@ from . import (
     routes_curation,  # noqa: F401  (adds the write routes to routes_entities.bp)
     routes_entities,
     routes_meta,
+    routes_normalize,
     routes_resolve,
 )
 from .access_log import log_request, start_timer
@@ -115,7 +116,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, resolver: Resolver
     app.before_request(check_request)
     app.after_request(add_cors_headers)
     app.after_request(log_request)
-    for module in (routes_resolve, routes_entities, reconcile, routes_meta):
+    for module in (routes_resolve, routes_entities, reconcile, routes_meta, routes_normalize):
         app.register_api(module.bp)
     app.register_api(routes_annotate.bp)
     finish_document(app)
