@@ -138,8 +138,9 @@ def compare_bundle(source: Path, db: Path) -> list[str]:
                 select(EntityRow.id, EntityRow.name, EntityRow.type, AliasRow.text, AliasRow.kind, AliasRow.source,
                        AliasRow.normalized, AliasRow.keys, AliasRow.acronym, AliasRow.script)
                 .join(AliasRow, AliasRow.entity_id == EntityRow.id)
-            ).tuples())
+            ).all())
     finally:
         engine.dispose()
-    return sorted([f"missing from the store: {r}" for r in want - have] +
-                  [f"not in the source: {r}" for r in have - want])
+    have_tuples = {tuple(r) for r in have}
+    return sorted([f"missing from the store: {r}" for r in want - have_tuples] +
+                  [f"not in the source: {r}" for r in have_tuples - want])

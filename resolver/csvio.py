@@ -15,7 +15,7 @@ from typing import IO
 from .errors import ImportFailed, InvalidQuery
 from .store import AliasStore, check_id, check_type
 
-__all__ = ["HEADER", "ImportReport", "export_csv", "import_csv", "read_rows"]
+__all__ = ["HEADER", "ImportReport", "export_csv", "import_csv", "import_rows", "read_rows"]
 
 HEADER = ("entity_id", "canonical_name", "type", "alias")
 
@@ -61,8 +61,11 @@ def read_rows(handle: IO[bytes], source: str = "<input>") -> list[tuple[str, str
     rows: list[tuple[str, str, str, str]] = []
     names: dict[str, tuple[str, str, int]] = {}
     try:
-        for record in reader:
-            line = reader.line_num
+        while True:
+            line = reader.line_num + 1  # where this record starts (a quoted field may span lines)
+            record = next(reader, None)
+            if record is None:
+                break
             if not any(field.strip() for field in record):
                 continue
             if len(record) != len(HEADER):
@@ -95,7 +98,13 @@ def import_csv(store: AliasStore, handle: IO[bytes], *, source: str = "<input>",
         handle: the file opened in binary mode (UTF-8, with or without a BOM).
         source: the name used in error messages and recorded as each alias's provenance.
     """
-    rows = read_rows(handle, source)
+    return import_rows(store, read_rows(handle, source), source=source, actor=actor)
+
+
+def import_rows(
+    store: AliasStore, rows: list[tuple[str, str, str, str]], *, source: str = "<input>", actor: str = "import"
+) -> ImportReport:
+    """Load rows already checked by :func:`read_rows`, in one transaction."""
     with store.transaction() as session:
         created = store.bulk_load(
             session, ((e, n, t, a, "name", source, "") for e, n, t, a in rows), actor=actor

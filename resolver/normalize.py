@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "3"
+KEYS_VERSION = "4"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -204,6 +204,9 @@ def _strip_accents(text: str) -> str:
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _JOINERS_RE = re.compile("[\u200c\u200d\u200e\u200f\ufeff]")
 # Dotted initialisms keep their letters together: "U.S." is "US", not two dropped initials.
+# Arabic-Indic and Persian digits read as ASCII digits; "10,000" is one number.
+_DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)}})
+_THOUSANDS_RE = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
@@ -212,7 +215,8 @@ def _prepare(text: str) -> str:
     # Lone surrogates (legal in JSON, not in text) and zero-width joiners carry no letters;
     # a ZWNJ inside a Persian word must not split it.
     text = _JOINERS_RE.sub("", _SURROGATE_RE.sub("", text))
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    text = _THOUSANDS_RE.sub("", text)
     text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _HANDLE_RE.sub("", text.strip())
     text = text.replace("_", " ")
@@ -363,7 +367,7 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         if tok in ("abul", "aboul"):
             tokens.append("abu")
             continue
-        if len(tok) >= 5 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP:
+        if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP:
             tok = tok[2:]  # attached article: Alsadr, Alazirjawi (but Ali, Alwan stay)
         if len(tok) == 1 and not tok.isdigit() and len(raw) > 1:
             continue  # initials and ezafe letters carry nothing we can compare

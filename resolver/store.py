@@ -167,13 +167,13 @@ class AliasStore:
             aliases = session.execute(
                 select(AliasRow.id, AliasRow.entity_id, AliasRow.text, AliasRow.normalized, AliasRow.keys,
                        AliasRow.acronym, AliasRow.kind).order_by(AliasRow.id)
-            ).tuples().all()
+            ).all()
             entities = {
                 i: (n, t) for i, n, t in session.execute(
                     select(EntityRow.id, EntityRow.name, EntityRow.type).where(EntityRow.redirect_to.is_(None))
-                ).tuples()
+                )
             }
-        return int(rev or 0), list(aliases), entities
+        return int(rev or 0), [(a, e, t, n, k, c, d) for a, e, t, n, k, c, d in aliases], entities
 
     def export_rows(self) -> Iterator[tuple[str, str, str, str]]:
         """(entity_id, canonical_name, type, alias) for every alias, ordered by entity then alias."""
@@ -184,7 +184,8 @@ class AliasStore:
                 .where(EntityRow.redirect_to.is_(None))
                 .order_by(EntityRow.id, AliasRow.id)
             )
-            yield from session.execute(stmt).tuples()
+            for entity_id, name, type, alias in session.execute(stmt):
+                yield entity_id, name, type, alias
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -282,6 +283,8 @@ class AliasStore:
             survivor = self._follow(session, survivor_id)
             absorbed = self._follow(session, absorbed_id)
             if survivor.id == absorbed.id:
+                if absorbed_id != survivor_id:
+                    raise AliasConflict(f"{absorbed_id!r} was already merged into {survivor.id!r}")
                 raise AliasConflict(f"cannot merge {absorbed_id!r} into itself")
             before = {"survivor": self._load(session, survivor.id).to_dict(),
                       "absorbed": self._load(session, absorbed.id).to_dict()}
@@ -319,7 +322,7 @@ class AliasStore:
         now = now or _now()
         meta = entity_meta or {}
         entities = {e.id: e for e in session.execute(select(EntityRow)).scalars()}
-        existing = {(e, t) for e, t in session.execute(select(AliasRow.entity_id, AliasRow.text)).tuples()}
+        existing = {(e, t) for e, t in session.execute(select(AliasRow.entity_id, AliasRow.text))}
         created_entities = 0
         new_aliases: list[dict[str, Any]] = []
         for entity_id, name, type, text, kind, source, note in rows:

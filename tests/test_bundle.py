@@ -17,7 +17,6 @@ from resolver.results import AliasKind, EntityType
 
 # SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
 # bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = {t.value for t in EntityType}

@@ -13,7 +13,6 @@ from resolver.cli import cli
 
 # SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
 # bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
@@ -186,11 +185,6 @@ def test_import_of_a_missing_file_is_a_usage_error(db: str, tmp_path: Path) -> N
     assert "does not exist" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `import` creates the store before checking the file, so a failed "
-    "import into a new --db path leaves an empty store behind",
-)
 def test_a_failed_import_into_a_new_store_creates_no_file(tmp_path: Path) -> None:
     source = _write(tmp_path, "bad.csv", b"id,name\n")
     target = tmp_path / "new.db"

@@ -14,7 +14,6 @@ from resolver.store import AliasStore
 
 # SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
 # bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
@@ -164,7 +163,6 @@ def test_invalid_utf8_names_the_byte(store: AliasStore) -> None:
         _import(store, b"entity_id,canonical_name,type,alias\nx,X,person,X\ny,Q\xffx,person,Y\n", source="bad.csv")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a multi-line record is reported at its last line (4), not where it starts")
 def test_an_unclosed_quote_is_reported_where_the_record_starts(store: AliasStore) -> None:
     content = b'entity_id,canonical_name,type,alias\nx,X,person,X\ny,"Y,person,Y\nz,Z,person,Z\n'
     with pytest.raises(ImportFailed, match=r"^bad\.csv:3: "):

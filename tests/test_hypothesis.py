@@ -25,7 +25,6 @@ with warnings.catch_warnings():
 
 # SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
 # bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 # Every Unicode category, lone surrogates included (a JSON body can carry them).
 ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=80)

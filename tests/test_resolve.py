@@ -20,7 +20,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
 # bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 
 def _csv(name: str) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from typing import IO
 import click
 
 from ..build import build_bundle, default_source
-from ..csvio import export_csv, import_csv
+from ..csvio import export_csv, import_rows, read_rows
 from ..results import AliasKind, EntityType, MatchStatus, Resolution
 from ..settings import default_db_path
 from . import cli, db_option, open_resolver, reports_errors
@@ -71,9 +71,10 @@ def import_(file: Path, db: str | None) -> None:
     Creates the store and the entities as needed; importing the same file again changes nothing.
     A bad row aborts with the file and line, and nothing is written.
     """
-    resolver = open_resolver(db, create=True)
     with file.open("rb") as handle:
-        report = import_csv(resolver.store, handle, source=file.name)
+        rows = read_rows(handle, source=file.name)  # check every row before creating anything
+    resolver = open_resolver(db, create=True)
+    report = import_rows(resolver.store, rows, source=file.name)
     click.echo(f"{file}: {report.rows} rows, {report.entities_created} entities and "
                f"{report.aliases_created} aliases created")
 
