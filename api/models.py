@@ -8,9 +8,10 @@ for ``/openapi.json`` (tests check real responses against them).  Enumerations c
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from resolver.results import AliasKind, EntityType, MatchStatus
 
@@ -45,6 +46,15 @@ TEXT_MAX = 512
 DESCRIPTION_MAX = 4000
 #: largest ``limit`` of ``GET /entities``
 PAGE_MAX = 200
+#: longest mention, as documented; the resolver enforces its ``max_mention_length`` setting (512 by
+#: default), so the limit is only written into the schema, not validated twice
+MENTION_MAX = 512
+#: documented batch size (the server enforces ``RESOLVER_API_MAX_BATCH`` with a 413, 1000 by default)
+BATCH_MAX = 1000
+#: an entity id, as resolver.store.check_id accepts it (restated: the library keeps its regex private)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
+#: text with something besides whitespace, which the store requires of names and aliases
+NOT_BLANK = r"\S"
 
 
 class QueryModel(BaseModel):
@@ -88,13 +98,16 @@ class ErrorBody(BaseModel):
 
 
 class ResolveQuery(QueryModel):
-    q: str = Field(description="the mention, as written, in any script (at most 512 characters by default)")
+    q: str = Field(description="the mention, as written, in any script", json_schema_extra={"maxLength": MENTION_MAX})
     type: EntityType | None = Field(None, description="only consider entities of this type")
     limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return")
 
 
 class ResolveBatch(_Body):
-    mentions: list[str] = Field(description="mentions to resolve, answered in the same order (at most 1000)")
+    mentions: list[Annotated[str, Field(json_schema_extra={"maxLength": MENTION_MAX})]] = Field(
+        description="mentions to resolve, answered in the same order; more than the batch limit is a 413",
+        json_schema_extra={"maxItems": BATCH_MAX},  # documented only: the view answers 413, not 400
+    )
     type: EntityType | None = Field(None, description="only consider entities of this type")
     limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return per mention")
 
@@ -210,24 +223,46 @@ class Health(BaseModel):
 # --- curation ----------------------------------------------------------------------------
 
 
+Text = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=NOT_BLANK)]
+
+
 class NewEntity(_Body):
-    name: str = Field(min_length=1, max_length=TEXT_MAX)
+    name: Text
     type: EntityType
-    id: str | None = Field(None, max_length=200, description="stable id (default: made from the name)")
+    id: str | None = Field(None, pattern=ID_PATTERN, description="stable id (default: made from the name)")
     description: str = Field("", max_length=DESCRIPTION_MAX)
     external_ids: dict[str, str] = Field(default_factory=dict, max_length=50)
-    aliases: list[str] = Field(default_factory=list, max_length=100, description="other spellings")
+    aliases: list[Text] = Field(default_factory=list, max_length=100, description="other spellings")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # an omitted field is left unchanged; null is not a value to send
+
+
+def _keep() -> Any:
+    return Field(None, json_schema_extra=_no_default)
 
 
 class EntityPatch(_Body):
-    name: str | None = Field(None, min_length=1, max_length=TEXT_MAX)
-    type: EntityType | None = None
-    description: str | None = Field(None, max_length=DESCRIPTION_MAX)
-    external_ids: dict[str, str] | None = Field(None, max_length=50)
+    """The fields to change (at least one); a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    name: Text | SkipJsonSchema[None] = _keep()
+    type: EntityType | SkipJsonSchema[None] = _keep()
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX)] | SkipJsonSchema[None] = _keep()
+    external_ids: Annotated[dict[str, str], Field(max_length=50)] | SkipJsonSchema[None] = _keep()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the field out to keep it; null is not a value")
+        return value
 
 
 class NewAlias(_Body):
-    text: str = Field(min_length=1, max_length=TEXT_MAX)
+    text: Text
     kind: AliasKind = AliasKind.NAME
     source: str = Field("", max_length=TEXT_MAX, description="where the spelling is attested")
     note: str = Field("", max_length=TEXT_MAX)

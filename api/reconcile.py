@@ -18,7 +18,6 @@ from pydantic import RootModel, ValidationError
 
 from resolver import EntityNotFound, InvalidQuery, Resolver
 from resolver.results import EntityRecord, EntityType, MatchStatus
-from resolver.store import check_type
 
 from .context import api_settings, get_resolver
 from .docs import api_blueprint, with_errors
@@ -28,11 +27,11 @@ from .reconcile_models import (
     BATCH,
     Manifest,
     PreviewQuery,
-    ReconcileGet,
     ReconciliationQuery,
     ResultBatch,
     SuggestQuery,
     SuggestResponse,
+    batch_schema,
 )
 
 __all__ = ["bp"]
@@ -94,12 +93,7 @@ def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, 
 def _reconcile(resolver: Resolver, key: str, query: ReconciliationQuery) -> list[dict[str, Any]]:
     if not query.query:
         return []  # a properties-only query: this service matches names only
-    types = [query.type] if isinstance(query.type, str) else list(query.type or [])
-    for t in types:
-        try:
-            check_type(t)
-        except InvalidQuery as exc:
-            raise ApiError(400, exc.code, f"{key}: {exc.message}") from exc
+    types = [t.value for t in (query.type if isinstance(query.type, list) else [query.type]) if t is not None]
     limit = min(query.limit or _DEFAULT_LIMIT, 100)
     single = types[0] if len(types) == 1 else None
     try:
@@ -123,29 +117,30 @@ def _answer(text: str) -> Response:
     return jsonify({key: {"result": _reconcile(resolver, key, q)} for key, q in _parse_batch(text).items()})
 
 
-@bp.get("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413))
-def reconcile_get(query: ReconcileGet) -> Response:
-    """The service manifest; with `queries`, the answer to that reconciliation query batch."""
-    if query.queries is None:
-        return jsonify(_manifest())
-    return _answer(query.queries)
-
-
+# The batch travels as JSON text inside a query parameter or form field: described with
+# "content" / "encoding" so that clients (and schemathesis) know to send JSON there.
+_QUERIES_PARAMETER = {
+    "name": "queries", "in": "query", "required": False,
+    "description": "a reconciliation query batch; without it the service manifest is returned",
+    "content": {"application/json": {"schema": batch_schema()}},
+}
 _FORM_BODY = {
     "required": True,
-    "content": {
-        "application/x-www-form-urlencoded": {
-            "schema": {
-                "type": "object",
-                "required": ["queries"],
-                "properties": {"queries": {
-                    "type": "string", "contentMediaType": "application/json",
-                    "description": 'a reconciliation query batch, e.g. {"q0": {"query": "Kazemi", "type": "person"}}',
-                }},
-            },
-        },
-    },
+    "content": {"application/x-www-form-urlencoded": {
+        "schema": {"type": "object", "required": ["queries"], "properties": {"queries": batch_schema()}},
+        "encoding": {"queries": {"contentType": "application/json"}},
+    }},
 }
+
+
+@bp.get("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413),
+        openapi_extensions={"parameters": [_QUERIES_PARAMETER]})
+def reconcile_get() -> Response:
+    """The service manifest; with `queries`, the answer to that reconciliation query batch."""
+    text = request.args.get("queries")
+    if text is None:
+        return jsonify(_manifest())
+    return _answer(text)
 
 
 @bp.post("/reconcile", responses=with_errors({200: ResultBatch}, 400, 413, 415),

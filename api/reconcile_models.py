@@ -6,21 +6,23 @@ response); a test validates real responses against those schemas themselves.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
 
-from .models import QueryModel
+from resolver.results import EntityType
+
+from .models import BATCH_MAX, MENTION_MAX, QueryModel
 
 __all__ = [
     "BATCH",
     "Manifest",
     "PreviewQuery",
-    "ReconcileGet",
     "ReconciliationQuery",
     "ResultBatch",
     "SuggestQuery",
     "SuggestResponse",
+    "batch_schema",
 ]
 
 
@@ -29,22 +31,34 @@ class ReconciliationQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    query: str | None = Field(None, description="the name to match")
-    type: str | list[str] | None = Field(None, description="entity type id(s): person, organization, place, ...")
-    limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100)")
+    query: str | None = Field(None, description="the name to match", json_schema_extra={"maxLength": MENTION_MAX})
+    type: EntityType | list[EntityType] | None = Field(None, description="only entities of this type (or these)")
+    limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")
     properties: list[Any] | None = None
-    type_strict: str | None = None
+    type_strict: Literal["any", "should", "all"] | None = None
 
 
 #: a reconciliation query batch: query key -> query
 BATCH: TypeAdapter[dict[str, ReconciliationQuery]] = TypeAdapter(dict[str, ReconciliationQuery])
 
 
-class ReconcileGet(QueryModel):
-    queries: str | None = Field(
-        None, description="a reconciliation query batch as JSON; without it the service manifest is returned",
-        json_schema_extra={"contentMediaType": "application/json"},
-    )
+def batch_schema() -> dict[str, Any]:
+    """The JSON schema of a query batch, self-contained (no ``$ref``) to sit inside a parameter."""
+    schema = ReconciliationQuery.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return {"type": "object", "additionalProperties": inline(schema), "maxProperties": BATCH_MAX,
+            "description": 'query key -> query, e.g. {"q0": {"query": "Kazemi", "type": "person"}}'}
 
 
 class TypeRef(BaseModel):
