@@ -31,10 +31,6 @@ def client(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
         yield c
 
 
-def post(client: FlaskClient, body: bytes, query: str = "column=name", content_type: str = "text/csv") -> object:
-    return client.post(f"/normalize?{query}", data=body, content_type=content_type)
-
-
 def test_returns_the_csv_with_columns_appended(client: FlaskClient) -> None:
     r = client.post("/normalize?column=name", data=b"id;name\n1;Kazemi\n2;\n", content_type="text/csv")
     assert r.status_code == 200
