@@ -48,7 +48,6 @@ from .annotate_tokens import (
     JOINT_SPACE,
     LOWER,
     Tokens,
-    is_headline,
     tokenize,
 )
 from .annotate_vocab import NOT_NAMES, TITLE_WORDS, Vocabulary
@@ -58,6 +57,9 @@ if TYPE_CHECKING:
     from .resolve import Resolver
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
+
+#: shortest capitalised word outside the vocabulary that may be a typo of a person's name
+_MIN_DEFERRED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +149,8 @@ class Annotator:
         spans, deferred = self._candidates(vocab, text, tokens)
         strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
         context = {s.reading.resolution.entity.id for s in _choose(strong) if s.reading.resolution.entity}
-        # A lone word known only up to a typo ("Soliemani") can only be a variant of a name given
-        # in full elsewhere: it is worth resolving only when it is close to such a name's words.
+        # A capitalised word outside the vocabulary can only be a typo ("Soliemani") of a name the
+        # text gives in full: it is worth resolving only when it is close to such a name's words.
         near = vocab.person_keys(context) if deferred else frozenset()
         for i in deferred:
             word = tokens.texts[i]
@@ -158,7 +160,7 @@ class Annotator:
                     spans.append(_Span(i, i, reading))
         decided = [d for d in (_decide(s, context) for s in spans) if d is not None]
         chosen = _choose(decided)
-        chosen = _drop_stretched(chosen, text, tokens, vocab)
+        chosen = _drop_stretched(chosen, text, tokens)
         if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
             chosen = [s for s in chosen if not s.reading.acronym]
         out = []
@@ -169,7 +171,7 @@ class Annotator:
         return out
 
     def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[_Span], list[int]]:
-        """Spans worth reading, and the lone capitalised words known only up to a typo (deferred)."""
+        """Spans worth reading, and the capitalised words outside the vocabulary (deferred)."""
         starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
         n = len(texts)
         known = vocab.known
@@ -182,7 +184,11 @@ class Annotator:
                 # "al-Ahad TV", "al-Khazali": an article joined to a capitalised word
                 if not (len(texts[i]) <= 3 and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL):
                     continue
-            elif kind == DIGIT or not known(texts[i], kind):
+            elif kind == DIGIT:
+                continue
+            elif not known(texts[i], kind):
+                if kind == CAPITAL and len(texts[i]) >= _MIN_DEFERRED:
+                    deferred.append(i)  # perhaps a typo of a name the text gives in full
                 continue
             arabic = kind == ARABIC
             exact_only = False
@@ -203,9 +209,6 @@ class Annotator:
                     if len(texts[j]) <= 3:
                         continue  # "al", "of", "and" never end a name
                     exact_only = True  # a lower-case word: "Sadrist movement"
-                if j == i and kind == CAPITAL and not vocab.in_vocabulary(texts[i]):
-                    deferred.append(i)
-                    continue
                 reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
                 if reading.evidence is not Evidence.NONE:
                     out.append(_Span(i, j, reading))
@@ -247,7 +250,7 @@ def _choose(spans: list[_Span]) -> list[_Span]:
     return chosen
 
 
-def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens, vocab: Vocabulary) -> list[_Span]:
+def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens) -> list[_Span]:
     """Drop spans that are only part of a longer, unknown name ("Badr" in "Badr Hassoun")."""
     if not chosen:
         return chosen
@@ -258,11 +261,22 @@ def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens, vocab: Vocabular
     headlines: dict[int, bool] = {}
 
     def in_headline(pos: int) -> bool:
+        """Is the line at ``pos`` in title case ("Kazemi Might Finally Be Standing Up To ...")?
+
+        There every word is capitalised, so a capital says nothing about names.  The words that
+        count are those of four letters or more outside the chosen mentions (a sentence dense
+        with names looks title-cased too): at least three, three quarters of them capitalised.
+        """
         start = text.rfind("\n", 0, pos) + 1
         found = headlines.get(start)
         if found is None:
             end = text.find("\n", pos)
-            found = headlines[start] = is_headline(text[start:end if end >= 0 else len(text)], vocab.in_vocabulary)
+            first = bisect.bisect_left(tk.starts, start)
+            last = bisect.bisect_left(tk.starts, end) if end >= 0 else len(tk)
+            words = [k for k in range(first, last)
+                     if tk.kinds[k] in (CAPITAL, LOWER) and len(tk.texts[k]) >= 4 and k not in covered]
+            capitals = sum(tk.kinds[k] == CAPITAL for k in words)
+            found = headlines[start] = len(words) >= 3 and capitals * 4 >= len(words) * 3
         return found
 
     def name_like(k: int) -> bool:

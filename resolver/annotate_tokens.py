@@ -19,7 +19,6 @@ inside a name (:data:`JOINT_SPACE` and friends), anything else ends a candidate 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,7 +35,6 @@ __all__ = [
     "JOINT_SPACE",
     "LOWER",
     "Tokens",
-    "is_headline",
     "tokenize",
 ]
 
@@ -78,7 +76,6 @@ _JOINTS = {" ": JOINT_SPACE, "-": JOINT_HYPHEN, "\u2010": JOINT_HYPHEN, "\u2011"
 _SPACE_RE = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _COMMA_RE = re.compile(r",[ \t\u00a0]*")
 _AMP_RE = re.compile(r"[ \t\u00a0]*&[ \t\u00a0]*")
-_LINE_WORD_RE = re.compile(r"[A-Za-z][a-z]{3,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,16 +167,3 @@ def tokenize(text: str) -> Tokens:
     if joints:
         joints[-1] = JOINT_BREAK
     return Tokens(starts, ends, texts, kinds, joints)
-
-
-def is_headline(line: str, known: Callable[[str], bool]) -> bool:
-    """True when a line is written in title case ("Kazemi Might Finally Be Standing Up To ...").
-
-    In such lines every word is capitalised, so a capital letter says nothing about names: the
-    annotator does not take a capitalised neighbour there for part of a longer name.  Only the
-    words that are not ``known`` (to the store's vocabulary) are counted, since a sentence dense
-    with names looks title-cased too: a line qualifies when at least three of them have four or
-    more letters and three quarters of those start with a capital.
-    """
-    words = [w for w in _LINE_WORD_RE.findall(line) if not known(w)]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) * 4 >= len(words) * 3

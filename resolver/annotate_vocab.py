@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .annotate_tokens import ACRONYM, CAPITAL, HANDLE, LOWER, tokenize
+from .annotate_tokens import ACRONYM, HANDLE, LOWER, tokenize
 from .normalize import TITLES, analyze, coarse
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class Vocabulary:
         self._person_keys = {k: frozenset(v) for k, v in person_keys.items()}
 
     def known(self, word: str, kind: int) -> bool:
-        """True when ``word`` (a token of kind ``kind``) may be part of some alias."""
+        """True when ``word`` (a token of kind ``kind``) may be part of some alias: its skeletons are in the index."""
         found = self._known.get(word)
         if found is None:
             found = self._known[word] = self._lookup(word, kind)
@@ -94,11 +94,12 @@ class Vocabulary:
             return True
         if not name.tokens:
             return False
-        fuzzy = kind in (CAPITAL, HANDLE)
         for tok in name.tokens:
             if coarse(tok.key) in index.postings:
                 continue
-            if fuzzy and len(tok.key) >= 4 and index.similar_keys(tok):
+            # A handle is one word, so a typo in it ("@Soliemani") can only be looked up here;
+            # a capitalised word known only up to a typo is the annotator's deferred case.
+            if kind == HANDLE and len(tok.key) >= 4 and index.similar_keys(tok):
                 continue
             return False
         return True
