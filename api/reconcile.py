@@ -39,6 +39,7 @@ __all__ = ["bp"]
 bp = api_blueprint("reconcile", __name__, "OpenRefine reconciliation (Reconciliation Service API v0.2)")
 
 _DEFAULT_LIMIT = 5
+_TYPES = [t.value for t in EntityType]
 _SUGGEST_SIZE = 10
 
 
@@ -93,7 +94,10 @@ def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, 
 def _reconcile(resolver: Resolver, key: str, query: ReconciliationQuery) -> list[dict[str, Any]]:
     if not query.query:
         return []  # a properties-only query: this service matches names only
-    types = [t.value for t in (query.type if isinstance(query.type, list) else [query.type]) if t is not None]
+    asked = [query.type] if isinstance(query.type, str) else list(query.type or [])
+    types = [t for t in _TYPES if t in asked]
+    if asked and not types:
+        return []  # only types this service does not have: nothing can match
     limit = min(query.limit or _DEFAULT_LIMIT, 100)
     single = types[0] if len(types) == 1 else None
     try:

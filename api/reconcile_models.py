@@ -10,8 +10,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
 
-from resolver.results import EntityType
-
 from .models import BATCH_MAX, MENTION_MAX, QueryModel
 
 __all__ = [
@@ -32,7 +30,10 @@ class ReconciliationQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     query: str | None = Field(None, description="the name to match", json_schema_extra={"maxLength": MENTION_MAX})
-    type: EntityType | list[EntityType] | None = Field(None, description="only entities of this type (or these)")
+    type: str | list[str] | None = Field(
+        None, description="only entities of this type (or these): person, organization, place, media, other; "
+                          "a type this service does not have matches nothing",
+    )
     limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")
     properties: list[Any] | None = None
     type_strict: Literal["any", "should", "all"] | None = None
