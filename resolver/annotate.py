@@ -3,8 +3,8 @@
 Use it on prose (articles, reports, tweet threads); use :meth:`Resolver.resolve` on a name you
 already hold.  The annotator never cleans text itself: it cuts tokens out of the original string
 (:mod:`resolver.annotate_tokens`), asks the resolver about candidate spans
-(:mod:`resolver.annotate_reading`) and decides among them, so every offset points into the text
-as given.
+(:mod:`resolver.annotate_reading`) and decides among them (:mod:`resolver.annotate_select`), so
+every offset points into the text as given.
 
 How a text is read:
 
@@ -12,14 +12,15 @@ How a text is read:
    hashtag, Arabic script or an article joined to a capital ("al-Ahad"), cross no sentence
    punctuation, and whose every word is in the index's vocabulary (a dict lookup: most words of a
    text stop here).  A span with lower-case words in it ("Sadrist movement"), a comma ("Alaca,
-   Mehmet") or an ampersand counts only when it is an alias as a whole.
+   Mehmet") or an ampersand counts only when it is an alias as a whole.  A capitalised word
+   outside the vocabulary is kept aside: it may be a typo ("Soliemani") of a name given in full.
 2. Each span's :class:`~resolver.annotate_reading.Reading` is cached, per document and across
    documents, until the store changes.
 3. Strong spans are chosen longest first without overlap; the entities they name make up the
    document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are then
    linked when exactly one of their options is among those entities, reported as ambiguous when
-   several strong options remain, and dropped otherwise.  All spans are chosen again, longest
-   first.
+   several strong options remain, and dropped otherwise; the words kept aside are read only when
+   they are within a typo of a person in the context.  All spans are chosen again, longest first.
 4. A chosen span is dropped when it is only part of a longer unknown name: "Badr" in "Badr
    Hassoun", "Soleimani" in "Zeinab Soleimani" (outside title-case lines, and not across a title:
    "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH") count only in a document that names
@@ -28,7 +29,6 @@ How a text is read:
 
 from __future__ import annotations
 
-import bisect
 import threading
 import weakref
 from collections import OrderedDict
@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .annotate_reading import Evidence, Reading, read_span
+from .annotate_select import Span, choose, decide, drop_stretched
 from .annotate_tokens import (
     ARABIC,
     CAPITAL,
@@ -45,13 +46,12 @@ from .annotate_tokens import (
     JOINT_BREAK,
     JOINT_COMMA,
     JOINT_HYPHEN,
-    JOINT_SPACE,
     LOWER,
     Tokens,
     tokenize,
 )
-from .annotate_vocab import NOT_NAMES, TITLE_WORDS, Vocabulary
-from .results import MatchStatus, Resolution
+from .annotate_vocab import Vocabulary
+from .results import Resolution
 
 if TYPE_CHECKING:
     from .resolve import Resolver
@@ -85,18 +85,6 @@ class Mention:
         return {"start": self.start, "end": self.end, "text": self.text, **res}
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    i: int  # first token
-    j: int  # last token (inclusive)
-    reading: Reading
-    resolution: Resolution | None = None  # the decision, once made
-
-    @property
-    def size(self) -> int:
-        return self.j - self.i + 1
-
-
 class Annotator:
     """Links mentions in running text for one :class:`Resolver`, caching span readings between texts.
 
@@ -123,10 +111,11 @@ class Annotator:
 
     def _read(self, vocab: Vocabulary, span: str, exact_only: bool, first_word: str) -> Reading:
         cache = self._readings
-        reading = cache.get(span)
-        if reading is not None:
-            cache.move_to_end(span)
-            return reading
+        with self._lock:
+            reading = cache.get(span)
+            if reading is not None:
+                cache.move_to_end(span)
+                return reading
         reading = read_span(self.resolver, vocab.index, span, exact_only=exact_only, first_word=first_word,
                             alias_starts=vocab.alias_starts)
         with self._lock:
@@ -148,7 +137,7 @@ class Annotator:
         tokens = tokenize(text)
         spans, deferred = self._candidates(vocab, text, tokens)
         strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
-        context = {s.reading.resolution.entity.id for s in _choose(strong) if s.reading.resolution.entity}
+        context = {s.reading.resolution.entity.id for s in choose(strong) if s.reading.resolution.entity}
         # A capitalised word outside the vocabulary can only be a typo ("Soliemani") of a name the
         # text gives in full: it is worth resolving only when it is close to such a name's words.
         near = vocab.person_keys(context) if deferred else frozenset()
@@ -157,10 +146,10 @@ class Annotator:
             if vocab.close_to(word, near):
                 reading = self._read(vocab, word, False, word.casefold())
                 if reading.evidence is not Evidence.NONE:
-                    spans.append(_Span(i, i, reading))
-        decided = [d for d in (_decide(s, context) for s in spans) if d is not None]
-        chosen = _choose(decided)
-        chosen = _drop_stretched(chosen, text, tokens)
+                    spans.append(Span(i, i, reading))
+        decided = [d for d in (decide(s, context) for s in spans) if d is not None]
+        chosen = choose(decided)
+        chosen = drop_stretched(chosen, text, tokens)
         if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
             chosen = [s for s in chosen if not s.reading.acronym]
         out = []
@@ -170,13 +159,13 @@ class Annotator:
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
 
-    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[_Span], list[int]]:
+    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[Span], list[int]]:
         """Spans worth reading, and the capitalised words outside the vocabulary (deferred)."""
         starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
         n = len(texts)
         known = vocab.known
         max_len = vocab.max_tokens
-        out: list[_Span] = []
+        out: list[Span] = []
         deferred: list[int] = []
         for i in range(n):
             kind = kinds[i]
@@ -211,106 +200,12 @@ class Annotator:
                     exact_only = True  # a lower-case word: "Sadrist movement"
                 reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
                 if reading.evidence is not Evidence.NONE:
-                    out.append(_Span(i, j, reading))
+                    out.append(Span(i, j, reading))
         return out, deferred
 
 
-def _decide(span: _Span, context: set[str]) -> _Span | None:
-    """The span with its final resolution, or None when the document gives no reason to link it."""
-    reading = span.reading
-    res = reading.resolution
-    if reading.evidence is Evidence.STRONG:
-        return _Span(span.i, span.j, reading, res)
-    known = [c for c in reading.options if c.entity.id in context]
-    if len(known) == 1:
-        cand = known[0]
-        linked = Resolution(res.query, MatchStatus.MATCHED, cand.entity, cand.score, cand.alias,
-                            f"{cand.entity.name} is named in full in the same text; alias {cand.alias!r} "
-                            f"({cand.explanation})", res.candidates)
-        return _Span(span.i, span.j, reading, linked)
-    if len(reading.contenders) >= 2:
-        if res.status is not MatchStatus.AMBIGUOUS:
-            names = ", ".join(c.entity.name for c in reading.contenders[:3])
-            res = Resolution(res.query, MatchStatus.AMBIGUOUS, None, reading.contenders[0].score, None,
-                             f"{len(reading.contenders)} entities are plausible: {names}", res.candidates)
-        return _Span(span.i, span.j, reading, res)
-    return None
-
-
-def _choose(spans: list[_Span]) -> list[_Span]:
-    """Longest first, then leftmost; a span that overlaps one already chosen is skipped."""
-    taken: list[tuple[int, int]] = []
-    chosen = []
-    for s in sorted(spans, key=lambda s: (-s.size, s.i)):
-        k = bisect.bisect_left(taken, (s.i, s.i))
-        if (k > 0 and taken[k - 1][1] >= s.i) or (k < len(taken) and taken[k][0] <= s.j):
-            continue
-        taken.insert(k, (s.i, s.j))
-        chosen.append(s)
-    return chosen
-
-
-def _drop_stretched(chosen: list[_Span], text: str, tk: Tokens) -> list[_Span]:
-    """Drop spans that are only part of a longer, unknown name ("Badr" in "Badr Hassoun")."""
-    if not chosen:
-        return chosen
-    covered: set[int] = set()
-    for s in chosen:
-        covered.update(range(s.i, s.j + 1))
-    lower_words: set[str] | None = None
-    headlines: dict[int, bool] = {}
-
-    def in_headline(pos: int) -> bool:
-        """Is the line at ``pos`` in title case ("Kazemi Might Finally Be Standing Up To ...")?
-
-        There every word is capitalised, so a capital says nothing about names.  The words that
-        count are those of four letters or more outside the chosen mentions (a sentence dense
-        with names looks title-cased too): at least three, three quarters of them capitalised.
-        """
-        start = text.rfind("\n", 0, pos) + 1
-        found = headlines.get(start)
-        if found is None:
-            end = text.find("\n", pos)
-            first = bisect.bisect_left(tk.starts, start)
-            last = bisect.bisect_left(tk.starts, end) if end >= 0 else len(tk)
-            words = [k for k in range(first, last)
-                     if tk.kinds[k] in (CAPITAL, LOWER) and len(tk.texts[k]) >= 4 and k not in covered]
-            capitals = sum(tk.kinds[k] == CAPITAL for k in words)
-            found = headlines[start] = len(words) >= 3 and capitals * 4 >= len(words) * 3
-        return found
-
-    def name_like(k: int) -> bool:
-        nonlocal lower_words
-        if k in covered or tk.kinds[k] != CAPITAL:
-            return False
-        word = tk.texts[k].casefold().replace("\u2019", "'")
-        if word in NOT_NAMES or word in TITLE_WORDS or word.endswith("ly"):
-            return False  # "In", "Can’t", "Minister", "Apparently"
-        if lower_words is None:
-            lower_words = {t for t, kind in zip(tk.texts, tk.kinds, strict=True) if kind == LOWER}
-        return tk.texts[k].casefold() not in lower_words
-
-    def stretched(s: _Span) -> bool:
-        right = s.j + 1
-        if right < len(tk) and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(right):
-            return True
-        left = s.i - 1
-        if left >= 0 and tk.joints[left] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(left):
-            k = left
-            while k - 1 >= 0 and tk.joints[k - 1] in (JOINT_SPACE, JOINT_HYPHEN) and tk.kinds[k - 1] == CAPITAL:
-                k -= 1
-            # A capitalised chain on the left that holds a title is a title ("Prime Minster Khadhimi").
-            return not any(tk.texts[m].casefold() in TITLE_WORDS for m in range(k, left + 1))
-        return False
-
-    # Only a one-word span can be the visible part of a longer name; handles, acronyms and Arabic
-    # script carry no capitalisation to go by, and title-case lines capitalise every word.
-    return [
-        s for s in chosen
-        if s.i != s.j or tk.kinds[s.i] != CAPITAL or not stretched(s) or in_headline(tk.starts[s.i])
-    ]
-
-
+# One annotator (and so one reading cache) per resolver, for Resolver.annotate; weak keys, so a
+# closed and dropped resolver takes its cache with it.
 _ANNOTATORS: weakref.WeakKeyDictionary[Resolver, Annotator] = weakref.WeakKeyDictionary()
 _ANNOTATORS_LOCK = threading.Lock()
 
