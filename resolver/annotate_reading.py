@@ -94,7 +94,7 @@ def _supported(span_text: str, alias_text: str, *, partial: bool = False) -> boo
     def matches(q: Token) -> bool:
         for j, a in enumerate(alias_tokens):
             sim = token_similarity(q, a)[0]
-            if sim >= 1.0 or (sim >= _TOKEN_SUPPORT and (not partial or (j == last and len(q.key) >= 3))):
+            if q.text == a.text or (sim >= _TOKEN_SUPPORT and (not partial or (j == last and len(q.key) >= 3))):
                 return True
         return False
 

@@ -217,9 +217,11 @@ def test_misspelt_surname_linked_after_the_full_name(resolver: Resolver) -> None
 
 
 def test_short_lookalikes_are_not_linked_by_context(resolver: Resolver) -> None:
-    text = "Thomas Lyell wrote it. Lala and One and al-Lila agreed; the Interior Ministry and the Ministry too."
+    text = ("Thomas Lyell wrote it. Lala and One and al-Lila agreed; the Interior Ministry and the Ministry too. "
+            "Esmail Qaani’s aide al-Samial spoke.")
     assert linked(resolver.annotate(text)) == [
         ("Thomas Lyell", "thomas-lyell"), ("Interior Ministry", "iraq-ministry-of-interior"),
+        ("Esmail Qaani", "esmail-qaani"),
     ]
 
 
