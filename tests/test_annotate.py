@@ -11,9 +11,6 @@ from hypothesis import strategies as st
 from resolver import MatchStatus, Resolver
 from resolver.annotate import Mention
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which the store still calls (as tests/test_resolve.py notes).
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 
 def linked(mentions: list[Mention]) -> list[tuple[str, str | None]]:
     """(surface, entity id or None for ambiguous) per mention, in text order."""

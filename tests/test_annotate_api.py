@@ -16,8 +16,6 @@ from api.routes_annotate import AnnotateResult
 from resolver import Resolver
 from resolver.cli import cli
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 TEXT = "👇 PM Kazemi’s aide met “AAH” in Baghdad; قيس الخزعلي spoke.\n"
 
 

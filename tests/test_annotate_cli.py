@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from resolver.cli import cli
-
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 
 TEXT = "PM Kazemi met AAH’s leader Qais al-Khazali in #Baghdad 👇 and Badr Hassoun.\n"
 

@@ -11,8 +11,6 @@ from resolver import Resolver
 from resolver.annotate_eval import GoldMention, Scores, read_gold, score_mentions
 from resolver.build import default_source, load_source
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 GOLD = Path(__file__).resolve().parent / "fixtures" / "seed_annotations"
 GOLD_FILES = sorted(GOLD.glob("*.tsv"))
 
