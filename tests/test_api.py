@@ -308,7 +308,7 @@ def test_tokens_from_the_environment() -> None:
 
 @pytest.mark.parametrize("spec", ["alice", "alice:", "a b:t", "alice:t,bob:t"], ids=str)
 def test_bad_token_specs_are_refused(spec: str) -> None:
-    with pytest.raises(ValueError, match="RESOLVER_API_TOKENS|token name"):
+    with pytest.raises(ValueError, match=r"RESOLVER_API_TOKENS|token name"):
         parse_tokens(spec)
 
 

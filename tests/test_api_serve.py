@@ -1,0 +1,113 @@
+"""The real thing: ``resolver serve`` (gunicorn) in a subprocess on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from resolver.cli import cli
+
+pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
+
+TOKEN = "serve-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(url: str, data: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture()
+def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "RESOLVER_API_TOKENS": f"tester:{TOKEN}"}
+    env.pop("RESOLVER_DB", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "resolver", "serve", "--port", str(port), "--workers", "2", "--db", str(db_path)],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _call(f"{url}/health")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "no answer on /health within 30 s:\n" + log.read_text()
+            time.sleep(0.1)
+        yield url, log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) -> None:
+    url, log = server
+    status, health = _call(f"{url}/health")
+    assert (status, health["status"], health["entities"], health["schema_version"]) == (200, "ok", 107, 1)
+
+    status, body = _call(f"{url}/resolve?q=Kazemi")
+    assert (status, body["status"], body["entity"]["id"]) == (200, "matched", "mustafa-al-kadhimi")
+
+    status, body = _call(f"{url}/entities/tehran/aliases", {"text": "Zorgamazoo"}, token=TOKEN)
+    assert (status, body["entity_id"], body["text"]) == (201, "tehran", "Zorgamazoo")
+    # Each request is a fresh connection, taken by whichever worker accepts it first: ask until
+    # both workers have answered (the log line carries the worker's pid), every time with the write.
+    answers, pids = [], set()
+    while len(pids) < 2 and len(answers) < 200:
+        answers.append((_call(f"{url}/resolve?q=Zorgamazoo")[1]["entity"] or {}).get("id"))
+        pids = set(re.findall(r"\[(\d+)\] api.access: \S+ \"GET /resolve\?q=Zorgamazoo\"", log.read_text()))
+    assert len(pids) == 2
+    assert set(answers) == {"tehran"}
+
+    status, body = _call(f"{url}/nope")
+    assert (status, body["error"]["code"]) == (404, "not_found")
+
+    text = log.read_text()
+    assert "Booting worker" in text
+    assert '"GET /resolve?q=Kazemi" 200' in text
+    assert text.count('"GET /resolve?q=Zorgamazoo" 200') == len(answers)
+    assert '"POST /entities/tehran/aliases" 201' in text
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "missing.db")])
+    assert result.exit_code == 1
+    assert "no store at" in result.output
