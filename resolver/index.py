@@ -8,6 +8,7 @@ a deletion neighbourhood over the looser skeleton finds typo'd and OCR-mangled t
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,11 +21,24 @@ from .store import IndexRow
 __all__ = ["CandidateIndex", "IndexedAlias"]
 
 #: a token whose postings list is longer than this only scores, it does not retrieve
-_MAX_POSTINGS = 2000
+_MAX_POSTINGS = 200
+#: the same for a token reached through a near key
+_MAX_NEAR_POSTINGS = 100
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
 _FUNCTION_WORDS = frozenset("of the and for in on at to by de del della la le les el y et und fur der die das du des".split())
+#: legal forms say what kind of company, never which one: "KOKSOKHIMTRANS OOO" is "KOKSOKHIMTRANS LTD."
+_LEGAL_FORMS = frozenset(
+    """
+    company co corp corporation inc incorporated ltd limited llc llp plc sa sas sarl srl spa ag gmbh kg bv
+    nv ab oy ooo oao zao pao ao jsc ojsc cjsc pjsc doo ood eood sdn bhd pte pvt pty fze fzco fzc fzllc
+    lda ltda cia sac sae saog sal wll
+    """.split()
+)
 #: how many candidates, ranked by shared token weight, go on to full scoring
 _MAX_CANDIDATES = 30
+#: a candidate whose shared weight is below this share of the best candidate's is not scored:
+#: it cannot outscore the best one by enough to matter
+_VOTE_SHARE = 0.35
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +125,11 @@ class CandidateIndex:
         for key, lk in self._loose.items():
             for variant in _deletions(lk):
                 self._neighbours[variant].add(key)
+        self._similar: dict[str, set[str]] = {}
         #: each alias's token weights, computed once here rather than per lookup
         self.alias_weights: list[tuple[float, ...]] = [tuple(self.weight(t) for t in a.tokens) for a in self.aliases]
+        #: each alias's coarse skeleton without spaces (same name, other word breaks)
+        self.alias_flats: list[str] = [a.flat for a in self.aliases]
 
     def __len__(self) -> int:
         return len(self.aliases)
@@ -122,14 +139,22 @@ class CandidateIndex:
 
         The IDF is squared so that a shared rare token outweighs several shared common ones.
         """
-        if token.text in _FUNCTION_WORDS:
+        if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
             return 0.05
         w = self.idf.get(coarse(token.key), self.max_idf)
         return w * w
 
     def similar_keys(self, token: Token) -> set[str]:
         """Vocabulary keys within about one edit of the token's loose skeleton."""
-        key = coarse(token.key)
+        found = self._similar.get(token.key)
+        if found is None:
+            if len(self._similar) > 100_000:
+                self._similar.clear()
+            found = self._similar[token.key] = self._similar_keys(token.key)
+        return found
+
+    def _similar_keys(self, fine: str) -> set[str]:
+        key = coarse(fine)
         found = {key} if key in self.postings else set()
         lk = loose(key)
         if len(lk) >= 4:
@@ -149,29 +174,39 @@ class CandidateIndex:
             joined = Token(a.text + b.text, a.key + b.key, a.arabic)
             lookups.append((joined, {coarse(joined.key)} & self.postings.keys()))
         skipped: list[tuple[float, list[int]]] = []
+        postings = self.postings
         for tok, keys in lookups:
             w = self.weight(tok)
             own = coarse(tok.key)
+            # One vote per alias and query token; a near key (a typo, another transliteration)
+            # counts less than the same key, and only retrieves when it is not a common token.
             token_votes: dict[int, float] = {}
+            near = 0.6 * w
             for key in keys:
-                posting = self.postings[key]
-                if len(posting) > _MAX_POSTINGS:
-                    skipped.append((w, posting))
-                    continue
-                # One vote per alias and query token; a near key counts less than the same key.
-                vote = w if key == own else 0.6 * w
-                for i in posting:
-                    if token_votes.get(i, 0.0) < vote:
-                        token_votes[i] = vote
+                if key != own:
+                    posting = postings[key]
+                    if len(posting) <= _MAX_NEAR_POSTINGS:
+                        token_votes.update(dict.fromkeys(posting, near))
+            own_posting = postings.get(own)
+            if own_posting is not None:
+                if len(own_posting) > _MAX_POSTINGS:
+                    skipped.append((w, own_posting))
+                else:
+                    token_votes.update(dict.fromkeys(own_posting, w))
             for i, vote in token_votes.items():
                 votes[i] += vote
         if not votes and skipped:
             w, posting = max(skipped, key=lambda s: s[0])
             for i in posting[:_MAX_POSTINGS]:
                 votes[i] += w
+        # The pruning floor comes from shared-token votes only, before the bonuses for an exact
+        # name or skeleton, so an exact hit does not hide the other entities worth listing.
+        floor = max(votes.values(), default=0.0) * _VOTE_SHARE
         for i in self.by_normalized.get(name.normalized, ()):
             votes[i] += 1000.0
         for i in self.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()):
             votes[i] += 500.0
-        ranked = sorted(votes, key=votes.__getitem__, reverse=True)
-        return ranked[:_MAX_CANDIDATES]
+        if not votes:
+            return []
+        ranked = heapq.nlargest(_MAX_CANDIDATES, votes, key=votes.__getitem__)
+        return [i for i in ranked if votes[i] >= floor]

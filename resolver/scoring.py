@@ -123,23 +123,27 @@ def score_alias(
         return Score(0.0, "")
     pairs: list[tuple[float, int, int, str]] = []
     for i, q in enumerate(query):
+        qt, qk, qa = q.text, q.key, q.arabic
         for j, a in enumerate(alias):
-            sim, why = _token_similarity(q.text, q.key, a.text, a.key, q.arabic or a.arabic)
+            sim, why = _token_similarity(qt, qk, a.text, a.key, qa or a.arabic)
             if sim >= _TOKEN_FLOOR:
                 pairs.append((sim, i, j, why))
-    pairs.sort(reverse=True)
+    if not pairs:
+        return Score(0.0, "no shared token")
+    if len(pairs) > 1:
+        pairs.sort(reverse=True)
     q_best = [0.0] * len(query)
     a_best = [0.0] * len(alias)
     reasons: set[str] = set()
     for sim, i, j, why in pairs:
         if q_best[i] or a_best[j]:
             continue
-        q_best[i], a_best[j] = sim, sim
+        q_best[i] = a_best[j] = sim
         reasons.add(why)
     wq = query_weights if query_weights is not None else [weight(t) for t in query]
     wa = alias_weights if alias_weights is not None else [weight(t) for t in alias]
-    cq = sum(w * s for w, s in zip(wq, q_best)) / sum(wq)
-    ca = sum(w * s for w, s in zip(wa, a_best)) / sum(wa)
+    cq = sum([w * s for w, s in zip(wq, q_best)]) / sum(wq)
+    ca = sum([w * s for w, s in zip(wa, a_best)]) / sum(wa)
     full = (cq + ca) / 2
     reason = "+".join(sorted(reasons)) or "no shared token"
     best, how = full, "full name"
@@ -147,7 +151,7 @@ def score_alias(
         flat_q, flat_a = "".join(coarse(t.key) for t in query), "".join(coarse(t.key) for t in alias)
         if flat_q == flat_a and len(flat_q) >= 4:
             best, how, reason = 0.95, "full name", "same skeleton with other word breaks"
-    if partial and len(query) < len(alias) and a_best[-1] >= 0.85 and min(q_best) >= 0.85:
+    if partial and len(query) < len(alias) and min(q_best) >= 0.85 and a_best[-1] >= 0.85:
         # A surname alone (which must carry much of the name's weight to stand for it), or
         # given name + surname without the middle names.
         if len(query) == 1 or (q_best[0] >= 0.85 and a_best[0] >= 0.85):

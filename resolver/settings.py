@@ -30,7 +30,7 @@ class Settings:
     #: score from which an entity is listed as a plausible candidate (and can make a result ambiguous)
     candidate_threshold: float = 0.72
     #: how far the best entity must lead the runner-up to be "matched" rather than "ambiguous"
-    margin: float = 0.04
+    margin: float = 0.06
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
