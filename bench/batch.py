@@ -119,7 +119,11 @@ def run_cli(src: Path, out: Path, db: Path, workers: int) -> Measured:
            "--unresolved", str(out.with_suffix(".todo.csv")), "--db", str(db), "--workers", str(workers)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # One hash seed for the command and its workers: the resolver's candidate cut (index.py,
+    # ``ranked[:_MAX_CANDIDATES]``) breaks ties in set order, so a few names score differently
+    # from one process to another until that is fixed; the batch layer adds no such variation.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(proc.pid)
     peak = parent = worker = 0
     while proc.poll() is None:
