@@ -21,16 +21,22 @@ log = logging.getLogger(__name__)
 
 
 def default_workers() -> int:
-    """One worker process per core, at least two (a worker resolves one request at a time)."""
+    """One worker process per core (a worker resolves on one core at a time), at least two."""
     return max(2, os.cpu_count() or 1)
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
-    """The gunicorn settings ``serve`` uses: sync workers, no access log of its own (the app logs)."""
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings ``serve`` uses; no access log of gunicorn's own (the app logs each request).
+
+    With more than one thread a worker is gunicorn's ``gthread`` kind: it keeps connections alive
+    and a slow client holds one thread, not the whole worker.  One thread means ``sync`` workers.
+    """
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
+        "keepalive": 5,
         "timeout": 30,
         "graceful_timeout": 10,
         "accesslog": None,
@@ -66,9 +72,11 @@ def run_gunicorn(factory: Callable[[], Any], options: dict[str, Any]) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: one per core, at least 2).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Threads per worker (1: gunicorn's sync workers).")
 @db_option
 @reports_errors
-def serve(host: str, port: int, workers: int | None, db: str | None) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, db: str | None) -> None:
     """Serve the HTTP API (resolve, entities, curation, /reconcile, /docs) with gunicorn.
 
     Writes need a token: set RESOLVER_API_TOKENS="name:token,...".  Each request is logged
@@ -89,5 +97,6 @@ def serve(host: str, port: int, workers: int | None, db: str | None) -> None:
         return create_app(overrides)
 
     count = workers or default_workers()
-    log.info("serving %s on http://%s:%d with %d workers", db or "the bundled store", host, port, count)
-    run_gunicorn(factory, gunicorn_options(host, port, count))
+    log.info("serving %s on http://%s:%d with %d workers x %d threads", db or "the bundled store", host, port,
+             count, threads)
+    run_gunicorn(factory, gunicorn_options(host, port, count, threads))
