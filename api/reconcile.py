@@ -91,19 +91,25 @@ def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, 
     return {"id": entity.id, "name": entity.name, "type": [_type_ref(entity.type)], "score": 1.0, "match": False}
 
 
-def _reconcile(resolver: Resolver, key: str, query: ReconciliationQuery) -> list[dict[str, Any]]:
+def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str, Any]]:
+    """The candidates for one query, the matched one (if any) first, where OpenRefine looks for it.
+
+    A query that cannot match anything (no name, only types this service lacks, a name longer than
+    the resolver accepts) gets an empty result, not an error: one odd cell must not fail the batch
+    OpenRefine sent it in.
+    """
     if not query.query:
         return []  # a properties-only query: this service matches names only
     asked = [query.type] if isinstance(query.type, str) else list(query.type or [])
     types = [t for t in _TYPES if t in asked]
     if asked and not types:
-        return []  # only types this service does not have: nothing can match
+        return []
     limit = min(query.limit or _DEFAULT_LIMIT, 100)
     single = types[0] if len(types) == 1 else None
     try:
         res = resolver.resolve(query.query, type=single, limit=100 if len(types) > 1 else limit)
-    except InvalidQuery as exc:
-        raise ApiError(400, exc.code, f"{key}: {exc.message}") from exc
+    except InvalidQuery:
+        return []
     matched = res.entity.id if res.status is MatchStatus.MATCHED and res.entity else None
     out = [
         {"id": c.entity.id, "name": c.entity.name, "type": [_type_ref(c.entity.type)], "score": c.score,
@@ -112,13 +118,14 @@ def _reconcile(resolver: Resolver, key: str, query: ReconciliationQuery) -> list
     ][:limit]
     by_id = _id_candidate(resolver, query.query, types)
     if by_id is not None and not any(c["id"] == by_id["id"] for c in out):
-        out = [by_id, *out][:limit]
+        out.insert(1 if out and out[0]["match"] else 0, by_id)
+        del out[limit:]
     return out
 
 
 def _answer(text: str) -> Response:
     resolver = get_resolver()
-    return jsonify({key: {"result": _reconcile(resolver, key, q)} for key, q in _parse_batch(text).items()})
+    return jsonify({key: {"result": _reconcile(resolver, q)} for key, q in _parse_batch(text).items()})
 
 
 # The batch travels as JSON text inside a query parameter or form field: described with
