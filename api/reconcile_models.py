@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
 
-from .models import BATCH_MAX, MENTION_MAX, QueryModel
+from .models import BATCH_MAX, QueryModel
 
 __all__ = [
     "BATCH",
@@ -29,7 +29,7 @@ class ReconciliationQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    query: str | None = Field(None, description="the name to match", json_schema_extra={"maxLength": MENTION_MAX})
+    query: str | None = Field(None, description="the name to match (one too long to be a name matches nothing)")
     type: str | list[str] | None = Field(
         None, description="only entities of this type (or these): person, organization, place, media, other; "
                           "a type this service does not have matches nothing",
