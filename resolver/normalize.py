@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "4"
+KEYS_VERSION = "5"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -66,9 +66,8 @@ TITLES = frozenset(
     hajj haj hajji haji mullah mulla imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
     hujjat hojjat sardar general gen maj major brig brigadier lt lieutenant col colonel
     commander cmdr cdr capt captain pm president pres dr doctor mr mrs ms miss prof professor
-    minister prime premier sir emir amir his her excellency he she hon honourable honorable
-    the chief lord lady judge gov governor sen senator rep spokesman mp deputy foreign interior
-    defence defense ambassador
+    minister prime premier sir emir amir his her excellency hon honourable honorable
+    the lord lady judge gov governor sen senator rep mp ambassador
     """.split()
 )
 # Given names so widely borne that, alone, they never identify anybody.

@@ -26,11 +26,11 @@ class Settings:
 
     db: str = ""
     #: score a single best entity needs to be "matched"
-    match_threshold: float = 0.84
+    match_threshold: float = 0.82
     #: score from which an entity is listed as a plausible candidate (and can make a result ambiguous)
     candidate_threshold: float = 0.72
     #: how far the best entity must lead the runner-up to be "matched" rather than "ambiguous"
-    margin: float = 0.06
+    margin: float = 0.08
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
