@@ -30,7 +30,6 @@ How a text is read:
 from __future__ import annotations
 
 import threading
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -204,14 +203,11 @@ class Annotator:
         return out, deferred
 
 
-# One annotator (and so one reading cache) per resolver, for Resolver.annotate; weak keys, so a
-# closed and dropped resolver takes its cache with it.
-_ANNOTATORS: weakref.WeakKeyDictionary[Resolver, Annotator] = weakref.WeakKeyDictionary()
-_ANNOTATORS_LOCK = threading.Lock()
-
-
 def annotate_text(resolver: Resolver, text: str) -> list[Mention]:
-    """Find and link every mention of a known entity in ``text`` (what ``Resolver.annotate`` calls).
+    """Find and link every mention of a known entity in ``text`` with a fresh annotator.
+
+    ``Resolver.annotate`` keeps one :class:`Annotator` (and so its reading cache) per resolver;
+    this function is for callers that want none kept.
 
     Args:
         resolver: the resolver whose store defines the known entities.
@@ -220,8 +216,4 @@ def annotate_text(resolver: Resolver, text: str) -> list[Mention]:
     Returns:
         The mentions in text order: matched ones and ambiguous ones, never overlapping.
     """
-    with _ANNOTATORS_LOCK:
-        annotator = _ANNOTATORS.get(resolver)
-        if annotator is None:
-            annotator = _ANNOTATORS[resolver] = Annotator(resolver)
-    return annotator.annotate(text)
+    return Annotator(resolver).annotate(text)

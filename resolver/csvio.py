@@ -38,7 +38,8 @@ def _lines(handle: IO[bytes], source: str) -> Iterator[str]:
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
-            raise ImportFailed(f"not valid UTF-8 (byte {exc.start + 1} of the line)", source=source, line=number) from exc
+            message = f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+            raise ImportFailed(message, source=source, line=number) from exc
         yield line
 
 

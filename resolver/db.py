@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import SchemaMismatch
 from .models import Base, MetaRow
 
-__all__ = ["SCHEMA_VERSION", "init_db", "make_engine", "make_session_factory", "check_schema"]
+__all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory"]
 
 #: bump when the tables change, and add a step to ``_MIGRATIONS``
 SCHEMA_VERSION = 1

@@ -9,6 +9,7 @@ a deletion neighbourhood over the looser skeleton finds typo'd and OCR-mangled t
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,7 +26,9 @@ _MAX_POSTINGS = 200
 #: the same for a token reached through a near key
 _MAX_NEAR_POSTINGS = 100
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
-_FUNCTION_WORDS = frozenset("of the and for in on at to by de del della la le les el y et und fur der die das du des".split())
+_FUNCTION_WORDS = frozenset(
+    "of the and for in on at to by de del della la le les el y et und fur der die das du des".split()
+)
 #: legal forms say what kind of company, never which one: "KOKSOKHIMTRANS OOO" is "KOKSOKHIMTRANS LTD."
 _LEGAL_FORMS = frozenset(
     """
@@ -113,7 +116,7 @@ class CandidateIndex:
                     self.postings[key].append(i)
                     entity_keys[key].add(entity_id)
             # Adjacent tokens joined: "Gholam Reza" is found from "Gholamreza".
-            for a, b in zip(alias.tokens, alias.tokens[1:]):
+            for a, b in itertools.pairwise(alias.tokens):
                 joined = coarse(a.key + b.key)
                 if joined not in seen:
                     seen.add(joined)
@@ -170,7 +173,7 @@ class CandidateIndex:
         votes: dict[int, float] = defaultdict(float)
         tokens = list(name.tokens)
         lookups: list[tuple[Token, set[str]]] = [(t, self.similar_keys(t)) for t in tokens]
-        for a, b in zip(tokens, tokens[1:]):
+        for a, b in itertools.pairwise(tokens):
             joined = Token(a.text + b.text, a.key + b.key, a.arabic)
             lookups.append((joined, {coarse(joined.key)} & self.postings.keys()))
         skipped: list[tuple[float, list[int]]] = []

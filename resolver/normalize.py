@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from unidecode import unidecode
@@ -25,9 +25,9 @@ __all__ = [
     "analyze",
     "coarse",
     "is_arabic",
+    "loose",
     "normalize_name",
     "skeleton",
-    "loose",
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
@@ -57,7 +57,7 @@ _ARABIC_NON_LETTER_RE = re.compile("[^\u0621-\u064a\u0671-\u06d3a-z0-9]+")
 
 _ARTICLES = frozenset({"al", "el", "il", "ul", "ol", "l"})
 # Assimilated article tokens are only articles when they stand between two tokens ("Nur ad Din").
-_INNER_ARTICLES = frozenset({"ad", "ud", "as", "ash", "ar", "an", "at", "az", "ath", "adh", "ud", "ur", "un", "ush"})
+_INNER_ARTICLES = frozenset({"ad", "ud", "as", "ash", "ar", "an", "at", "az", "ath", "adh", "ur", "un", "ush"})
 _NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"})
 # Titles, honorifics and ranks; dropped only at the start of a name, and never the last token.
 TITLES = frozenset(
@@ -359,7 +359,7 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
     tokens: list[str] = []
     last = len(raw) - 1
     for i, tok in enumerate(raw):
-        if tok in _ARTICLES or (tok in _NASAB and 0 < i):
+        if tok in _ARTICLES or (tok in _NASAB and i > 0):
             continue
         if tok in _INNER_ARTICLES and 0 < i < last:
             continue

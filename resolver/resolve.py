@@ -22,7 +22,7 @@ from .settings import Settings, load_settings
 from .store import AliasStore, check_type
 
 if TYPE_CHECKING:
-    from .annotate import Mention
+    from .annotate import Annotator, Mention
 
 __all__ = ["Resolver"]
 
@@ -92,6 +92,7 @@ class Resolver:
         self.settings = settings or load_settings()
         self._lock = threading.Lock()
         self._watcher = _ChangeWatcher(store, self.settings.refresh_interval)
+        self._annotator: Annotator | None = None
         self._index = self._build()
 
     @classmethod
@@ -264,7 +265,14 @@ class Resolver:
     # --- running text ----------------------------------------------------------------------
 
     def annotate(self, text: str) -> list[Mention]:
-        """Find and link every mention of a known entity in running text (see :mod:`resolver.annotate`)."""
-        from .annotate import annotate_text  # the annotator builds on this class
+        """Find and link every mention of a known entity in running text (see :mod:`resolver.annotate`).
 
-        return annotate_text(self, text)
+        One annotator, with its cache of span readings, is kept per resolver.
+        """
+        from .annotate import Annotator  # the annotator builds on this class
+
+        with self._lock:
+            if self._annotator is None:
+                self._annotator = Annotator(self)
+            annotator = self._annotator
+        return annotator.annotate(text)

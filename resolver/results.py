@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "AliasKind",
     "AliasRecord",
     "Candidate",
     "EntityRecord",
     "EntityRef",
     "EntityType",
-    "AliasKind",
     "HistoryRecord",
     "MatchStatus",
     "Resolution",

@@ -158,8 +158,8 @@ def score_alias(
         reasons.add(why)
     wq = query_weights if query_weights is not None else [weight(t) for t in query]
     wa = alias_weights if alias_weights is not None else [weight(t) for t in alias]
-    cq = sum([w * s for w, s in zip(wq, q_best)]) / sum(wq)
-    ca = sum([w * s for w, s in zip(wa, a_best)]) / sum(wa)
+    cq = sum([w * s for w, s in zip(wq, q_best, strict=True)]) / sum(wq)
+    ca = sum([w * s for w, s in zip(wa, a_best, strict=True)]) / sum(wa)
     # A person's extra or missing name is often just unrecorded; an organisation's extra word
     # ("Iranian Interior Ministry", "Kata'ib Hezbollah") usually names another body.
     full = (cq + ca) / 2 if partial else 0.4 * max(cq, ca) + 0.6 * min(cq, ca)

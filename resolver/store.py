@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Integer, String, func, insert, select, update
@@ -33,7 +33,7 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _iso(dt: datetime) -> str:
@@ -184,7 +184,7 @@ class AliasStore:
                 .where(EntityRow.redirect_to.is_(None))
                 .order_by(EntityRow.id, AliasRow.id)
             )
-            for entity_id, name, type, alias in session.execute(stmt):
+            for entity_id, name, type, alias in session.execute(stmt):  # noqa: UP028 (plain tuples, not Rows)
                 yield entity_id, name, type, alias
 
     # --- writing ---------------------------------------------------------------------------
@@ -297,7 +297,9 @@ class AliasStore:
                     alias.entity_id, alias.updated_at = survivor.id, now
             absorbed.redirect_to, absorbed.updated_at, survivor.updated_at = survivor.id, now, now
             # Earlier redirects to the absorbed id now point straight at the survivor.
-            session.execute(update(EntityRow).where(EntityRow.redirect_to == absorbed.id).values(redirect_to=survivor.id))
+            session.execute(
+                update(EntityRow).where(EntityRow.redirect_to == absorbed.id).values(redirect_to=survivor.id)
+            )
             session.flush()
             after = self._load(session, survivor.id)
             self._record(session, actor, "merge", survivor.id, before, after.to_dict())
@@ -418,11 +420,15 @@ class AliasStore:
     def _record(self, session: Session, actor: str, action: str, entity_id: str,
                 before: dict[str, Any] | None, after: dict[str, Any] | None, *, bump: bool = True,
                 at: datetime | None = None) -> None:
-        session.add(HistoryRow(at=at or _now(), actor=actor, action=action, entity_id=entity_id, before=before, after=after))
+        session.add(
+            HistoryRow(at=at or _now(), actor=actor, action=action, entity_id=entity_id, before=before, after=after)
+        )
         if bump:
             self._bump(session)
 
     def _bump(self, session: Session) -> None:
         session.execute(
-            update(MetaRow).where(MetaRow.key == "revision").values(value=func.cast(func.cast(MetaRow.value, Integer) + 1, String))
+            update(MetaRow)
+            .where(MetaRow.key == "revision")
+            .values(value=func.cast(func.cast(MetaRow.value, Integer) + 1, String))
         )

@@ -47,7 +47,8 @@ def reports_errors(fn: F) -> F:
         except (OSError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         except SQLAlchemyError as exc:
-            raise click.ClickException(f"database error: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+            detail = getattr(exc, "orig", None) or exc
+            raise click.ClickException(f"database error: {exc.__class__.__name__}: {detail}") from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -67,7 +68,4 @@ def main() -> None:
 
 
 # Commands register themselves on ``cli`` when their module is imported (one module per area).
-from . import store_commands  # noqa: E402,F401
-from . import batch  # noqa: E402,F401
-from . import annotate  # noqa: E402,F401
-from . import serve  # noqa: E402,F401
+from . import annotate, batch, serve, store_commands  # noqa: E402,F401
