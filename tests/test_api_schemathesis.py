@@ -34,6 +34,15 @@ pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWar
 TOKEN = "fuzz-token"
 EXAMPLES = 20
 
+#: operations where "schema-valid data is accepted" cannot hold, and why; every other check runs
+_NO_POSITIVE = {
+    # the batch is JSON text in a urlencoded field (an Encoding Object says so), which
+    # schemathesis cannot serialise: it sends the form without the field
+    "POST /reconcile",
+    # a CSV body is valid only if its header names the ?column= values, which no schema can say
+    "POST /normalize",
+}
+
 
 @pytest.fixture()
 def fuzzed_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
@@ -65,10 +74,7 @@ def _fuzz(app: Flask, mode: schemathesis.GenerationMode) -> tuple[list[str], int
     sent: list[int] = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        # The reconciliation form carries its batch as JSON text in a urlencoded field (the
-        # document says so with an Encoding Object), which schemathesis cannot serialise: it sends
-        # the form without it, so "schema-valid data is accepted" cannot hold there.
-        excluded: list[CheckFunction] = [positive_data_acceptance] if operation.label == "POST /reconcile" else []
+        excluded: list[CheckFunction] = [positive_data_acceptance] if operation.label in _NO_POSITIVE else []
         try:
             _run(operation, mode, excluded, sent)
         except Unsatisfiable:
