@@ -45,14 +45,15 @@ def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
     (cq, lq), (ca, la) = _forms(qk), _forms(ak)
     if cq == ca:
         return 0.93, "coarse skeleton"
-    if lq == la:
-        # K/Q, D/Z, S/Z, J/Q: the same name in another transliteration, or another name
-        # (Khazali/Ghazali): alone it stays below the match threshold; with a second token it can match.
+    if lq == la and len(cq) == len(ca) and sum(x != y for x, y in zip(cq, ca, strict=True)) == 1:
+        # One K/Q, D/Z, S/Z or J/Q swap: the same name in another transliteration, or another
+        # name (Khazali/Ghazali): alone it stays below the match threshold; with a second token
+        # it can match.  Two swaps make another name (Edgar/Oscar, Drago/Zarko).
         return 0.8, "confusable letters"
     if min(len(lq), len(la)) < 3:
         return 0.0, ""
     # Optimal string alignment: a transposition (Soliemani, Mahlerbe) is one edit, not two.
-    s = OSA.normalized_similarity(lq, la, processor=None)
+    s = OSA.normalized_similarity(cq, ca, processor=None)
     if s < 0.8:  # at most one edit in five classes: Kadhimi (KZMY) is not Khazali (KZLY)
         return 0.0, ""
     return 0.9 * s, "fuzzy skeleton"
