@@ -95,8 +95,8 @@ def wait_ready(url: str, timeout: float = 20.0) -> None:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)$", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def run_wrk(url: str, lua: Path | None, clients: int, duration: int, endpoint: str) -> Run:
@@ -106,8 +106,9 @@ def run_wrk(url: str, lua: Path | None, clients: int, duration: int, endpoint: s
         cmd += ["-s", str(lua)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=duration + 30, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    # the distribution's own lines ("     50%  463.00us"), not a "+/- Stdev" figure ending in 50%
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(non2xx.group(1)) if non2xx else 0
@@ -164,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
             workers = args.workers or max(2, os.cpu_count() or 1)
             proc, url = start_server(workers, args.threads, db, Path(tmp) / "server.log")
             print(f"server: resolver serve --workers {workers} --threads {args.threads} on {url} (gunicorn)")
-        print(f"{len(paths)} distinct mentions; {args.duration}s per run; wrk, {os.cpu_count()} cores shared")
+        print(f"{len(paths)} distinct mentions; {args.duration}s per run; wrk, {os.cpu_count()} cores shared; "
+              f"load average before: {os.getloadavg()[0]:.2f}")
         runs: list[Run] = []
         try:
             for c in clients:
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             if proc is not None:
                 stop_server(proc)
 
+    print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the machine skew the figures)")
     print("\n| endpoint | clients | requests/s | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in runs:

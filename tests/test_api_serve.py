@@ -90,7 +90,8 @@ def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) ->
     assert (status, body["entity_id"], body["text"]) == (201, "tehran", "Zorgamazoo")
     # Each request is a fresh connection, taken by whichever worker accepts it first: ask until
     # both workers have answered (the log line carries the worker's pid), every time with the write.
-    answers, pids = [], set()
+    answers: list[str | None] = []
+    pids: set[str] = set()
     while len(pids) < 2 and len(answers) < 200:
         answers.append((_call(f"{url}/resolve?q=Zorgamazoo")[1]["entity"] or {}).get("id"))
         pids = set(re.findall(r"\[(\d+)\] api.access: \S+ \"GET /resolve\?q=Zorgamazoo\"", log.read_text()))
