@@ -156,6 +156,7 @@ def test_batch_over_the_limit_is_413(client: FlaskClient) -> None:
 def test_body_over_the_limit_is_413(client: FlaskClient) -> None:
     r = client.post("/resolve", json={"mentions": ["x" * 500] * 200})  # ~100 kB > 64 kB
     _error(r, 413, "request_entity_too_large")
+    _error(client.post("/reconcile", data={"queries": "x" * 100_000}), 413, "request_entity_too_large")
 
 
 def test_unknown_route_is_json_404(client: FlaskClient) -> None:
