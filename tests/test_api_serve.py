@@ -100,6 +100,9 @@ def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) ->
 
     status, body = _call(f"{url}/nope")
     assert (status, body["error"]["code"]) == (404, "not_found")
+    # refused by gunicorn itself, before the app: still JSON, never its HTML page
+    status, body = _call(f"{url}/resolve?q={'x' * 5000}")
+    assert (status, body["error"]["code"]) == (414, "uri_too_long")
 
     text = log.read_text()
     assert "Booting worker" in text

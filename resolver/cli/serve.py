@@ -6,8 +6,10 @@ library and its other commands never import the web stack.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,12 +31,12 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     """The gunicorn settings ``serve`` uses; no access log of gunicorn's own (the app logs each request).
 
     With more than one thread a worker is gunicorn's ``gthread`` kind: it keeps connections alive
-    and a slow client holds one thread, not the whole worker.  One thread means ``sync`` workers.
+    and a slow client holds one thread, not the whole worker.  One thread means ``sync`` workers
+    (:func:`run_gunicorn` picks the class).
     """
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread" if threads > 1 else "sync",
         "threads": threads,
         "keepalive": 5,
         "timeout": 30,
@@ -46,13 +48,45 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[s
     }
 
 
+class JsonErrorSocket:
+    """Stands for a client's socket while gunicorn answers a request it could not read.
+
+    A request line over gunicorn's limit, oversized headers or broken chunking never reach the app:
+    gunicorn answers them itself with a small HTML page.  Handed this stand-in, it writes the same
+    status with the API's JSON error body instead, so no client ever gets HTML.
+    """
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def sendall(self, data: bytes) -> None:
+        status_line = data.split(b"\r\n", 1)[0].decode("latin-1")  # "HTTP/1.1 414 URI Too Long"
+        _, status, reason = [*status_line.split(" ", 2), "500", "Internal Server Error"][:3]
+        code = re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_") or "bad_request"
+        body = json.dumps({"error": {"code": code, "message": f"the server could not read the request: {reason}"}})
+        head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        self._sock.sendall(head.encode("latin-1") + body.encode())
+
+
 def run_gunicorn(factory: Callable[[], Any], options: dict[str, Any]) -> None:
     """Serve the WSGI app that ``factory`` builds, once in each worker process, until stopped."""
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+    from gunicorn.workers.sync import SyncWorker  # type: ignore[import-untyped]
+
+    base = ThreadWorker if options["threads"] > 1 else SyncWorker
+
+    class Worker(base):  # type: ignore[misc,valid-type]
+        def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
+            super().handle_error(req, JsonErrorSocket(client), addr, exc)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for key, value in options.items():
+            for key, value in {**options, "worker_class": Worker}.items():
                 self.cfg.set(key, value)
             if "control_socket_disable" in self.cfg.settings:
                 # gunicorn >= 25 opens a control socket at one fixed path per user, which a
