@@ -23,7 +23,8 @@ Decisions, in one place:
   a file with more distinct values than that keeps flat memory and looks up again a value seen
   after it was evicted (same answer, more time).  With several workers the parent reads, caches
   and writes, and only values not yet known go to the worker processes, so the output is
-  byte-identical to one worker's.
+  byte-identical to one worker's.  A worker is replaced after ``recycle_after`` values, because
+  the resolver's own caches in each process grow with the distinct names it has seen.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import difflib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
@@ -41,7 +41,7 @@ from typing import IO, Any
 
 from .batch_counts import LruCache, TopCounts
 from .batch_input import BatchError, CsvSource, UndecodableInput
-from .batch_lookup import EMPTY, Entry, Lookup, LookupOptions, lookup_for, neutralize
+from .batch_lookup import EMPTY, Entry, Lookup, LookupOptions, Pending, lookup_for, neutralize
 from .batch_report import BatchReport, ColumnReport, TodoItem, write_todo
 from .resolve import Resolver
 from .store import check_type
@@ -93,8 +93,8 @@ def _plan(header: Sequence[str], columns: Sequence[str], source: str) -> list[in
 class _Chunk:
     rows: list[list[str]]
     known: dict[str, Entry]                       # values already cached when the chunk was read
-    later: list[tuple[str, Future[dict[str, Entry]]]]  # values an earlier chunk in flight resolves
-    future: Future[dict[str, Entry]]              # the values this chunk sent to be resolved
+    later: list[tuple[str, Pending]]              # values an earlier chunk in flight resolves
+    future: Pending                               # the values this chunk sent to be resolved
     bytes_read: int
 
 
@@ -108,7 +108,7 @@ class _Run:
         self.width = width
         self.lookup = lookup
         self.cache: LruCache[Entry] = LruCache(cache_size)
-        self.pending: dict[str, Future[dict[str, Entry]]] = {}
+        self.pending: dict[str, Pending] = {}
         self.counts = [dict.fromkeys(("matched", "ambiguous", "unresolved", "empty", "too_long"), 0)
                        for _ in positions]
         self.todo = TopCounts(todo_limit) if todo_limit else None
@@ -181,7 +181,7 @@ def normalize_csv(source: IO[bytes], target: IO[str], *, resolver: Resolver, col
                   type: str | None = None, encoding: str | None = None, delimiter: str | None = None,
                   sanitize: bool = True, workers: int = 1, source_name: str = "<input>",
                   progress: Progress | None = None, todo_limit: int = 0, cache_size: int = 100_000,
-                  chunk_rows: int = 5_000) -> BatchReport:
+                  chunk_rows: int = 5_000, recycle_after: int = 25_000) -> BatchReport:
     """Append the resolved entity of each named column to every row of a CSV.
 
     Use it on files of any size: memory stays flat and each distinct value is resolved once (see
@@ -204,6 +204,8 @@ def normalize_csv(source: IO[bytes], target: IO[str], *, resolver: Resolver, col
         todo_limit: collect the unresolved and ambiguous values with their counts, at most this many.
         cache_size: distinct values remembered; more are looked up again when seen again.
         chunk_rows: rows read, resolved and written at a time.
+        recycle_after: with several workers, values a worker resolves before a fresh process
+            replaces it (the resolver's own caches grow with every distinct name a process sees).
 
     Returns:
         A :class:`BatchReport` with the counts, and the to-do list when asked for.
@@ -230,7 +232,7 @@ def normalize_csv(source: IO[bytes], target: IO[str], *, resolver: Resolver, col
     first = next(chunks, [])
     second = next(chunks, None)
     # a pool pays off only past one chunk; the output does not depend on it
-    lookup = lookup_for(resolver, LookupOptions(type, sanitize), workers if second is not None else 1)
+    lookup = lookup_for(resolver, LookupOptions(type, sanitize), workers if second is not None else 1, recycle_after)
     run = _Run(writer, positions, len(reader.header), lookup, cache_size, todo_limit)
     try:
         in_flight: deque[_Chunk] = deque()

@@ -13,6 +13,7 @@ import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 from .resolve import Resolver
 from .results import Resolution
@@ -24,6 +25,7 @@ __all__ = [
     "Entry",
     "Lookup",
     "LookupOptions",
+    "Pending",
     "PoolLookup",
     "lookup_for",
     "neutralize",
@@ -75,8 +77,14 @@ def resolve_values(resolver: Resolver, values: Sequence[str], options: LookupOpt
     return out
 
 
+class Pending(Protocol):
+    """The entries of a list of values sent to be resolved, once they are ready."""
+
+    def result(self) -> dict[str, Entry]: ...
+
+
 class Lookup:
-    """Resolves lists of values into entries, returning a future per list (done at once in this process)."""
+    """Resolves lists of values into entries, returning a pending result per list (ready at once here)."""
 
     def __init__(self, resolver: Resolver, options: LookupOptions) -> None:
         self._resolver = resolver
@@ -85,7 +93,7 @@ class Lookup:
     #: how many lists may be in flight at once
     window = 1
 
-    def submit(self, values: Sequence[str]) -> Future[dict[str, Entry]]:
+    def submit(self, values: Sequence[str]) -> Pending:
         done: Future[dict[str, Entry]] = Future()
         done.set_result(resolve_values(self._resolver, values, self._options) if values else {})
         return done
@@ -111,10 +119,35 @@ def _resolve_in_worker(values: list[str]) -> dict[str, Entry]:
     return resolve_values(_worker[0], values, _worker[1])
 
 
-class PoolLookup(Lookup):
-    """Resolves lists of values in worker processes, each with its own Resolver on the same store."""
+#: values per task sent to a worker: small enough to spread a chunk over every worker
+_TASK_VALUES = 500
 
-    def __init__(self, resolver: Resolver, options: LookupOptions, workers: int) -> None:
+
+class _Joined:
+    """The result of one list of values sent as several tasks, merged when first asked for."""
+
+    def __init__(self, parts: list[Future[dict[str, Entry]]]) -> None:
+        self._parts = parts
+        self._merged: dict[str, Entry] | None = None
+
+    def result(self) -> dict[str, Entry]:
+        if self._merged is None:
+            merged: dict[str, Entry] = {}
+            for part in self._parts:
+                merged.update(part.result())
+            self._merged, self._parts = merged, []
+        return self._merged
+
+
+class PoolLookup(Lookup):
+    """Resolves lists of values in worker processes, each with its own Resolver on the same store.
+
+    A worker is replaced by a fresh process after resolving about ``recycle_after`` values: the
+    resolver keeps per-process caches that grow with the distinct names it has seen (to a few
+    hundred MB), and replacing workers keeps a long run's memory flat for a small cost in time.
+    """
+
+    def __init__(self, resolver: Resolver, options: LookupOptions, workers: int, recycle_after: int) -> None:
         super().__init__(resolver, options)
         url = resolver.store.engine.url
         if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
@@ -125,19 +158,21 @@ class PoolLookup(Lookup):
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(url.render_as_string(hide_password=False), resolver.settings, options),
+            max_tasks_per_child=max(1, recycle_after // _TASK_VALUES),
         )
         # enough lists in flight that no worker waits while the parent reads and writes rows
         self.window = 2 * workers + 2
 
-    def submit(self, values: Sequence[str]) -> Future[dict[str, Entry]]:
+    def submit(self, values: Sequence[str]) -> Pending:
         if not values:
             return super().submit(values)
-        return self._pool.submit(_resolve_in_worker, list(values))
+        return _Joined([self._pool.submit(_resolve_in_worker, list(values[i : i + _TASK_VALUES]))
+                        for i in range(0, len(values), _TASK_VALUES)])
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def lookup_for(resolver: Resolver, options: LookupOptions, workers: int) -> Lookup:
+def lookup_for(resolver: Resolver, options: LookupOptions, workers: int, recycle_after: int = 25_000) -> Lookup:
     """A lookup in this process for one worker, else a pool of ``workers`` processes."""
-    return PoolLookup(resolver, options, workers) if workers > 1 else Lookup(resolver, options)
+    return PoolLookup(resolver, options, workers, recycle_after) if workers > 1 else Lookup(resolver, options)

@@ -262,3 +262,12 @@ def test_unknown_type_is_refused(resolver: Resolver) -> None:
 def test_type_filter_applies(resolver: Resolver) -> None:
     text, _ = run(resolver, b"name\nKazemi\n", type="organization")
     assert rows_of(text)[1][-1] == "unresolved"
+
+
+def test_recycled_workers_give_the_same_output(resolver: Resolver) -> None:
+    # three chunks of 400 new values, one task each; a worker is replaced after every task
+    data = ("name\n" + "".join(f"Kazemi {i}\nNobody Atall {i}\n" for i in range(600))).encode()
+    one, one_report = run(resolver, data, chunk_rows=400)
+    recycled, report = run(resolver, data, chunk_rows=400, workers=2, recycle_after=500)
+    assert recycled == one
+    assert report.lookups == one_report.lookups == 1_200
