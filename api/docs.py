@@ -15,18 +15,22 @@ from flask_openapi3.types import ResponseDict
 
 from .models import ErrorBody
 
-__all__ = ["api_blueprint", "finish_document", "with_errors"]
+__all__ = ["api_blueprint", "finish_document", "tag", "with_errors"]
 
 
 def _operation_id(*, bp_name: str = "", name: str = "", path: str = "", method: str = "") -> str:
     return name  # the view function's name: unique across the blueprints, and readable
 
 
-def api_blueprint(name: str, import_name: str, description: str) -> APIBlueprint:
-    """A blueprint whose operations are tagged ``name`` unless a route says otherwise."""
-    return APIBlueprint(
-        name, import_name, abp_tags=[Tag(name=name, description=description)], operation_id_callback=_operation_id,
-    )
+def tag(name: str, description: str) -> list[Tag]:
+    """The ``tags=`` of a route: the group it is listed under in /docs."""
+    return [Tag(name=name, description=description)]
+
+
+def api_blueprint(name: str, import_name: str, description: str | None) -> APIBlueprint:
+    """A blueprint whose operations are all tagged ``name``; without a description, each route tags itself."""
+    tags = tag(name, description) if description else None
+    return APIBlueprint(name, import_name, abp_tags=tags, operation_id_callback=_operation_id)
 
 
 def with_errors(ok: ResponseDict, *statuses: int) -> ResponseDict:

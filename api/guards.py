@@ -1,9 +1,9 @@
 """Checks every request passes before its view runs: credentials, content type, a parseable body.
 
-Views declare what they need with two markers, :func:`needs_token` and :func:`takes_json` (or
-:func:`takes_form`); :func:`check_request` runs as a ``before_request`` hook, so that a bad token
-is a 401 even when the body is also wrong, and a wrong content type is a 415 rather than a
-validation error.
+Views declare what they need with markers, :func:`needs_token` and :func:`takes_json` (or
+:func:`takes_form`); :func:`check_request` runs as a ``before_request`` hook, ahead of the view's
+model validation, so that a bad token is a 401 even when the body is also wrong, and a wrong
+content type is a 415 rather than a validation error.
 """
 
 from __future__ import annotations

@@ -7,10 +7,9 @@ store's revision, so the very next resolve in any worker process sees it.
 from __future__ import annotations
 
 from flask import Response, jsonify, url_for
-from flask_openapi3.models.tag import Tag
 
 from .context import get_resolver
-from .docs import with_errors
+from .docs import tag, with_errors
 from .errors import ApiError
 from .guards import current_actor, needs_token, takes_json
 from .models import (
@@ -30,7 +29,7 @@ __all__: list[str] = []  # routes only, added to api.routes_entities.bp
 
 # The same blueprint as the reads: flask-openapi3 keeps one path item per path and blueprint, so
 # GET and POST /entities must share one to both appear in the document.
-_TAGS = [Tag(name="curation", description="Change the store (needs Authorization: Bearer <token>)")]
+_TAGS = tag("curation", "Change the store; needs a bearer token (Authorize, above)")
 _TOKEN: list[dict[str, list[str]]] = [{"bearer": []}]
 _ERRORS = (400, 401, 403, 413, 415)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, jsonify, url_for
 
 from .context import get_resolver
-from .docs import api_blueprint, with_errors
+from .docs import api_blueprint, tag, with_errors
 from .models import (
     EntityList,
     EntityListQuery,
@@ -21,7 +21,9 @@ from .models import (
 
 __all__ = ["bp", "moved"]
 
-bp = api_blueprint("entities", __name__, "Read entities and their history")
+# Reads and writes (api.routes_curation) share this blueprint, so each route tags itself.
+bp = api_blueprint("entities", __name__, None)
+_TAGS = tag("entities", "Read entities and their history")
 
 
 def moved(asked: str, survivor: str, location: str) -> Response:
@@ -32,7 +34,7 @@ def moved(asked: str, survivor: str, location: str) -> Response:
     return response
 
 
-@bp.get("/entities", responses=with_errors({200: EntityList}, 400))
+@bp.get("/entities", responses=with_errors({200: EntityList}, 400), tags=_TAGS)
 def list_entities(query: EntityListQuery) -> Response:
     """List entities by name, optionally those with an alias containing `q`, or of one type."""
     items = get_resolver().store.list_entities(query.q, type_value(query.type), query.limit, query.offset)
@@ -45,7 +47,7 @@ def list_entities(query: EntityListQuery) -> Response:
     })
 
 
-@bp.get("/entities/<entity_id>", responses=with_errors({200: EntityModel, 308: Redirect}, 404))
+@bp.get("/entities/<entity_id>", responses=with_errors({200: EntityModel, 308: Redirect}, 404), tags=_TAGS)
 def get_entity(path: EntityPath) -> Response:
     """One entity with its aliases; an absorbed id redirects to the entity that absorbed it."""
     store = get_resolver().store
@@ -55,7 +57,8 @@ def get_entity(path: EntityPath) -> Response:
     return jsonify(store.get_entity(survivor).to_dict())
 
 
-@bp.get("/entities/<entity_id>/history", responses=with_errors({200: HistoryList, 308: Redirect}, 404))
+@bp.get("/entities/<entity_id>/history", responses=with_errors({200: HistoryList, 308: Redirect}, 404),
+        tags=_TAGS)
 def get_history(path: EntityPath) -> Response:
     """Every recorded change of an entity and of those merged into it, oldest first, with its actor."""
     store = get_resolver().store
