@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             proc, url = start_server(workers, args.threads, db, Path(tmp) / "server.log")
             print(f"server: resolver serve --workers {workers} --threads {args.threads} on {url} (gunicorn)")
         print(f"{len(paths)} distinct mentions; {args.duration}s per run; wrk, {os.cpu_count()} cores shared; "
-              f"load average before: {os.getloadavg()[0]:.2f}")
+              f"1-min load average before the run (other work on the machine): {os.getloadavg()[0]:.2f}")
         runs: list[Run] = []
         try:
             for c in clients:
@@ -176,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
             if proc is not None:
                 stop_server(proc)
 
-    print(f"load average after: {os.getloadavg()[0]:.2f} (other processes on the machine skew the figures)")
     print("\n| endpoint | clients | requests/s | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in runs:
