@@ -14,10 +14,6 @@ from api import create_app
 from api.config import ApiSettings, load_api_settings, parse_tokens
 from resolver import Resolver
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls (a known library bug,
-# xfailed in test_store.py); the API tests are not about it.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 KAZEMI = {"id": "mustafa-al-kadhimi", "name": "Mustafa al-Kadhimi", "type": "person"}
 
 

@@ -12,8 +12,6 @@ from flask.testing import FlaskClient
 from api import create_app
 from resolver import Resolver
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 ALICE = {"Authorization": "Bearer alice-secret"}
 BOB = {"Authorization": "Bearer bob-secret"}
 

@@ -12,8 +12,6 @@ from api import create_app
 from resolver import Resolver
 from resolver.cli import cli
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 MENTIONS = [
     "Kazemi",                      # a surname alias
     "Mustafa al-Kadhimi",          # the canonical name

@@ -23,8 +23,6 @@ from referencing.jsonschema import DRAFT7
 from api import create_app
 from resolver import Resolver
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 SPEC_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
 KADHIMI = "mustafa-al-kadhimi"
 

@@ -29,8 +29,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from api import create_app
 from resolver import Resolver
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 TOKEN = "fuzz-token"
 EXAMPLES = 20
 

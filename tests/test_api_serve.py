@@ -21,8 +21,6 @@ from click.testing import CliRunner
 
 from resolver.cli import cli
 
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 TOKEN = "serve-test-token"
 
 
