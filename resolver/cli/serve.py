@@ -84,6 +84,8 @@ def run_gunicorn(factory: Callable[[], Any], options: dict[str, Any]) -> None:
         def handle_error(self, req: Any, client: Any, addr: Any, exc: Exception) -> None:
             super().handle_error(req, JsonErrorSocket(client), addr, exc)
 
+    Worker.__name__ = f"{base.__name__} with JSON errors"  # what gunicorn's "Using worker:" line shows
+
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in {**options, "worker_class": Worker}.items():
