@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from resolver.results import AliasKind, EntityType, MatchStatus
+from resolver.store import ID_PATTERN  # the store's own rule for an entity id
 
 __all__ = [
     "AliasModel",
@@ -51,8 +52,6 @@ PAGE_MAX = 200
 MENTION_MAX = 512
 #: documented batch size (the server enforces ``RESOLVER_API_MAX_BATCH`` with a 413, 1000 by default)
 BATCH_MAX = 1000
-#: an entity id, as resolver.store.check_id accepts it (restated: the library keeps its regex private)
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 #: text with something besides whitespace, which the store requires of names and aliases
 NOT_BLANK = r"\S"
 

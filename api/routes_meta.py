@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from resolver.db import SCHEMA_VERSION
-
 from .context import get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError
@@ -21,11 +19,12 @@ bp = api_blueprint("service", __name__, "Health and documentation")
 def health() -> Response:
     """Whether the store answers, with its entity and alias counts and schema version.
 
-    Cheap enough to poll: one query for the store's revision (which proves it answers), and the
-    counts from the resolver's index, which that same check keeps current.
+    Cheap enough to poll: two one-row queries (the store's schema version and revision, which
+    prove it answers), and the counts from the resolver's index, which stays current on its own.
     """
     resolver = get_resolver()
     try:
+        schema_version = resolver.store.schema_version()
         revision = resolver.store.revision()
         index = resolver.index
     except SQLAlchemyError as exc:
@@ -34,7 +33,7 @@ def health() -> Response:
         "status": "ok",
         "entities": len(index.entities),
         "aliases": len(index),
-        "schema_version": SCHEMA_VERSION,  # Resolver.open refuses any other
+        "schema_version": schema_version,
         "revision": revision,
     })
 

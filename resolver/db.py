@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import URL, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import SchemaMismatch
 from .models import Base, MetaRow
 
-__all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory"]
+__all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "sqlite_path"]
 
 #: bump when the tables change, and add a step to ``_MIGRATIONS``
 SCHEMA_VERSION = 1
@@ -32,6 +33,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind an SQLite URL, plain ("sqlite:///x.db") or URI form
+    ("sqlite:///file:x.db?mode=ro&uri=true"); None for other databases and in-memory ones."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    database = url.database
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?", 1)[0]
+        if not database or database == ":memory:" or url.query.get("mode") == "memory":
+            return None
+    return Path(database).resolve()
 
 
 def make_engine(url: str) -> Engine:

@@ -9,10 +9,12 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .db import check_schema, make_engine, make_session_factory
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
+
+from .db import check_schema, make_engine, make_session_factory, sqlite_path
 from .errors import InvalidQuery, SchemaMismatch
 from .index import CandidateIndex, IndexedAlias
 from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze
@@ -49,9 +51,8 @@ class _ChangeWatcher:
         self._conn: sqlite3.Connection | None = None
         self._last_check = 0.0
         self._lock = threading.Lock()
-        url = store.engine.url
-        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            path = Path(url.database).resolve()
+        path = sqlite_path(store.engine.url)
+        if path is not None:
             self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._version = self._data_version()
 
@@ -87,8 +88,9 @@ class Resolver:
     another.
     """
 
-    def __init__(self, store: AliasStore, settings: Settings | None = None) -> None:
+    def __init__(self, store: AliasStore, settings: Settings | None = None, *, derive_keys: bool = False) -> None:
         self.store = store
+        self._derive_keys = derive_keys
         self.settings = settings or load_settings()
         self._lock = threading.Lock()
         self._watcher = _ChangeWatcher(store, self.settings.refresh_interval)
@@ -113,15 +115,20 @@ class Resolver:
         if db:
             settings = replace(settings, db=os.fspath(db))
         url = settings.db_url()
-        if url.startswith("sqlite:///") and not create and not Path(url.removeprefix("sqlite:///")).exists():
-            raise SchemaMismatch(
-                f"no store at {url.removeprefix('sqlite:///')}; run `resolver build` or `resolver import FILE.csv`"
-            )
+        path = sqlite_path(make_url(url))
+        if path is not None and not create and not path.exists():
+            raise SchemaMismatch(f"no store at {path}; run `resolver build` or `resolver import FILE.csv`")
         engine = make_engine(url)
         check_schema(engine, create=create)
         store = AliasStore(engine, make_session_factory(engine))
-        store.rekey_if_needed()
-        return cls(store, settings)
+        derive_keys = False
+        try:
+            store.rekey_if_needed()
+        except OperationalError as exc:  # a read-only store: derive the keys in memory instead
+            log.warning("store keys are from another normaliser and the store is read-only (%s); "
+                        "keys are derived in memory", exc.orig)
+            derive_keys = True
+        return cls(store, settings, derive_keys=derive_keys)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -132,7 +139,7 @@ class Resolver:
 
     def _build(self) -> CandidateIndex:
         started = time.perf_counter()
-        revision, rows, entities = self.store.index_rows()
+        revision, rows, entities = self.store.index_rows(derive_keys=self._derive_keys)
         index = CandidateIndex(revision, rows, entities)
         log.info("index of %d aliases built in %.3fs", len(index), time.perf_counter() - started)
         return index

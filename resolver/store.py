@@ -21,7 +21,7 @@ from .models import AliasRow, EntityRow, HistoryRow, MetaRow
 from .normalize import KEYS_VERSION, analyze, normalize_name
 from .results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 
-__all__ = ["AliasStore", "IndexRow"]
+__all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
 
 IndexRow = tuple[int, str, str, str, str, str | None, str]
 """(alias id, entity id, alias text, normalized, keys, acronym, kind): what an index is built from."""
@@ -29,7 +29,9 @@ IndexRow = tuple[int, str, str, str, str, str | None, str]
 _TYPES = frozenset(t.value for t in EntityType)
 _KINDS = frozenset(k.value for k in AliasKind)
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")
+#: what an entity id may be: letters, digits and . _ : - (not first), at most 200 characters
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
+_ID_RE = re.compile(ID_PATTERN)
 
 
 def _now() -> datetime:
@@ -53,7 +55,7 @@ def check_kind(value: str) -> str:
 
 
 def check_id(value: str) -> str:
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         raise InvalidQuery(f"invalid entity id {value!r}: letters, digits and . _ : - only, at most 200")
     return value
 
@@ -121,11 +123,12 @@ class AliasStore:
             stmt = select(EntityRow.id).where(EntityRow.redirect_to.is_(None))
             if type:
                 stmt = stmt.where(EntityRow.type == check_type(type))
-            if q:
+            if q is not None and q != "":
                 needle = normalize_name(q)
-                if needle:
-                    sub = select(AliasRow.entity_id).where(AliasRow.normalized.contains(needle, autoescape=True))
-                    stmt = stmt.where(EntityRow.id.in_(sub))
+                if not needle:
+                    return []  # a query of nothing but punctuation or spaces names nothing
+                sub = select(AliasRow.entity_id).where(AliasRow.normalized.contains(needle, autoescape=True))
+                stmt = stmt.where(EntityRow.id.in_(sub))
             ids = session.execute(stmt.order_by(EntityRow.name, EntityRow.id).limit(limit).offset(offset)).scalars()
             return [self._load(session, i) for i in ids]
 
@@ -160,8 +163,13 @@ class AliasStore:
             "revision": int(meta.get("revision", 0)),
         }
 
-    def index_rows(self) -> tuple[int, list[IndexRow], dict[str, tuple[str, str]]]:
-        """Everything an index needs, read in one transaction: revision, alias rows, entity names."""
+    def index_rows(self, *, derive_keys: bool = False) -> tuple[int, list[IndexRow], dict[str, tuple[str, str]]]:
+        """Everything an index needs, read in one transaction: revision, alias rows, entity names.
+
+        Args:
+            derive_keys: compute the matching keys from the alias text instead of reading them
+                (for a read-only store written by another normaliser version).
+        """
         with self._sessions() as session:
             rev = session.execute(select(MetaRow.value).where(MetaRow.key == "revision")).scalar_one_or_none()
             aliases = session.execute(
@@ -173,6 +181,12 @@ class AliasStore:
                     select(EntityRow.id, EntityRow.name, EntityRow.type).where(EntityRow.redirect_to.is_(None))
                 )
             }
+        if derive_keys:
+            rows: list[IndexRow] = []
+            for a, e, t, _n, _k, _c, d in aliases:
+                cols = alias_columns(t)
+                rows.append((a, e, t, cols["normalized"], cols["keys"], cols["acronym"], d))
+            return int(rev or 0), rows, entities
         return int(rev or 0), [(a, e, t, n, k, c, d) for a, e, t, n, k, c, d in aliases], entities
 
     def export_rows(self) -> Iterator[tuple[str, str, str, str]]:
@@ -201,6 +215,8 @@ class AliasStore:
         """
         if not name or not name.strip():
             raise InvalidQuery("an entity needs a non-empty name")
+        if any(not a or not a.strip() for a in aliases):
+            raise InvalidQuery("an alias needs non-empty text")
         check_type(type)
         with self._sessions.begin() as session:
             entity_id = check_id(id) if id else self._new_id(session, name)
@@ -237,6 +253,10 @@ class AliasStore:
                 row.description = description
             if external_ids is not None:
                 row.external_ids = dict(external_ids)
+            session.flush()
+            after = self._load(session, row.id)
+            if after.to_dict() == before:
+                return after  # nothing changed: nothing to record
             row.updated_at = _now()
             session.flush()
             after = self._load(session, row.id)
@@ -359,8 +379,22 @@ class AliasStore:
         """A session in a transaction (``with store.transaction() as session:``) for bulk work."""
         return self._sessions.begin()
 
+    def schema_version(self) -> int:
+        """The schema version stamped in the store (one cheap query: also a liveness check)."""
+        with self._sessions() as session:
+            value = session.execute(select(MetaRow.value).where(MetaRow.key == "schema_version")).scalar_one_or_none()
+        return int(value or 0)
+
+    def keys_current(self) -> bool:
+        """Whether the stored matching keys were computed by this normaliser version."""
+        with self._sessions() as session:
+            value = session.execute(select(MetaRow.value).where(MetaRow.key == "keys_version")).scalar_one_or_none()
+        return value == KEYS_VERSION
+
     def rekey_if_needed(self) -> bool:
         """Recompute every alias's keys when they were written by another normaliser version."""
+        if self.keys_current():
+            return False
         with self._sessions.begin() as session:
             meta = session.get(MetaRow, "keys_version")
             if meta is not None and meta.value == KEYS_VERSION:

@@ -113,13 +113,14 @@ def test_create_entity_conflicts_and_bad_input(client: FlaskClient) -> None:
 
 
 def test_update_entity(client: FlaskClient) -> None:
-    r = client.patch("/entities/tehran", headers=BOB, json={"description": "Capital of Iran."})
+    r = client.patch("/entities/tehran", headers=BOB, json={"description": "Capital and largest city of Iran."})
     assert r.status_code == 200
-    assert r.get_json()["description"] == "Capital of Iran."
+    assert r.get_json()["description"] == "Capital and largest city of Iran."
     assert r.get_json()["name"] == "Tehran"
-    assert client.get("/entities/tehran").get_json()["description"] == "Capital of Iran."
+    assert client.get("/entities/tehran").get_json()["description"] == "Capital and largest city of Iran."
     last = client.get("/entities/tehran/history").get_json()["history"][-1]
-    assert (last["action"], last["actor"], last["after"]["description"]) == ("update", "bob", "Capital of Iran.")
+    assert (last["action"], last["actor"], last["after"]["description"]) == \
+        ("update", "bob", "Capital and largest city of Iran.")
 
 
 @pytest.mark.parametrize("body", [{}, {"description": None}, {"colour": "red"}, {"type": "planet"}], ids=str)

@@ -466,3 +466,17 @@ def test_a_file_that_is_not_sqlite_is_refused_with_schema_mismatch(tmp_path: Pat
     with pytest.raises(SchemaMismatch, match="not a readable database"):
         Resolver.open(str(path))
     assert path.read_bytes() == b"these are my notes, not a database\n" * 200
+
+
+def test_a_read_only_store_with_old_keys_is_used_without_writing(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'keys_version'")
+    before = db_path.read_bytes()
+    r = Resolver.open(f"sqlite:///file:{db_path}?mode=ro&uri=true")
+    try:
+        res = r.resolve("Qassem Suleimani")
+        assert res.status is MatchStatus.MATCHED
+        assert res.entity is not None and res.entity.id == "qasem-soleimani"
+    finally:
+        r.close()
+    assert db_path.read_bytes() == before

@@ -11,9 +11,6 @@ import pytest
 from resolver import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery, MatchStatus, Resolver
 from resolver.store import AliasStore
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; the test below keeps that
-# bug visible, the rest of the module ignores this one warning so it tests what it is about.
-
 
 @pytest.fixture()
 def empty(tmp_path: Path) -> Iterator[Resolver]:
@@ -392,7 +389,7 @@ def test_list_entities(store: AliasStore) -> None:
     assert [e.id for e in store.list_entities(limit=2, offset=2)] == ["qais", "sadr-city"]
     assert store.list_entities(q="nobody at all") == []
     # a q with nothing comparable left after normalisation filters nothing
-    assert [e.id for e in store.list_entities(q="%")] == ["aah", "laith", "qais", "sadr-city"]
+    assert store.list_entities(q="%") == []  # nothing left after normalising: names nothing
     with pytest.raises(InvalidQuery, match="unknown entity type"):
         store.list_entities(type="robot")
     listed = store.list_entities(q="Sadr City")[0]
@@ -413,3 +410,37 @@ def test_the_bundled_store_is_a_working_store(resolver: Resolver) -> None:
     kadhimi = resolver.store.get_entity("mustafa-al-kadhimi")
     assert kadhimi.name == "Mustafa al-Kadhimi"
     assert "Kazemi" in [a.text for a in kadhimi.aliases]
+
+
+@pytest.mark.parametrize("bad_id", ["abc\n", "-abc", "a b", "x" * 201])
+def test_an_id_must_match_the_whole_pattern(store: AliasStore, bad_id: str) -> None:
+    with pytest.raises(InvalidQuery, match="invalid entity id"):
+        store.add_entity("Qais al-Khazali", "person", id=bad_id)
+    assert store.list_entities() == []
+
+
+def test_add_entity_refuses_an_empty_extra_alias(store: AliasStore) -> None:
+    with pytest.raises(InvalidQuery, match="an alias needs non-empty text"):
+        store.add_entity("Qais al-Khazali", "person", id="qais", aliases=["Khazali", "  "])
+    assert store.list_entities() == []
+
+
+def test_a_blank_listing_query_names_nothing(store: AliasStore) -> None:
+    store.add_entity("Qais al-Khazali", "person", id="qais")
+    assert [e.id for e in store.list_entities(q="")] == ["qais"]  # no filter given
+    assert store.list_entities(q="   ") == []
+    assert store.list_entities(q="'-") == []
+
+
+def test_an_update_that_changes_nothing_is_not_recorded(store: AliasStore) -> None:
+    store.add_entity("Qais al-Khazali", "person", id="qais", description="AAH leader")
+    revision = store.revision()
+    same = store.update_entity("qais", name="Qais al-Khazali", description="AAH leader")
+    assert same.description == "AAH leader"
+    assert [h.action for h in store.history("qais")] == ["create"]
+    assert store.revision() == revision
+
+
+def test_schema_version_and_keys_version(store: AliasStore) -> None:
+    assert store.schema_version() == 1
+    assert store.keys_current() is True
