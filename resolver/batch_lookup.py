@@ -142,9 +142,11 @@ class _Joined:
 class PoolLookup(Lookup):
     """Resolves lists of values in worker processes, each with its own Resolver on the same store.
 
-    A worker is replaced by a fresh process after resolving about ``recycle_after`` values: the
-    resolver keeps per-process caches that grow with the distinct names it has seen (to a few
-    hundred MB), and replacing workers keeps a long run's memory flat for a small cost in time.
+    The workers are replaced by fresh processes after resolving about ``recycle_after`` values
+    each: the resolver keeps per-process caches that grow with the distinct names it has seen
+    (to a few hundred MB), and fresh workers keep a long run's memory flat for a little time.
+    The pool is replaced whole, between tasks, rather than with ``max_tasks_per_child``, which
+    can deadlock in CPython 3.11 to 3.14 (python/cpython#115634).
     """
 
     def __init__(self, resolver: Resolver, options: LookupOptions, workers: int, recycle_after: int) -> None:
@@ -152,20 +154,31 @@ class PoolLookup(Lookup):
         url = resolver.store.engine.url
         if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"):
             raise ValueError("several workers need a store in a file or on a server, not an in-memory one")
-        # spawn, not fork: a forked child would inherit the parent's SQLite connections and locks
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(url.render_as_string(hide_password=False), resolver.settings, options),
-            max_tasks_per_child=max(1, recycle_after // _TASK_VALUES),
-        )
+        self._workers = workers
+        self._initargs = (url.render_as_string(hide_password=False), resolver.settings, options)
+        self._budget = max(1, recycle_after) * workers
+        self._sent = 0
+        #: how many pools of workers this lookup has started
+        self.pools_started = 0
+        self._pool = self._start()
         # enough lists in flight that no worker waits while the parent reads and writes rows
         self.window = 2 * workers + 2
+
+    def _start(self) -> ProcessPoolExecutor:
+        self.pools_started += 1
+        # spawn, not fork: a forked child would inherit the parent's SQLite connections and locks
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=self._initargs)
 
     def submit(self, values: Sequence[str]) -> Pending:
         if not values:
             return super().submit(values)
+        if self._sent >= self._budget:
+            # the tasks already sent finish first; their results stay with their futures
+            self._pool.shutdown(wait=True)
+            self._pool = self._start()
+            self._sent = 0
+        self._sent += len(values)
         return _Joined([self._pool.submit(_resolve_in_worker, list(values[i : i + _TASK_VALUES]))
                         for i in range(0, len(values), _TASK_VALUES)])
 

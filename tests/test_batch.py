@@ -12,6 +12,7 @@ import pytest
 
 from resolver import Resolver
 from resolver.batch import BatchError, BatchReport, UndecodableInput, normalize_csv, write_todo
+from resolver.batch_lookup import LookupOptions, PoolLookup
 
 # resolver/store.py and build.py call Result.tuples(), deprecated in SQLAlchemy 2.1 (kept visible by an
 # xfail in test_store.py); these tests are about batch files, so they ignore that one warning.
@@ -265,9 +266,21 @@ def test_type_filter_applies(resolver: Resolver) -> None:
 
 
 def test_recycled_workers_give_the_same_output(resolver: Resolver) -> None:
-    # three chunks of 400 new values, one task each; a worker is replaced after every task
     data = ("name\n" + "".join(f"Kazemi {i}\nNobody Atall {i}\n" for i in range(600))).encode()
     one, one_report = run(resolver, data, chunk_rows=400)
-    recycled, report = run(resolver, data, chunk_rows=400, workers=2, recycle_after=500)
+    recycled, report = run(resolver, data, chunk_rows=400, workers=2, recycle_after=200)  # a new pool per chunk
     assert recycled == one
     assert report.lookups == one_report.lookups == 1_200
+
+
+def test_pool_is_replaced_after_its_budget(resolver: Resolver) -> None:
+    lookup = PoolLookup(resolver, LookupOptions(None, True), workers=2, recycle_after=1)  # 2 values a pool
+    try:
+        pending = [lookup.submit(names) for names in (["Kazemi", "PMF"], ["Sadr"], ["Nobody Atall"], ["Qais"])]
+        entries = [p.result() for p in pending]
+    finally:
+        lookup.close()
+    assert lookup.pools_started == 3  # the 2nd and 4th lists each found the budget used up
+    assert [sorted(e) for e in entries] == [["Kazemi", "PMF"], ["Sadr"], ["Nobody Atall"], ["Qais"]]
+    assert entries[0]["Kazemi"] == (tuple(KAZEMI), "matched")
+    assert entries[2]["Nobody Atall"] == (tuple(UNKNOWN), "unresolved")
