@@ -5,7 +5,7 @@ with a Zipf skew (s=1.1 over the aliases in a shuffled order), plus 20% names th
 store (drawn with a Zipf skew from a pool of synthetic names, so most are distinct) and 5% empty
 cells, among four other columns.  ``resolver normalize`` runs as a subprocess on the first
 100,000 rows and on all 1,000,000, with 1 and 2 workers; the peak memory is the largest sum of
-RSS over the process tree (the command and its workers), sampled every 20 ms with psutil.
+RSS over the process tree (the command and its workers), sampled every 100 ms with psutil.
 The CPU seconds are those of the command and its workers, which tells the work apart from other
 load on the machine.  The naive baseline (the csv module and ``Resolver.resolve`` on every row, no cache) runs in this
 process on a sample and its rate is extrapolated to the whole file.  A benchmark, not a test.
@@ -133,7 +133,7 @@ def run_cli(src: Path, out: Path, db: Path, workers: int) -> Measured:
         except psutil.Error:
             continue  # a process ended between listing and reading
         peak, parent, worker = max(peak, mine + sum(others)), max(parent, mine), max([worker, *others])
-        time.sleep(0.02)
+        time.sleep(0.1)  # sampling costs CPU too; memory changes slowly
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers are waited for by the command, so counted
     stderr = proc.stderr.read() if proc.stderr else ""
