@@ -87,10 +87,10 @@ def metrics(queries: Sequence[Query], answers: Sequence[str | None]) -> Metrics:
 def report(label: str, queries: Sequence[Query], answers: Sequence[str | None]) -> Metrics:
     overall = metrics(queries, answers)
     print(overall.row(f"{label} all"))
-    sub = [(q, a) for q, a in zip(queries, answers) if q.arabic]
+    sub = [(q, a) for q, a in zip(queries, answers, strict=True) if q.arabic]
     print(metrics([q for q, _ in sub], [a for _, a in sub]).row(f"{label} arabic=1"))
     for half in (0, 1):
-        part = [(q, a) for q, a in zip(queries, answers) if q.half == half]
+        part = [(q, a) for q, a in zip(queries, answers, strict=True) if q.half == half]
         print(metrics([q for q, _ in part], [a for _, a in part]).row(f"{label} half {half}"))
     return overall
 
@@ -148,13 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver with type filter"))
         if args.errors:
             shown_fp = shown_fn = 0
-            for q, a in zip(queries, answers):
+            for q, a in zip(queries, answers, strict=True):
                 if a is not None and a != q.expected and shown_fp < args.errors:
                     shown_fp += 1
                     got = resolver.index.entities[a].name
                     exp = resolver.index.entities[q.expected].name if q.expected in resolver.index.entities else "-"
                     print(f"  FP {q.text!r} -> {got!r} expected {exp!r}")
-            for q, a in zip(queries, answers):
+            for q, a in zip(queries, answers, strict=True):
                 if q.positive and a is None and shown_fn < args.errors:
                     shown_fn += 1
                     res = resolver.resolve(q.text)

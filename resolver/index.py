@@ -185,7 +185,7 @@ class CandidateIndex:
             # counts less than the same key, and only retrieves when it is not a common token.
             token_votes: dict[int, float] = {}
             near = 0.6 * w
-            for key in keys:
+            for key in sorted(keys):  # a fixed order: set order changes with the hash seed
                 if key != own:
                     posting = postings[key]
                     if len(posting) <= _MAX_NEAR_POSTINGS:
@@ -211,5 +211,6 @@ class CandidateIndex:
             votes[i] += 500.0
         if not votes:
             return []
-        ranked = heapq.nlargest(_MAX_CANDIDATES, votes, key=votes.__getitem__)
+        # Ties go to the older alias, so every process ranks alike whatever its hash seed.
+        ranked = heapq.nlargest(_MAX_CANDIDATES, votes, key=lambda i: (votes[i], -i))
         return [i for i in ranked if votes[i] >= floor]

@@ -249,7 +249,7 @@ def _acronym(text: str) -> str | None:
     return compact
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def _latin_token_key(token: str) -> str:
     """Skeleton of one lowercase ASCII token (steps 8-12 of TRANSLITERATION.md section 10)."""
     if token.isdigit():
@@ -299,7 +299,7 @@ def _latin_token_key(token: str) -> str:
     return key or token[:1].upper()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _arabic_token_key(token: str) -> str:
     """Skeleton of one Arabic-script token (steps 13-15)."""
     if token == "الله":
@@ -408,7 +408,7 @@ def _fixed_point(step: Callable[[str], list[str]], text: str) -> list[str]:
     return tokens
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def analyze(text: str) -> NameKey:
     """Run the whole pipeline on a name or mention.
 

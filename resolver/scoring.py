@@ -31,14 +31,14 @@ class Score:
     reason: str
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def _forms(key: str) -> tuple[str, str]:
     """The coarse key, and its loose form with the final nisba Y kept (Kadhim/Kadhimi, Irak/Araji differ)."""
     c = coarse(key)
     return c, _loose_keep_final(c)
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
     if qk == ak:
         return 1.0, "skeleton"
@@ -81,7 +81,7 @@ def token_similarity(q: Token, a: Token) -> tuple[float, str]:
     return _token_similarity(q.text, q.key, a.text, a.key, q.arabic or a.arabic)
 
 
-@lru_cache(maxsize=524288)
+@lru_cache(maxsize=131072)
 def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
     if qt == at:
         return 1.0, "exact"

@@ -14,10 +14,6 @@ from resolver import Resolver
 from resolver.batch import BatchError, BatchReport, UndecodableInput, normalize_csv, write_todo
 from resolver.batch_lookup import LookupOptions, PoolLookup
 
-# resolver/store.py and build.py call Result.tuples(), deprecated in SQLAlchemy 2.1 (kept visible by an
-# xfail in test_store.py); these tests are about batch files, so they ignore that one warning.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADDED = ["name_id", "name_name", "name_type", "name_score", "name_status"]
 KAZEMI = ["mustafa-al-kadhimi", "Mustafa al-Kadhimi", "person", "1.000", "matched"]

@@ -16,9 +16,6 @@ from resolver import Resolver
 from resolver.batch import normalize_csv
 from resolver.cli import cli
 
-# store.py/build.py call Result.tuples(), deprecated in SQLAlchemy 2.1 (an xfail in test_store.py keeps it visible)
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KAZEMI = "mustafa-al-kadhimi,Mustafa al-Kadhimi,person,1.000,matched"
 

@@ -12,9 +12,6 @@ from click.testing import CliRunner, Result
 from resolver import Resolution, Resolver
 from resolver.cli import cli
 
-# store.py/build.py call Result.tuples(), deprecated in SQLAlchemy 2.1 (an xfail in test_store.py keeps it visible)
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 HEADER = "id,name,name_id,name_name,name_type,name_score,name_status\r\n"
 KAZEMI = "mustafa-al-kadhimi,Mustafa al-Kadhimi,person,1.000,matched"
 SUMMARY = re.compile(r"^(?P<rows>[\d,]+) rows written to (?P<where>.+) in [\d.]+ s \([\d,]+ rows/s\); "

@@ -15,9 +15,6 @@ from resolver import ImportFailed
 from resolver.build import build_bundle, compare_bundle, default_source, load_source
 from resolver.results import AliasKind, EntityType
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = {t.value for t in EntityType}
 KINDS = {k.value for k in AliasKind}

@@ -11,9 +11,6 @@ from click.testing import CliRunner, Result
 
 from resolver.cli import cli
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
     "qais-al-khazali,Qais al-Khazali,person,Qais al-Khazali\n"

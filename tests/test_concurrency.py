@@ -16,9 +16,6 @@ import pytest
 
 from resolver import MatchStatus, Resolution, Resolver
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,6 @@ from resolver import ImportFailed, MatchStatus, Resolver
 from resolver.csvio import HEADER, export_csv, import_csv, read_rows
 from resolver.store import AliasStore
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
-
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
     "qais-al-khazali,Qais al-Khazali,person,Qais al-Khazali\n"

@@ -23,8 +23,6 @@ with warnings.catch_warnings():
     with contextlib.suppress(ImportError):  # libcst absent: the plugin then skips the patch
         import hypothesis.extra._patching  # noqa: F401
 
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
 
 # Every Unicode category, lone surrogates included (a JSON body can carry them).
 ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=80)

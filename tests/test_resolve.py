@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +20,6 @@ from resolver.build import default_source
 from resolver.normalize import normalize_name
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-# SQLAlchemy 2.1 deprecates Result.tuples(), which resolver/store.py calls; test_store.py keeps that
-# bug visible (an xfail), the other modules ignore this one warning so they test what they are about.
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -480,3 +480,21 @@ def test_a_read_only_store_with_old_keys_is_used_without_writing(db_path: Path) 
     finally:
         r.close()
     assert db_path.read_bytes() == before
+
+
+def test_answers_do_not_depend_on_the_hash_seed(db_path: Path) -> None:
+    """Candidate ties must not be broken by set order, which changes between processes."""
+    script = (
+        "import json, sys\n"
+        "from resolver import Resolver\n"
+        "r = Resolver.open(sys.argv[1])\n"
+        "names = ['Ahmad Raku', 'Ali Mohammed', 'Hassan al-Sadr', 'Qasim', 'Abu Ali', 'Kataib', 'Hadi']\n"
+        "print(json.dumps([r.resolve(n).to_dict() for n in names]))\n"
+    )
+    outputs = set()
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script, str(db_path)], env=env, capture_output=True,
+                              text=True, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -51,7 +51,7 @@ class _Staged:
         raw = self.text.buffer
         if self._path is None:
             raw.seek(0)
-            stdout = click.get_binary_stream("stdout")
+            stdout = sys.stdout.buffer  # (click.get_binary_stream is deprecated in Click 8.5)
             shutil.copyfileobj(raw, stdout)
             stdout.flush()
             self.text.close()
@@ -99,7 +99,7 @@ def _staged(*targets: str | None) -> Iterator[list[_Staged | None]]:
 @contextmanager
 def _input(path: str) -> Iterator[IO[bytes]]:
     if path == "-":
-        yield click.get_binary_stream("stdin")
+        yield sys.stdin.buffer
     else:
         with open(path, "rb") as handle:
             yield handle
@@ -211,7 +211,7 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
     _check_paths(input_path, output, unresolved)
     resolver = open_resolver(db)
     source_name = "<stdin>" if input_path == "-" else input_path
-    interactive = not quiet and click.get_text_stream("stderr").isatty()
+    interactive = not quiet and sys.stderr.isatty()
     with ExitStack() as stack:
         handle = stack.enter_context(_input(input_path))
         out, todo = stack.enter_context(_staged(output, unresolved))
