@@ -193,13 +193,14 @@ def read_span(resolver: Resolver, index: CandidateIndex, span: str, *, exact_onl
             # One word that is not the alias itself ("Kazimi", "Iron"): too close to ordinary words
             # to trust, except as a person's name that the document also gives in full.
             ok = cand.entity.id in exact_ids or (
-                person and cand.score >= settings.match_threshold and len(span) >= _MIN_VARIANT_LENGTH
+                person and cand.score >= settings.threshold_for("person") and len(span) >= _MIN_VARIANT_LENGTH
             )
         else:
-            ok = supported and cand.score >= settings.match_threshold  # a full name shared by several
+            ok = supported and cand.score >= settings.threshold_for(cand.entity.type)  # a full name shared by several
         if ok:
             options.append(cand)
-        if supported and (ok or (res.status is MatchStatus.AMBIGUOUS and cand.score >= settings.match_threshold)):
+        plausible = res.status is MatchStatus.AMBIGUOUS and cand.score >= settings.threshold_for(cand.entity.type)
+        if supported and (ok or plausible):
             contenders.append(cand)
     if not options:
         return Reading(res, _NOTHING)

@@ -251,7 +251,7 @@ class Resolver:
                 candidates: tuple[Candidate, ...]) -> Resolution:
         s = self.settings
         plausible = [h for h in ranked if h.score.value >= s.candidate_threshold]
-        if ranked and ranked[0].score.value >= s.match_threshold:
+        if ranked and ranked[0].score.value >= s.threshold_for(index.entities[ranked[0].alias.entity_id].type):
             top = ranked[0]
             runner_up = plausible[1].score.value if len(plausible) > 1 else 0.0
             # An exact alias is the curator's word: it beats another entity's look-alike spelling

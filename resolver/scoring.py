@@ -21,6 +21,9 @@ __all__ = ["Score", "score_alias", "token_similarity"]
 
 #: token similarity below this counts as no match at all
 _TOKEN_FLOOR = 0.6
+#: similarity of tokens that may be the same name but must not match on their own (one
+#: confusable letter, a one- or two-class skeleton, -iya against -i): below every match threshold
+_ALONE_CAP = 0.74
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
         # One K/Q, D/Z, S/Z or J/Q swap: the same name in another transliteration, or another
         # name (Khazali/Ghazali): alone it stays below the match threshold; with a second token
         # it can match.  Two swaps make another name (Edgar/Oscar, Drago/Zarko).
-        return 0.8, "confusable letters"
+        return _ALONE_CAP, "confusable letters"
     if min(len(lq), len(la)) < 3:
         return 0.0, ""
     # Optimal string alignment: a transposition (Soliemani, Mahlerbe) is one edit, not two.
@@ -90,7 +93,7 @@ def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple
         # A skeleton of one or two classes is shared by too many words ("On"/"Noah", "Yet"/"Taee"):
         # unless the words at least begin alike (Dora/Doura), it supports a longer name but
         # never matches on its own.
-        return min(sim, 0.8), "short skeleton"
+        return min(sim, _ALONE_CAP), "short skeleton"
     singular = qt if qt + "s" == at else at if at + "s" == qt else ""
     if sim < 0.9 and not arabic and len(singular) >= 4 and singular[-1] not in "iy":
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
@@ -101,7 +104,7 @@ def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple
         # Kadhimiya (a district) is not Kadhimi (a surname).
         ends = {_ending(qt), _ending(at)}
         if ends == {"a", "i"}:
-            return 0.8, "skeleton, other ending"
+            return _ALONE_CAP, "skeleton, other ending"
         if sim == 1.0 and not arabic:
             return 0.97, why  # same skeleton, other spelling: Kazemi/Kadhimi
     return sim, why

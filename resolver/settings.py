@@ -25,16 +25,22 @@ class Settings:
     """
 
     db: str = ""
-    #: score a single best entity needs to be "matched"
+    #: score a single best organisation, place, outlet or other entity needs to be "matched"
     match_threshold: float = 0.82
+    #: the same for a person: partial names (a surname alone) earn credit, so the bar is higher
+    person_match_threshold: float = 0.84
     #: score from which an entity is listed as a plausible candidate (and can make a result ambiguous)
     candidate_threshold: float = 0.72
     #: how far the best entity must lead the runner-up to be "matched" rather than "ambiguous"
-    margin: float = 0.08
+    margin: float = 0.06
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
     refresh_interval: float = 0.0
+
+    def threshold_for(self, entity_type: str) -> float:
+        """The score an entity of this type needs to be "matched"."""
+        return self.person_match_threshold if entity_type == "person" else self.match_threshold
 
     def db_url(self) -> str:
         """The SQLAlchemy URL of the store: a URL as given, a path made into ``sqlite:///``."""
