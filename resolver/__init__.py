@@ -1,5 +1,8 @@
 """Entity resolution and alias normalisation for names that reach English through Arabic and Persian."""
 
+from .annotate import Mention
+from .batch import normalize_csv
+from .batch_report import BatchReport
 from .errors import (
     AliasConflict,
     AliasNotFound,
@@ -18,6 +21,7 @@ __all__ = [
     "AliasConflict",
     "AliasNotFound",
     "AliasRecord",
+    "BatchReport",
     "Candidate",
     "EntityNotFound",
     "EntityRecord",
@@ -26,6 +30,7 @@ __all__ = [
     "ImportFailed",
     "InvalidQuery",
     "MatchStatus",
+    "Mention",
     "Resolution",
     "Resolver",
     "ResolverError",
@@ -33,5 +38,6 @@ __all__ = [
     "Settings",
     "analyze",
     "load_settings",
+    "normalize_csv",
     "normalize_name",
 ]
