@@ -131,8 +131,6 @@ class CandidateIndex:
         self._similar: dict[str, set[str]] = {}
         #: each alias's token weights, computed once here rather than per lookup
         self.alias_weights: list[tuple[float, ...]] = [tuple(self.weight(t) for t in a.tokens) for a in self.aliases]
-        #: each alias's coarse skeleton without spaces (same name, other word breaks)
-        self.alias_flats: list[str] = [a.flat for a in self.aliases]
 
     def __len__(self) -> int:
         return len(self.aliases)

@@ -81,13 +81,11 @@ COMMON_GIVEN_NAMES = frozenset(
     nasser nasir nasr majid majeed rashid tariq tarek walid waleed zaid zayd ziad ziyad faisal
     """.split()
 )
-# Tokens that carry "A" as their own key: Abu (never stripped) and Abd compounds.
-_ABU = frozenset({"abu", "abou", "abo", "abul", "aboul", "abi"})
 _ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
 _ATTACHED_AL_KEEP = frozenset(
     """
     ali alawi allawi alwan alaa alam alami allah albu alan alex alexander alexandr alexei alexey
-    aleksandr aleksei alba albania albanian alberto albert alfa alfred algeria algerian ali alia
+    aleksandr aleksei alba albania albanian alberto albert alfa alfred algeria algerian alia
     alice alina aliyev alliance allied allies alpha alpine altai altay alto aluminium aluminum
     alvarez already also alter alternative always allen alla alma almaty almaz alfonso
     """.split()
