@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .normalize import NameKey, Token, coarse, is_arabic, loose
+from .places import place_of
 from .results import EntityRef
 from .store import IndexRow
 
@@ -27,14 +28,21 @@ _MAX_POSTINGS = 200
 _MAX_NEAR_POSTINGS = 100
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
 _FUNCTION_WORDS = frozenset(
-    "of the and for in on at to by de del della la le les el y et und fur der die das du des".split()
+    """
+    of the and for in on at to by de del della la le les el y et und fur der die das du des
+    ve va wa fi
+    """.split()
 )
 #: legal forms say what kind of company, never which one: "KOKSOKHIMTRANS OOO" is "KOKSOKHIMTRANS LTD."
 _LEGAL_FORMS = frozenset(
     """
     company co corp corporation inc incorporated ltd limited llc llp plc sa sas sarl srl spa ag gmbh kg bv
     nv ab oy ooo oao zao pao ao jsc ojsc cjsc pjsc doo ood eood sdn bhd pte pvt pty fze fzco fzc fzllc
-    lda ltda cia sac sae saog sal wll
+    lda ltda cia sac sae saog sal wll cv rl spr sapi sab eirl mbh ev kft zrt sro spol
+    joint stock sociedad anonima limitada compania gesellschaft sirketi anonim sherkat sherkate
+    sharikat shirkat obshchestvo obschestvo aktsionernoe aktsionernoye otkrytoe otkrytoye zakrytoe
+    zakrytoye publichnoe ogranichennoi ogranichennoy otvetstvennostyu tovarystvo tavarystva
+    abmezhavanay adkaznastsyu adkrytaye aktsyyanernaye zamezhnaye
     """.split()
 )
 #: how many candidates, ranked by shared token weight, go on to full scoring
@@ -95,6 +103,8 @@ class CandidateIndex:
         self.postings: dict[str, list[int]] = defaultdict(list)
         self._neighbours: dict[str, set[str]] = defaultdict(set)
         entity_keys: dict[str, set[str]] = defaultdict(set)
+        #: the countries each entity's aliases name ("Iraqi Ministry of Interior" -> IQ)
+        self.entity_places: dict[str, set[str]] = defaultdict(set)
         for alias_id, entity_id, text, normalized, keys, acronym, kind in rows:
             if entity_id not in self.entities:
                 continue
@@ -110,6 +120,8 @@ class CandidateIndex:
                 self.by_flat[alias.flat].append(i)
             seen: set[str] = set()
             for tok in alias.tokens:
+                if (place := place_of(tok.text)) is not None:
+                    self.entity_places[entity_id].add(place)
                 key = coarse(tok.key)
                 if key and key not in seen:
                     seen.add(key)
@@ -134,6 +146,11 @@ class CandidateIndex:
 
     def __len__(self) -> int:
         return len(self.aliases)
+
+    @staticmethod
+    def is_legal_form(token: Token) -> bool:
+        """A word that says "this is a company" (Ltd, OOO, Sirketi): no person's name holds one."""
+        return len(token.text) > 2 and token.text in _LEGAL_FORMS
 
     def weight(self, token: Token) -> float:
         """IDF weight of a token: rare surnames count, "Muhammad" and "Company" barely do.

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "5"
+KEYS_VERSION = "6"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ _NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"
 TITLES = frozenset(
     """
     sheikh shaykh shaikh sheik cheikh scheich shaik sayyid sayed sayyed seyyed seyed syed sayid
-    hajj haj hajji haji mullah mulla imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
+    hajj haj hajji haji alhaj alhajj alhaji mullah mulla imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
     hujjat hojjat sardar general gen maj major brig brigadier lt lieutenant col colonel
     commander cmdr cdr capt captain pm president pres dr doctor mr mrs ms miss prof professor
     minister prime premier sir emir amir his her excellency hon honourable honorable
@@ -95,7 +95,7 @@ _ATTACHED_AL_KEEP = frozenset(
 _LATIN_CLASSES: tuple[tuple[str, str], ...] = (
     ("sch", "X"), ("sh", "X"), ("ch", "X"), ("kh", "K"), ("ck", "K"), ("gh", "Q"), ("th", "Z"),
     ("dh", "Z"), ("zh", "Z"), ("dj", "J"), ("ph", "F"),
-    ("k", "K"), ("c", "K"), ("x", "K"), ("g", "Q"), ("q", "Q"), ("z", "Z"), ("j", "J"),
+    ("k", "K"), ("c", "K"), ("x", "KS"), ("g", "Q"), ("q", "Q"), ("z", "Z"), ("j", "J"),
     ("f", "F"), ("v", "W"), ("w", "W"), ("s", "S"), ("t", "T"), ("d", "D"), ("h", "H"),
     ("b", "B"), ("p", "P"), ("l", "L"), ("m", "M"), ("n", "N"), ("r", "R"), ("y", "Y"),
 )
@@ -257,13 +257,17 @@ def _latin_token_key(token: str) -> str:
         return "L"
     if t.endswith("llah"):
         t = t[: -len("llah")] + "l"
+    # The nisba ending -i/-y/-ee/-ie/-ey/-iy/-ii is a real Y even in the coarse key (Kadhimi !=
+    # Kadhim), read before doubled letters collapse so that Akhaee is Akhaei and Dmitriy is Dmitri.
+    final_y = False
+    if len(t) > 3 and t.endswith(("ee", "ie", "ey", "iy", "ii")):
+        final_y = True
+        t = t[:-2]
+    elif len(t) > 2 and t[-1] in "iy" and t[-2] not in _VOWELS - {"e"}:
+        final_y = True
+        t = t[:-1]
     # Collapse doubled letters (Qassem, Hussein, Haqq) before mapping.
     t = re.sub(r"(.)\1+", r"\1", t)
-    final_y = False
-    if len(t) > 2 and (t.endswith(("ee", "ie", "ey")) or t[-1] in "iy") and t[-2] not in _VOWELS - {"e"}:
-        # The nisba ending -i/-y/-ee/-ie/-ey is a real Y even in the coarse key (Kadhimi != Kadhim).
-        final_y = True
-        t = t[:-2] if t.endswith(("ee", "ie", "ey")) else t[:-1]
     if len(t) > 2 and t.endswith("h") and t[-2] in _VOWELS:
         t = t[:-1]  # final h after a vowel: Hamzah/Hamzeh, Shiah
     initial_vowel = t[:1] in _VOWELS
@@ -364,8 +368,11 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         if tok in ("abul", "aboul"):
             tokens.append("abu")
             continue
-        if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP:
-            tok = tok[2:]  # attached article: Alsadr, Alazirjawi (but Ali, Alwan stay)
+        if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP and (
+            tok[2] not in _VOWELS or (len(tok) >= 8 and not tok.startswith(("alek", "alex", "alej")))
+        ):
+            # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey stay)
+            tok = tok[2:]
         if len(tok) == 1 and not tok.isdigit() and len(raw) > 1:
             continue  # initials and ezafe letters carry nothing we can compare
         tokens.extend(_split_abd(tok) if tok.startswith("abd") else [tok])

@@ -18,6 +18,7 @@ from .db import check_schema, make_engine, make_session_factory, sqlite_path
 from .errors import InvalidQuery, SchemaMismatch
 from .index import CandidateIndex, IndexedAlias
 from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze
+from .places import place_of
 from .results import Candidate, MatchStatus, Resolution
 from .scoring import Score, score_alias
 from .settings import Settings, load_settings
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 __all__ = ["Resolver"]
 
 log = logging.getLogger(__name__)
+
+#: the most a name can score against an entity whose names place it in another country: below
+#: every match threshold
+_OTHER_PLACE_CAP = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,9 @@ class Resolver:
         if not name.tokens:
             return []
         lone_given = len(name.tokens) == 1 and name.tokens[0].text in COMMON_GIVEN_NAMES
+        # "Khalidi Company" names a company, never Hamzah al-Khalidi.
+        company = any(index.is_legal_form(t) for t in name.tokens)
+        places = {p for t in name.tokens if (p := place_of(t.text)) is not None}
         query_weights = [index.weight(t) for t in name.tokens]
         hits = []
         for i in index.candidates(name):
@@ -241,8 +249,16 @@ class Resolver:
             if lone_given and len(alias.tokens) > 1:
                 continue  # "Ali" alone is too many people to be anybody
             person = index.entities[alias.entity_id].type == "person"
+            if company and person:
+                continue
             score = score_alias(name.tokens, alias.tokens, index.weight, partial=person,
                                 query_weights=query_weights, alias_weights=index.alias_weights[i])
+            if places and score.value > _OTHER_PLACE_CAP:
+                own = index.entity_places.get(alias.entity_id)
+                if own and not places <= own:
+                    # The mention names a country this entity's names never do: the "Iranian
+                    # Interior Ministry" is not Iraq's, Abu Muhammad al-Iraqi is not al-Masri.
+                    score = Score(_OTHER_PLACE_CAP, f"{score.reason}, but another country")
             if score.value > 0:
                 hits.append(_Hit(score, alias))
         return hits

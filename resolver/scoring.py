@@ -99,6 +99,12 @@ def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
         # surnames ("the Kadhimis" is not Kadhimi).
         return 0.9, "plural"
+    if sim < 0.72 and not arabic and min(len(qt), len(at)) >= 5:
+        # Spelling variants the skeleton separates (Dionisio/Dionicio, Coranado/Corado): one
+        # edit in five letters of the written form still counts as a fuzzy match.
+        text_sim = OSA.normalized_similarity(qt, at, processor=None)
+        if text_sim >= 0.8:
+            return 0.9 * text_sim, "fuzzy spelling"
     if sim >= 0.93:
         # The skeleton drops final vowels, but a feminine -iya is not the nisba -i:
         # Kadhimiya (a district) is not Kadhimi (a surname).

@@ -26,7 +26,7 @@ class Settings:
 
     db: str = ""
     #: score a single best organisation, place, outlet or other entity needs to be "matched"
-    match_threshold: float = 0.82
+    match_threshold: float = 0.78
     #: the same for a person: partial names (a surname alone) earn credit, so the bar is higher
     person_match_threshold: float = 0.84
     #: score from which an entity is listed as a plausible candidate (and can make a result ambiguous)

@@ -59,6 +59,12 @@ SAME_FINE_SKELETON = [
     ["Zerjawi", "al-Zerjawi", "Azirjawi", "Alazirjawi"],
     ["Esmail", "Ismail"],
     ["Nasrallah", "Nasrullah"],
+    # Slavic and Persian endings: -iy/-ii/-i/-y and -ee/-ei are one final Y; x is ks.
+    ["Dmitriy", "Dmitri", "Dmitrii"],
+    ["Sikorsky", "Sikorskiy"],
+    ["Akhaee", "Akhaei"],
+    ["Alexei", "Aleksey"],
+    ["Alexander", "Aleksandr"],
 ]
 
 

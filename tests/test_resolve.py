@@ -498,3 +498,35 @@ def test_answers_do_not_depend_on_the_hash_seed(db_path: Path) -> None:
                               text=True, check=True)
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# --- evidence beyond the tokens -------------------------------------------------------------------
+
+
+def test_a_company_shaped_mention_never_names_a_person(resolver: Resolver) -> None:
+    resolver.store.add_entity("Hamzah al-Khalidi", "person", id="hamzah-al-khalidi")
+    assert resolver.resolve("Hamzah al-Khalidi").status is MatchStatus.MATCHED
+    for mention in ["Khalidi Company", "Al-Khalidi Trading LLC", "KHALIDI SIRKETI"]:
+        result = resolver.resolve(mention)
+        assert all(c.entity.id != "hamzah-al-khalidi" for c in result.candidates), mention
+
+
+def test_a_mention_naming_another_country_is_another_body(resolver: Resolver) -> None:
+    resolver.store.add_entity("Abu Muhammad al-Masri", "person", id="abu-muhammad-al-masri")
+    resolver.store.add_entity("Ministry of Oil (Iraq)", "organization", id="iraq-oil",
+                              aliases=["Oil Ministry", "Iraqi Ministry of Oil"])
+    assert resolver.resolve("Abu Muhammad al-Iraqi").status is not MatchStatus.MATCHED
+    assert resolver.resolve("Iranian Oil Ministry").status is not MatchStatus.MATCHED
+    other = resolver.resolve("Iranian Oil Ministry").candidates
+    assert all(c.score <= 0.7 and "another country" in c.explanation for c in other if c.entity.id == "iraq-oil")
+    # The entity's own country, or none named, is no obstacle.
+    for mention in ["Oil Ministry of Iraq", "Baghdad Oil Ministry", "Iraqi Oil Ministry"]:
+        result = resolver.resolve(mention)
+        assert result.entity is not None and result.entity.id == "iraq-oil", mention
+
+
+def test_spelling_variants_the_skeleton_separates_still_match(resolver: Resolver) -> None:
+    resolver.store.add_entity("Dionicio Loya Plancarte", "person", id="dionicio-loya")
+    result = resolver.resolve("Dionisio Loya Plancarte")
+    assert result.entity is not None and result.entity.id == "dionicio-loya"
+    assert "fuzzy spelling" in result.explanation
