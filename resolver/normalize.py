@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "6"
+KEYS_VERSION = "7"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -63,7 +63,8 @@ _NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"
 TITLES = frozenset(
     """
     sheikh shaykh shaikh sheik cheikh scheich shaik sayyid sayed sayyed seyyed seyed syed sayid
-    hajj haj hajji haji alhaj alhajj alhaji mullah mulla imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
+    hajj haj hajji haji alhaj alhajj alhaji mullah mulla molvi maulvi moulvi mawlawi maulana mawlana
+    imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
     hujjat hojjat sardar general gen maj major brig brigadier lt lieutenant col colonel
     commander cmdr cdr capt captain pm president pres dr doctor mr mrs ms miss prof professor
     minister prime premier sir emir amir his her excellency hon honourable honorable
@@ -81,6 +82,12 @@ COMMON_GIVEN_NAMES = frozenset(
     nasser nasir nasr majid majeed rashid tariq tarek walid waleed zaid zayd ziad ziyad faisal
     """.split()
 )
+# Written abbreviations of a name or a word, read as the word: "Mohd Yusuf", "Mehdi Bros".
+_ABBREVIATIONS = {
+    "mohd": "muhammad", "muhd": "muhammad", "mhd": "muhammad", "muh": "muhammad",
+    "bros": "brothers", "intl": "international", "natl": "national", "mfg": "manufacturing",
+    "dept": "department", "assn": "association", "govt": "government",
+}
 _ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
 _ATTACHED_AL_KEEP = frozenset(
     """
@@ -343,6 +350,8 @@ def _split_abd(token: str) -> list[str]:
             elif prefix == "abd" and rest[:1] in _VOWELS:
                 # abdi, abdo: a name of its own, not a compound
                 return [token]
+            elif prefix in ("abdur", "abdar") and rest[:1] in _VOWELS:
+                rest = "r" + rest  # Abdurabu is Abd Rabbu, as Abdurrahman is Abd ar-Rahman
             return ["abd", rest]
     return [token]
 
@@ -368,11 +377,14 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         if tok in ("abul", "aboul"):
             tokens.append("abu")
             continue
+        tok = _ABBREVIATIONS.get(tok, tok)
         if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP and (
             tok[2] not in _VOWELS or (len(tok) >= 8 and not tok.startswith(("alek", "alex", "alej")))
         ):
             # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey stay)
             tok = tok[2:]
+        elif len(tok) >= 7 and tok.startswith("el") and tok[2] not in _VOWELS and tok[2] != "l":
+            tok = tok[2:]  # Elsharif, Elkaddafi: the Maghrebi spelling of the attached article
         if len(tok) == 1 and not tok.isdigit() and len(raw) > 1:
             continue  # initials and ezafe letters carry nothing we can compare
         tokens.extend(_split_abd(tok) if tok.startswith("abd") else [tok])
