@@ -227,5 +227,8 @@ class CandidateIndex:
         if not votes:
             return []
         # Ties go to the older alias, so every process ranks alike whatever its hash seed.
-        ranked = heapq.nlargest(_MAX_CANDIDATES, votes, key=lambda i: (votes[i], -i))
-        return [i for i in ranked if votes[i] >= floor]
+        kept = [i for i, v in votes.items() if v >= floor]
+        if len(kept) > _MAX_CANDIDATES:
+            return heapq.nlargest(_MAX_CANDIDATES, kept, key=lambda i: (votes[i], -i))
+        kept.sort(key=lambda i: (-votes[i], i))
+        return kept

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from .db import check_schema, make_engine, make_session_factory, sqlite_path
 from .errors import InvalidQuery, SchemaMismatch
 from .index import CandidateIndex, IndexedAlias
-from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze
+from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse
 from .places import place_of
 from .results import Candidate, MatchStatus, Resolution
 from .scoring import Score, score_alias
@@ -240,6 +240,7 @@ class Resolver:
         company = any(index.is_legal_form(t) for t in name.tokens)
         places = {p for t in name.tokens if (p := place_of(t.text)) is not None}
         query_weights = [index.weight(t) for t in name.tokens]
+        same_flat = frozenset(index.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()))
         hits = []
         for i in index.candidates(name):
             alias = index.aliases[i]
@@ -252,7 +253,8 @@ class Resolver:
             if company and person:
                 continue
             score = score_alias(name.tokens, alias.tokens, index.weight, partial=person,
-                                query_weights=query_weights, alias_weights=index.alias_weights[i])
+                                query_weights=query_weights, alias_weights=index.alias_weights[i],
+                                same_flat=i in same_flat)
             if places and score.value > _OTHER_PLACE_CAP:
                 own = index.entity_places.get(alias.entity_id)
                 if own and not places <= own:

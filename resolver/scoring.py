@@ -128,6 +128,7 @@ def score_alias(
     partial: bool = True,
     query_weights: Sequence[float] | None = None,
     alias_weights: Sequence[float] | None = None,
+    same_flat: bool | None = None,
 ) -> Score:
     """Similarity of a mention to one alias: an IDF-weighted one-to-one token alignment.
 
@@ -136,6 +137,8 @@ def score_alias(
         alias: the alias's tokens.
         weight: IDF weight of a token.
         query_weights, alias_weights: the tokens' weights when the caller has them already.
+        same_flat: whether both names have the same skeleton once spaces go, when the caller
+            knows it already (from the index).
         partial: give credit to a person's partial name (a surname alone, or a full name with
             middle names the alias lacks).  Organisations and places get none: "Hezbollah" is
             not "Kata'ib Hezbollah", "Sadr" is not "Sadr City".
@@ -145,6 +148,10 @@ def score_alias(
     """
     if not query or not alias:
         return Score(0.0, "")
+    if same_flat is None:
+        flat = _flat(query)
+        same_flat = flat == _flat(alias)
+    same_flat = same_flat and len(query) != len(alias) and len(_flat(query)) >= 4
     pairs: list[tuple[float, int, int, str]] = []
     for i, q in enumerate(query):
         qt, qk, qa = q.text, q.key, q.arabic
@@ -153,7 +160,7 @@ def score_alias(
             if sim >= _TOKEN_FLOOR:
                 pairs.append((sim, i, j, why))
     if not pairs:
-        if len(query) != len(alias) and _flat(query) == _flat(alias) and len(_flat(query)) >= 4:
+        if same_flat:
             return Score(0.95, "full name: same skeleton with other word breaks")
         return Score(0.0, "no shared token")
     if len(pairs) > 1:
@@ -175,7 +182,7 @@ def score_alias(
     full = (cq + ca) / 2 if partial else 0.4 * max(cq, ca) + 0.6 * min(cq, ca)
     reason = "+".join(sorted(reasons)) or "no shared token"
     best, how = full, "full name"
-    if len(query) != len(alias) and full < 0.95 and _flat(query) == _flat(alias) and len(_flat(query)) >= 4:
+    if same_flat and full < 0.95:
         best, how, reason = 0.95, "full name", "same skeleton with other word breaks"
     if partial and len(query) < len(alias) and min(q_best) >= 0.85 and a_best[-1] >= 0.85:
         # A surname alone (which must carry much of the name's weight to stand for it), or
