@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .normalize import Token, coarse, loose
+from .normalize import COMMON_GIVEN_NAMES, Token, coarse, loose
 
 __all__ = ["Score", "score_alias", "token_similarity"]
 
@@ -182,6 +182,9 @@ def score_alias(
     full = (cq + ca) / 2 if partial else 0.4 * max(cq, ca) + 0.6 * min(cq, ca)
     reason = "+".join(sorted(reasons)) or "no shared token"
     best, how = full, "full name"
+    if not partial and any(not s and q.text in COMMON_GIVEN_NAMES for q, s in zip(query, q_best, strict=True)):
+        # "Noor Ahmad" is a man, not NIRU Co. Ltd: a given name the organisation's name lacks.
+        return Score(min(round(full, 4), _ALONE_CAP), f"full name: {reason}, but a person's given name")
     if same_flat and full < 0.95:
         best, how, reason = 0.95, "full name", "same skeleton with other word breaks"
     if partial and len(query) < len(alias) and min(q_best) >= 0.85 and a_best[-1] >= 0.85:

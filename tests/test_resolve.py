@@ -530,3 +530,12 @@ def test_spelling_variants_the_skeleton_separates_still_match(resolver: Resolver
     result = resolver.resolve("Dionisio Loya Plancarte")
     assert result.entity is not None and result.entity.id == "dionicio-loya"
     assert "fuzzy spelling" in result.explanation
+
+
+def test_a_given_name_the_organisation_lacks_makes_the_mention_a_person(resolver: Resolver) -> None:
+    resolver.store.add_entity("Niru Battery Manufacturing Co. Ltd.", "organization", id="niru",
+                              aliases=["Niru Co. Ltd."])
+    assert resolver.resolve("Niru Company").entity is not None
+    result = resolver.resolve("Noor Ahmad")
+    assert result.status is not MatchStatus.MATCHED
+    assert all("given name" in c.explanation for c in result.candidates if c.entity.id == "niru")
