@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .normalize import NameKey, Token, coarse, is_arabic, loose
 from .places import place_of
 from .results import EntityRef
+from .scoring import FUNCTION_WORD_WEIGHT
 from .store import IndexRow
 
 __all__ = ["CandidateIndex", "IndexedAlias"]
@@ -158,7 +159,7 @@ class CandidateIndex:
         The IDF is squared so that a shared rare token outweighs several shared common ones.
         """
         if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
-            return 0.05
+            return FUNCTION_WORD_WEIGHT
         w = self.idf.get(coarse(token.key), self.max_idf)
         return w * w
 

@@ -17,8 +17,10 @@ from rapidfuzz.distance import OSA
 
 from .normalize import COMMON_GIVEN_NAMES, Token, coarse, loose
 
-__all__ = ["Score", "score_alias", "token_similarity"]
+__all__ = ["FUNCTION_WORD_WEIGHT", "Score", "score_alias", "token_similarity"]
 
+#: the weight of a word that joins or qualifies a name and identifies nothing ("of", "Ltd")
+FUNCTION_WORD_WEIGHT = 0.05
 #: token similarity below this counts as no match at all
 _TOKEN_FLOOR = 0.6
 #: similarity of tokens that may be the same name but must not match on their own (one
@@ -152,10 +154,15 @@ def score_alias(
         flat = _flat(query)
         same_flat = flat == _flat(alias)
     same_flat = same_flat and len(query) != len(alias) and len(_flat(query)) >= 4
+    wq = query_weights if query_weights is not None else [weight(t) for t in query]
+    wa = alias_weights if alias_weights is not None else [weight(t) for t in alias]
     pairs: list[tuple[float, int, int, str]] = []
     for i, q in enumerate(query):
         qt, qk, qa = q.text, q.key, q.arabic
+        q_word = wq[i] > FUNCTION_WORD_WEIGHT
         for j, a in enumerate(alias):
+            if q_word != (wa[j] > FUNCTION_WORD_WEIGHT) and qt != a.text:
+                continue  # a name's word never pairs with "Co." or "of": Kia is not Co.
             sim, why = _token_similarity(qt, qk, a.text, a.key, qa or a.arabic)
             if sim >= _TOKEN_FLOOR:
                 pairs.append((sim, i, j, why))
@@ -173,8 +180,6 @@ def score_alias(
             continue
         q_best[i] = a_best[j] = sim
         reasons.add(why)
-    wq = query_weights if query_weights is not None else [weight(t) for t in query]
-    wa = alias_weights if alias_weights is not None else [weight(t) for t in alias]
     cq = sum([w * s for w, s in zip(wq, q_best, strict=True)]) / sum(wq)
     ca = sum([w * s for w, s in zip(wa, a_best, strict=True)]) / sum(wa)
     # A person's extra or missing name is often just unrecorded; an organisation's extra word

@@ -539,3 +539,5 @@ def test_a_given_name_the_organisation_lacks_makes_the_mention_a_person(resolver
     result = resolver.resolve("Noor Ahmad")
     assert result.status is not MatchStatus.MATCHED
     assert all("given name" in c.explanation for c in result.candidates if c.entity.id == "niru")
+    # A legal form pairs only with a legal form: "Kia" is not "Co.", so "Kia Niru" is another firm.
+    assert resolver.resolve("Kia Niru").status is not MatchStatus.MATCHED
