@@ -12,7 +12,8 @@ from __future__ import annotations
 __all__ = ["place_of"]
 
 # code: the country's own words (names, demonyms, capital), after normalisation (lower case, no
-# accents, no article); only words that are rarely anything else.
+# accents, no article); only words that are rarely anything else.  "Korea" (north or south?),
+# "Africa" (a continent) and "Jerusalem" (the Quds Force's own name) are left out.
 _COUNTRIES = """
 AF: afghanistan afghan afghani kabul
 AL: albania albanian tirana
@@ -56,7 +57,7 @@ ID: indonesia indonesian jakarta
 IR: iran iranian persia persian tehran teheran
 IQ: iraq iraqi irak baghdad
 IE: ireland irish dublin
-IL: israel israeli jerusalem
+IL: israel israeli
 IT: italy italian rome
 JP: japan japanese tokyo
 JO: jordan jordanian amman
@@ -88,13 +89,12 @@ PT: portugal portuguese lisbon
 QA: qatar qatari doha
 RO: romania romanian bucharest
 RU: russia russian moscow rossiya rossii
-SA: saudi riyadh jeddah
+SA: ksa saudi riyadh jeddah
 SN: senegal senegalese dakar
 RS: serbia serbian belgrade beograd
 SG: singapore singaporean
 SO: somalia somali mogadishu
-ZA: africa
-KR: korea korean seoul
+KR: seoul
 SS: juba
 ES: spain spanish madrid
 LK: lanka lankan colombo
@@ -111,9 +111,9 @@ TR: turkey turkish turkiye istanbul ankara
 TM: turkmenistan turkmen ashgabat
 UG: uganda ugandan kampala
 UA: ukraine ukrainian kyiv kiev
-AE: emirates emirati dubai abudhabi sharjah
-GB: britain british england english london
-US: america american washington
+AE: uae emirates emirati dubai abudhabi sharjah
+GB: uk britain british england english london
+US: usa america american washington
 UZ: uzbekistan uzbek tashkent
 VE: venezuela venezuelan caracas
 VN: vietnam vietnamese hanoi
