@@ -142,6 +142,7 @@ class CandidateIndex:
             for variant in _deletions(lk):
                 self._neighbours[variant].add(key)
         self._similar: dict[str, set[str]] = {}
+        self._votes_cache: dict[tuple[str, str, bool], tuple[float, dict[int, float], list[int] | None]] = {}
         #: each alias's token weights, computed once here rather than per lookup
         self.alias_weights: list[tuple[float, ...]] = [tuple(self.weight(t) for t in a.tokens) for a in self.aliases]
 
@@ -184,47 +185,78 @@ class CandidateIndex:
             found.update(k for k in self._neighbours.get(lk, ()) if self._loose[k] == lk)
         return found
 
+    def _token_votes(self, token: Token, joined: bool) -> tuple[float, dict[int, float], list[int] | None]:
+        """One query token's votes: its weight, alias -> vote, and its posting if too common to retrieve.
+
+        A near key (a typo, another transliteration) counts less than the same key, and only
+        retrieves when it is not a common token.  Cached per token: names share words.
+        """
+        cache_key = (token.text, token.key, joined)
+        found = self._votes_cache.get(cache_key)
+        if found is not None:
+            return found
+        if len(self._votes_cache) > 50_000:
+            self._votes_cache.clear()
+        w = self.weight(token)
+        own = coarse(token.key)
+        postings = self.postings
+        keys = ({own} & postings.keys()) if joined else self.similar_keys(token)
+        token_votes: dict[int, float] = {}
+        near = 0.6 * w
+        for key in sorted(keys):  # a fixed order: set order changes with the hash seed
+            if key != own:
+                posting = postings[key]
+                if len(posting) <= _MAX_NEAR_POSTINGS:
+                    token_votes.update(dict.fromkeys(posting, near))
+        skipped = None
+        own_posting = postings.get(own)
+        if own_posting is not None:
+            if len(own_posting) > _MAX_POSTINGS:
+                skipped = own_posting
+            else:
+                token_votes.update(dict.fromkeys(own_posting, w))
+        found = self._votes_cache[cache_key] = (w, token_votes, skipped)
+        return found
+
     def candidates(self, name: NameKey) -> list[int]:
         """Aliases worth scoring for a name, best-first by the IDF weight of the tokens they share."""
-        votes: dict[int, float] = defaultdict(float)
-        tokens = list(name.tokens)
-        lookups: list[tuple[Token, set[str]]] = [(t, self.similar_keys(t)) for t in tokens]
-        for a, b in itertools.pairwise(tokens):
-            joined = Token(a.text + b.text, a.key + b.key, a.arabic)
-            lookups.append((joined, {coarse(joined.key)} & self.postings.keys()))
-        skipped: list[tuple[float, list[int]]] = []
-        postings = self.postings
-        for tok, keys in lookups:
-            w = self.weight(tok)
-            own = coarse(tok.key)
-            # One vote per alias and query token; a near key (a typo, another transliteration)
-            # counts less than the same key, and only retrieves when it is not a common token.
-            token_votes: dict[int, float] = {}
-            near = 0.6 * w
-            for key in sorted(keys):  # a fixed order: set order changes with the hash seed
-                if key != own:
-                    posting = postings[key]
-                    if len(posting) <= _MAX_NEAR_POSTINGS:
-                        token_votes.update(dict.fromkeys(posting, near))
-            own_posting = postings.get(own)
-            if own_posting is not None:
-                if len(own_posting) > _MAX_POSTINGS:
-                    skipped.append((w, own_posting))
-                else:
-                    token_votes.update(dict.fromkeys(own_posting, w))
-            for i, vote in token_votes.items():
-                votes[i] += vote
-        if not votes and skipped:
-            w, posting = max(skipped, key=lambda s: s[0])
-            for i in posting[:_MAX_POSTINGS]:
-                votes[i] += w
+        tokens = name.tokens
+        entries = [self._token_votes(t, False) for t in tokens]
+        entries += [self._token_votes(Token(a.text + b.text, a.key + b.key, a.arabic), True)
+                    for a, b in itertools.pairwise(tokens)]
+        # Heaviest tokens first: once the weight still to come cannot lift a new alias to the
+        # pruning floor, lighter tokens only add to the aliases already found (a set
+        # intersection, not a walk down a long posting list).
+        entries.sort(key=lambda e: -e[0])
+        remaining = sum(w for w, tv, _ in entries if tv)
+        votes: dict[int, float] = {}
+        best = 0.0
+        for w, token_votes, _ in entries:
+            if not token_votes:
+                continue
+            if not votes:
+                votes = dict(token_votes)
+            elif remaining < _VOTE_SHARE * best:
+                for i in votes.keys() & token_votes.keys():
+                    votes[i] += token_votes[i]
+            else:
+                get = votes.get
+                for i, vote in token_votes.items():
+                    votes[i] = get(i, 0.0) + vote
+            remaining -= w
+            best = max(best, max(token_votes.values()))
+        if not votes:
+            skipped = [(w, posting) for w, _, posting in entries if posting is not None]
+            if skipped:
+                w, posting = max(skipped, key=lambda s: s[0])
+                votes = dict.fromkeys(posting[:_MAX_POSTINGS], w)
         # The pruning floor comes from shared-token votes only, before the bonuses for an exact
         # name or skeleton, so an exact hit does not hide the other entities worth listing.
         floor = max(votes.values(), default=0.0) * _VOTE_SHARE
         for i in self.by_normalized.get(name.normalized, ()):
-            votes[i] += 1000.0
+            votes[i] = votes.get(i, 0.0) + 1000.0
         for i in self.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()):
-            votes[i] += 500.0
+            votes[i] = votes.get(i, 0.0) + 500.0
         if not votes:
             return []
         # Ties go to the older alias, so every process ranks alike whatever its hash seed.
