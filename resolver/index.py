@@ -195,7 +195,7 @@ class CandidateIndex:
         found = self._votes_cache.get(cache_key)
         if found is not None:
             return found
-        if len(self._votes_cache) > 50_000:
+        if len(self._votes_cache) > 4096:
             self._votes_cache.clear()
         w = self.weight(token)
         own = coarse(token.key)
