@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .normalize import NameKey, Token, coarse, is_arabic, loose
+from .normalize import NameKey, Token, coarse, coarse_flat, is_arabic, loose
 from .places import place_of
 from .results import EntityRef
 from .scoring import FUNCTION_WORD_WEIGHT
@@ -67,7 +67,7 @@ class IndexedAlias:
 
     @property
     def flat(self) -> str:
-        return "".join(coarse(t.key) for t in self.tokens)
+        return coarse_flat(self.tokens)
 
     @property
     def acronym_only(self) -> bool:
@@ -255,7 +255,7 @@ class CandidateIndex:
         floor = max(votes.values(), default=0.0) * _VOTE_SHARE
         for i in self.by_normalized.get(name.normalized, ()):
             votes[i] = votes.get(i, 0.0) + 1000.0
-        for i in self.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()):
+        for i in self.by_flat.get(coarse_flat(name.tokens), ()):
             votes[i] = votes.get(i, 0.0) + 500.0
         if not votes:
             return []

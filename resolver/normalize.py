@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +24,7 @@ __all__ = [
     "Token",
     "analyze",
     "coarse",
+    "coarse_flat",
     "is_arabic",
     "loose",
     "normalize_name",
@@ -179,6 +180,12 @@ def coarse(key: str) -> str:
     if len(key) < 2:
         return key
     return key[:-1].replace("Y", "") + key[-1]
+
+
+def coarse_flat(tokens: Iterable[Token]) -> str:
+    """The coarse skeletons of a name's tokens with the spaces removed: the key the index blocks
+    on, so that "Abd al-Aziz" meets "Abdulaziz" and "Hossein-zadeh" meets "Hosseinzadeh"."""
+    return "".join(coarse(t.key) for t in tokens)
 
 
 def loose(key: str) -> str:

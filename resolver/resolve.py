@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from .db import check_schema, make_engine, make_session_factory, sqlite_path
 from .errors import InvalidQuery, SchemaMismatch
 from .index import CandidateIndex, IndexedAlias
-from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse
+from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
 from .places import place_of
 from .results import Candidate, MatchStatus, Resolution
 from .scoring import Score, score_alias
@@ -240,7 +240,7 @@ class Resolver:
         company = any(index.is_legal_form(t) for t in name.tokens)
         places = {p for t in name.tokens if (p := place_of(t.text)) is not None}
         query_weights = [index.weight(t) for t in name.tokens]
-        same_flat = frozenset(index.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()))
+        same_flat = frozenset(index.by_flat.get(coarse_flat(name.tokens), ()))
         hits = []
         for i in index.candidates(name):
             alias = index.aliases[i]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .normalize import COMMON_GIVEN_NAMES, Token, coarse, loose
+from .normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "Score", "score_alias", "token_similarity"]
 
@@ -118,10 +118,6 @@ def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple
     return sim, why
 
 
-def _flat(tokens: Sequence[Token]) -> str:
-    return "".join(coarse(t.key) for t in tokens)
-
-
 def score_alias(
     query: Sequence[Token],
     alias: Sequence[Token],
@@ -151,9 +147,9 @@ def score_alias(
     if not query or not alias:
         return Score(0.0, "")
     if same_flat is None:
-        flat = _flat(query)
-        same_flat = flat == _flat(alias)
-    same_flat = same_flat and len(query) != len(alias) and len(_flat(query)) >= 4
+        flat = coarse_flat(query)
+        same_flat = flat == coarse_flat(alias)
+    same_flat = same_flat and len(query) != len(alias) and len(coarse_flat(query)) >= 4
     wq = query_weights if query_weights is not None else [weight(t) for t in query]
     wa = alias_weights if alias_weights is not None else [weight(t) for t in alias]
     pairs: list[tuple[float, int, int, str]] = []

@@ -9,7 +9,7 @@ import pytest
 
 from resolver import Resolver
 from resolver.index import _MAX_CANDIDATES, _MAX_POSTINGS, _VOTE_SHARE, CandidateIndex
-from resolver.normalize import Token, analyze, coarse
+from resolver.normalize import Token, analyze, coarse_flat
 
 
 def _reference(index: CandidateIndex, text: str) -> dict[int, float]:
@@ -31,7 +31,7 @@ def _reference(index: CandidateIndex, text: str) -> dict[int, float]:
     floor = max(votes.values(), default=0.0) * _VOTE_SHARE
     for i in index.by_normalized.get(name.normalized, ()):
         votes[i] += 1000.0
-    for i in index.by_flat.get("".join(coarse(t.key) for t in name.tokens), ()):
+    for i in index.by_flat.get(coarse_flat(name.tokens), ()):
         votes[i] += 500.0
     return {i: v for i, v in votes.items() if v >= floor - 1e-9}
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from resolver import normalize
 from resolver.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
@@ -22,7 +23,7 @@ GOLDEN = _golden()
 
 def coarse_flat(text: str) -> str:
     """The key the index blocks on: each token's coarse skeleton, spaces removed."""
-    return "".join(coarse(t.key) for t in analyze(text).tokens)
+    return normalize.coarse_flat(analyze(text).tokens)
 
 
 def test_golden_file_is_well_formed() -> None:
