@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from resolver.results import AliasKind, EntityType, MatchStatus
-from resolver.store import ID_PATTERN  # the store's own rule for an entity id
+from resolver.store.store import ID_PATTERN  # the store's own rule for an entity id
 
 __all__ = [
     "AliasModel",

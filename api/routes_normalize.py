@@ -8,7 +8,7 @@ import json
 from flask import Response, request
 from pydantic import Field
 
-from resolver.batch import UndecodableInput, normalize_csv
+from resolver.batch.runner import UndecodableInput, normalize_csv
 from resolver.results import EntityType
 
 from .context import get_resolver

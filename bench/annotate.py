@@ -30,9 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from resolver import Resolver
-from resolver.annotate import Annotator, Mention
-from resolver.annotate_eval import Scores, read_gold, score_mentions
-from resolver.build import build_bundle, default_source
+from resolver.annotate.annotator import Annotator, Mention
+from resolver.annotate.evaluate import Scores, read_gold, score_mentions
+from resolver.store.build import build_bundle, default_source
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEEDS = HERE.parent.parent / "shared" / "seeds"

@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil  # type: ignore[import-untyped]  # (no stubs needed for four calls)
 
 from resolver import Resolver
-from resolver.build import build_bundle, default_source
+from resolver.store.build import build_bundle, default_source
 
 SEED = 20240601
 _GIVEN = (

@@ -1,9 +1,9 @@
 """Entity resolution and alias normalisation for names that reach English through Arabic and Persian."""
 
-from .annotate import Mention
-from .batch import normalize_csv
-from .batch_report import BatchReport
-from .errors import (
+from resolver.annotate.annotator import Mention
+from resolver.batch.report import BatchReport
+from resolver.batch.runner import normalize_csv
+from resolver.errors import (
     AliasConflict,
     AliasNotFound,
     EntityNotFound,
@@ -12,10 +12,10 @@ from .errors import (
     ResolverError,
     SchemaMismatch,
 )
-from .normalize import analyze, normalize_name
-from .resolve import Resolver
-from .results import AliasRecord, Candidate, EntityRecord, EntityRef, HistoryRecord, MatchStatus, Resolution
-from .settings import Settings, load_settings
+from resolver.matching.normalize import analyze, normalize_name
+from resolver.resolve import Resolver
+from resolver.results import AliasRecord, Candidate, EntityRecord, EntityRef, HistoryRecord, MatchStatus, Resolution
+from resolver.settings import Settings, load_settings
 
 __all__ = [
     "AliasConflict",

@@ -1,5 +1,5 @@
 """``python -m resolver``: the same as the ``resolver`` command."""
 
-from .cli import main
+from resolver.cli import main
 
 main()

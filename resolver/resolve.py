@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
-from .db import check_schema, make_engine, make_session_factory, sqlite_path
-from .errors import InvalidQuery, SchemaMismatch
-from .index import CandidateIndex, IndexedAlias
-from .normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
-from .places import place_of
-from .results import Candidate, MatchStatus, Resolution
-from .scoring import Score, score_alias
-from .settings import Settings, load_settings
-from .store import AliasStore, check_type
+from resolver.errors import InvalidQuery, SchemaMismatch
+from resolver.matching.index import CandidateIndex, IndexedAlias
+from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
+from resolver.matching.places import place_of
+from resolver.matching.scoring import Score, score_alias
+from resolver.results import Candidate, MatchStatus, Resolution
+from resolver.settings import Settings, load_settings
+from resolver.store.db import check_schema, make_engine, make_session_factory, sqlite_path
+from resolver.store.store import AliasStore, check_type
 
 if TYPE_CHECKING:
-    from .annotate import Annotator, Mention
+    from resolver.annotate.annotator import Annotator, Mention
 
 __all__ = ["Resolver"]
 
@@ -294,7 +294,7 @@ class Resolver:
 
         One annotator, with its cache of span readings, is kept per resolver.
         """
-        from .annotate import Annotator  # the annotator builds on this class
+        from resolver.annotate.annotator import Annotator  # the annotator builds on this class
 
         with self._lock:
             if self._annotator is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from resolver import Resolver
-from resolver.build import build_bundle, default_source
+from resolver.store.build import build_bundle, default_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from resolver import MatchStatus, Resolver
-from resolver.annotate import Mention
+from resolver.annotate.annotator import Mention
 
 
 def linked(mentions: list[Mention]) -> list[tuple[str, str | None]]:

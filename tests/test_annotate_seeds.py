@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from resolver import Resolver
-from resolver.annotate_eval import GoldMention, Scores, read_gold, score_mentions
-from resolver.build import default_source, load_source
+from resolver.annotate.evaluate import GoldMention, Scores, read_gold, score_mentions
+from resolver.store.build import default_source, load_source
 
 GOLD = Path(__file__).resolve().parent / "fixtures" / "seed_annotations"
 GOLD_FILES = sorted(GOLD.glob("*.tsv"))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from resolver import Resolver
-from resolver.batch import BatchError, BatchReport, UndecodableInput, normalize_csv, write_todo
-from resolver.batch_lookup import LookupOptions, PoolLookup
+from resolver.batch.lookup import LookupOptions, PoolLookup
+from resolver.batch.runner import BatchError, BatchReport, UndecodableInput, normalize_csv, write_todo
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ADDED = ["name_id", "name_name", "name_type", "name_score", "name_status"]

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from api import create_app
 from resolver import Resolver
-from resolver.batch import normalize_csv
+from resolver.batch.runner import normalize_csv
 from resolver.cli import cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

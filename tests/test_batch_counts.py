@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolver.batch_counts import LruCache, TopCounts
+from resolver.batch.counts import LruCache, TopCounts
 
 
 def test_lru_forgets_the_least_recently_used() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from resolver import ImportFailed
-from resolver.build import build_bundle, compare_bundle, default_source, load_source
 from resolver.results import AliasKind, EntityType
+from resolver.store.build import build_bundle, compare_bundle, default_source, load_source
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = {t.value for t in EntityType}

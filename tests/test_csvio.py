@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from resolver import ImportFailed, MatchStatus, Resolver
-from resolver.csvio import HEADER, export_csv, import_csv, read_rows
-from resolver.store import AliasStore
+from resolver.store.csvio import HEADER, export_csv, import_csv, read_rows
+from resolver.store.store import AliasStore
 
 GOOD = (
     "entity_id,canonical_name,type,alias\n"

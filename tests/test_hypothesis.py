@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from resolver import MatchStatus, Resolver
-from resolver.normalize import analyze, normalize_name, skeleton
+from resolver.matching.normalize import analyze, normalize_name, skeleton
 
 # When a property fails, hypothesis's pytest plugin imports libcst to print a patch, and libcst's
 # import raises a DeprecationWarning (mypy_extensions.TypedDict) that filterwarnings=error turns into

@@ -8,8 +8,8 @@ from collections import defaultdict
 import pytest
 
 from resolver import Resolver
-from resolver.index import _MAX_CANDIDATES, _MAX_POSTINGS, _VOTE_SHARE, CandidateIndex
-from resolver.normalize import Token, analyze, coarse_flat
+from resolver.matching.index import _MAX_CANDIDATES, _MAX_POSTINGS, _VOTE_SHARE, CandidateIndex
+from resolver.matching.normalize import Token, analyze, coarse_flat
 
 
 def _reference(index: CandidateIndex, text: str) -> dict[int, float]:

@@ -1,4 +1,4 @@
-"""resolver.normalize: golden cases kept as data, spelling equivalences, and the NameKey fields."""
+"""resolver.matching.normalize: golden cases kept as data, spelling equivalences, and the NameKey fields."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from resolver import normalize
-from resolver.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
+from resolver.matching import normalize
+from resolver.matching.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from resolver import InvalidQuery, MatchStatus, Resolution, Resolver, SchemaMismatch
-from resolver.build import default_source
-from resolver.normalize import normalize_name
+from resolver.matching.normalize import normalize_name
+from resolver.store.build import default_source
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from resolver import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery, MatchStatus, Resolver
-from resolver.store import AliasStore
+from resolver.store.store import AliasStore
 
 
 @pytest.fixture()

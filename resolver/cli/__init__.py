@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import ResolverError
-from ..resolve import Resolver
-from ..settings import load_settings
+from resolver.errors import ResolverError
+from resolver.resolve import Resolver
+from resolver.settings import load_settings
 
 __all__ = ["cli", "db_option", "main", "open_resolver", "reports_errors"]
 
@@ -68,4 +68,4 @@ def main() -> None:
 
 
 # Commands register themselves on ``cli`` when their module is imported (one module per area).
-from . import annotate, batch, serve, store_commands  # noqa: E402,F401
+from resolver.cli import annotate, batch, serve, store_commands  # noqa: E402,F401

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..annotate import Mention
-from ..results import MatchStatus
-from . import cli, db_option, open_resolver, reports_errors
+from resolver.annotate.annotator import Mention
+from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.results import MatchStatus
 
 
 def _read(source: str) -> str:

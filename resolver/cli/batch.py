@@ -16,9 +16,9 @@ from typing import IO
 import click
 from tqdm import tqdm
 
-from ..batch import BatchReport, UndecodableInput, normalize_csv, write_todo
-from ..results import EntityType
-from . import cli, db_option, open_resolver, reports_errors
+from resolver.batch.runner import BatchReport, UndecodableInput, normalize_csv, write_todo
+from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.results import EntityType
 
 __all__ = ["normalize"]
 

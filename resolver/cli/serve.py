@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import cli, db_option, open_resolver, reports_errors
+from resolver.cli import cli, db_option, open_resolver, reports_errors
 
 __all__ = ["serve"]
 

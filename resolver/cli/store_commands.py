@@ -9,11 +9,11 @@ from typing import IO
 
 import click
 
-from ..build import build_bundle, default_source
-from ..csvio import export_csv, import_rows, read_rows
-from ..results import AliasKind, EntityType, MatchStatus, Resolution
-from ..settings import default_db_path
-from . import cli, db_option, open_resolver, reports_errors
+from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
+from resolver.settings import default_db_path
+from resolver.store.build import build_bundle, default_source
+from resolver.store.csvio import export_csv, import_rows, read_rows
 
 _TYPES = click.Choice([t.value for t in EntityType])
 _KINDS = click.Choice([k.value for k in AliasKind])

@@ -2,8 +2,8 @@
 
 Use it on prose (articles, reports, tweet threads); use :meth:`Resolver.resolve` on a name you
 already hold.  The annotator never cleans text itself: it cuts tokens out of the original string
-(:mod:`resolver.annotate_tokens`), asks the resolver about candidate spans
-(:mod:`resolver.annotate_reading`) and decides among them (:mod:`resolver.annotate_select`), so
+(:mod:`resolver.annotate.tokens`), asks the resolver about candidate spans
+(:mod:`resolver.annotate.reading`) and decides among them (:mod:`resolver.annotate.select`), so
 every offset points into the text as given.
 
 How a text is read:
@@ -14,7 +14,7 @@ How a text is read:
    text stop here).  A span with lower-case words in it ("Sadrist movement"), a comma ("Alaca,
    Mehmet") or an ampersand counts only when it is an alias as a whole.  A capitalised word
    outside the vocabulary is kept aside: it may be a typo ("Soliemani") of a name given in full.
-2. Each span's :class:`~resolver.annotate_reading.Reading` is cached, per document and across
+2. Each span's :class:`~resolver.annotate.reading.Reading` is cached, per document and across
    documents, until the store changes.
 3. Strong spans are chosen longest first without overlap; the entities they name make up the
    document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are then
@@ -34,9 +34,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .annotate_reading import Evidence, Reading, read_span
-from .annotate_select import Span, choose, decide, drop_stretched
-from .annotate_tokens import (
+from resolver.annotate.reading import Evidence, Reading, read_span
+from resolver.annotate.select import Span, choose, decide, drop_stretched
+from resolver.annotate.tokens import (
     ARABIC,
     CAPITAL,
     DIGIT,
@@ -49,11 +49,11 @@ from .annotate_tokens import (
     Tokens,
     tokenize,
 )
-from .annotate_vocab import Vocabulary
-from .results import Resolution
+from resolver.annotate.vocab import Vocabulary
+from resolver.results import Resolution
 
 if TYPE_CHECKING:
-    from .resolve import Resolver
+    from resolver.resolve import Resolver
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
 

@@ -14,7 +14,7 @@ answer from :meth:`Resolver.resolve`, and the annotator must know how far to tru
 - ``NONE``: nothing to link.
 
 It works only through the public surface of :mod:`resolver` (``resolve``, the index's
-``by_normalized``/``by_acronym``/``entities`` and :func:`resolver.normalize.analyze`).
+``by_normalized``/``by_acronym``/``entities`` and :func:`resolver.matching.normalize.analyze`).
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .annotate_tokens import tokenize
-from .annotate_vocab import NOT_NAMES
-from .errors import InvalidQuery
-from .normalize import TITLES, Token, analyze
-from .results import Candidate, MatchStatus, Resolution
-from .scoring import token_similarity
+from resolver.annotate.tokens import tokenize
+from resolver.annotate.vocab import NOT_NAMES
+from resolver.errors import InvalidQuery
+from resolver.matching.normalize import TITLES, Token, analyze
+from resolver.matching.scoring import token_similarity
+from resolver.results import Candidate, MatchStatus, Resolution
 
 if TYPE_CHECKING:
-    from .index import CandidateIndex
-    from .resolve import Resolver
+    from resolver.matching.index import CandidateIndex
+    from resolver.resolve import Resolver
 
 __all__ = ["Evidence", "Reading", "read_span"]
 

@@ -15,9 +15,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from .resolve import Resolver
-from .results import Resolution
-from .settings import Settings
+from resolver.resolve import Resolver
+from resolver.results import Resolution
+from resolver.settings import Settings
 
 __all__ = [
     "EMPTY",

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from .errors import ResolverError
+from resolver.errors import ResolverError
 
 __all__ = ["BatchError", "CsvSource", "UndecodableInput", "sniff_delimiter"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from .annotate_reading import Evidence, Reading
-from .annotate_tokens import CAPITAL, JOINT_HYPHEN, JOINT_SPACE, LOWER, Tokens
-from .annotate_vocab import NOT_NAMES, TITLE_WORDS
-from .results import MatchStatus, Resolution
+from resolver.annotate.reading import Evidence, Reading
+from resolver.annotate.tokens import CAPITAL, JOINT_HYPHEN, JOINT_SPACE, LOWER, Tokens
+from resolver.annotate.vocab import NOT_NAMES, TITLE_WORDS
+from resolver.results import MatchStatus, Resolution
 
 __all__ = ["Span", "choose", "decide", "drop_stretched"]
 

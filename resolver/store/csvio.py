@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from .errors import ImportFailed, InvalidQuery
-from .store import AliasStore, check_id, check_type
+from resolver.errors import ImportFailed, InvalidQuery
+from resolver.store.store import AliasStore, check_id, check_type
 
 __all__ = ["HEADER", "ImportReport", "export_csv", "import_csv", "import_rows", "read_rows"]
 

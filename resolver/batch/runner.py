@@ -39,12 +39,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
-from .batch_counts import LruCache, TopCounts
-from .batch_input import BatchError, CsvSource, UndecodableInput
-from .batch_lookup import EMPTY, Entry, Lookup, LookupOptions, Pending, lookup_for, neutralize
-from .batch_report import BatchReport, ColumnReport, TodoItem, write_todo
-from .resolve import Resolver
-from .store import check_type
+from resolver.batch.counts import LruCache, TopCounts
+from resolver.batch.lookup import EMPTY, Entry, Lookup, LookupOptions, Pending, lookup_for, neutralize
+from resolver.batch.report import BatchReport, ColumnReport, TodoItem, write_todo
+from resolver.batch.source import BatchError, CsvSource, UndecodableInput
+from resolver.resolve import Resolver
+from resolver.store.store import check_type
 
 __all__ = [
     "SUFFIXES",

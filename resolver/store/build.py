@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .db import init_db, make_engine, make_session_factory
-from .errors import ImportFailed, InvalidQuery
-from .models import AliasRow, EntityRow
-from .store import AliasStore, alias_columns, check_id, check_kind, check_type
+from resolver.errors import ImportFailed, InvalidQuery
+from resolver.store.db import init_db, make_engine, make_session_factory
+from resolver.store.models import AliasRow, EntityRow
+from resolver.store.store import AliasStore, alias_columns, check_id, check_kind, check_type
 
 __all__ = ["SourceAlias", "SourceEntity", "build_bundle", "compare_bundle", "default_source", "load_source"]
 
@@ -46,7 +46,7 @@ class SourceEntity:
 
 
 def default_source() -> Path:
-    return Path(__file__).resolve().parent / "data" / "entities.toml"
+    return Path(__file__).resolve().parent.parent / "data" / "entities.toml"
 
 
 def load_source(path: Path) -> list[SourceEntity]:

@@ -15,11 +15,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .normalize import NameKey, Token, coarse, coarse_flat, is_arabic, loose
-from .places import place_of
-from .results import EntityRef
-from .scoring import FUNCTION_WORD_WEIGHT
-from .store import IndexRow
+from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat, is_arabic, loose
+from resolver.matching.places import place_of
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.results import EntityRef
+from resolver.store.store import IndexRow
 
 __all__ = ["CandidateIndex", "IndexedAlias"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .annotate_tokens import ACRONYM, HANDLE, LOWER, tokenize
-from .normalize import TITLES, analyze, coarse
+from resolver.annotate.tokens import ACRONYM, HANDLE, LOWER, tokenize
+from resolver.matching.normalize import TITLES, analyze, coarse
 
 if TYPE_CHECKING:
-    from .index import CandidateIndex
+    from resolver.matching.index import CandidateIndex
 
 __all__ = ["NOT_NAMES", "TITLE_WORDS", "Vocabulary"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .batch_lookup import neutralize
+from resolver.batch.lookup import neutralize
 
 __all__ = ["BatchReport", "ColumnReport", "TodoItem", "write_todo"]
 

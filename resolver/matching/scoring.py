@@ -1,6 +1,6 @@
 """Scores a mention's tokens against one alias's tokens; every score in [0, 1] comes with a reason.
 
-Works on skeletons already computed by :mod:`resolver.normalize` (rapidfuzz gets ``processor=None``
+Works on skeletons already computed by :mod:`resolver.matching.normalize` (rapidfuzz gets ``processor=None``
 input).  Token similarity is graded: the same fine skeleton, the same coarse skeleton
 (cross-script), the same loose skeleton (K/Q, D/Z confusions), then an edit distance over the
 loose skeleton.  Alias similarity is an IDF-weighted alignment of the two token sets, with
@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "Score", "score_alias", "token_similarity"]
 

@@ -1,8 +1,8 @@
 """AliasStore: every read and write of entities, aliases and their history goes through it.
 
 Writes run in one transaction each, record a history row, and bump the store's revision so that
-every :class:`~resolver.index.CandidateIndex` built on the store (in this process or another)
-knows to refresh.  Matching keys are computed here, at write time, by :mod:`resolver.normalize`.
+every :class:`~resolver.matching.index.CandidateIndex` built on the store (in this process or another)
+knows to refresh.  Matching keys are computed here, at write time, by :mod:`resolver.matching.normalize`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from sqlalchemy import Engine, Integer, String, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
-from .models import AliasRow, EntityRow, HistoryRow, MetaRow
-from .normalize import KEYS_VERSION, analyze, normalize_name
-from .results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
+from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
+from resolver.matching.normalize import KEYS_VERSION, analyze, normalize_name
+from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
+from resolver.store.models import AliasRow, EntityRow, HistoryRow, MetaRow
 
 __all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
 
@@ -85,7 +85,7 @@ def _entity_record(row: EntityRow, aliases: Iterable[AliasRow]) -> EntityRecord:
 class AliasStore:
     """The unit of storage: reach for it to read or change the alias table from Python.
 
-    Build it from a session factory (see :mod:`resolver.db`); it holds no session between calls,
+    Build it from a session factory (see :mod:`resolver.store.db`); it holds no session between calls,
     so one store can serve many threads.
     """
 

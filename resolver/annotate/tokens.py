@@ -2,7 +2,7 @@
 
 Offsets index the ORIGINAL string (Python code points), so a token's text is always
 ``text[start:end]``.  Nothing is cleaned here: the tokens are only cut out of the text, and the
-matcher normalises each candidate span through :func:`resolver.normalize.analyze` as usual.
+matcher normalises each candidate span through :func:`resolver.matching.normalize.analyze` as usual.
 
 What counts as one token:
 - a handle or hashtag (``@MAKadhimi``, ``#Green_Zone``);

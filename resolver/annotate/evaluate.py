@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from .annotate import Mention
+from resolver.annotate.annotator import Mention
 
 __all__ = ["GoldMention", "Scores", "read_gold", "score_mentions"]
 

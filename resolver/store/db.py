@@ -11,8 +11,8 @@ from sqlalchemy import URL, Engine, create_engine, event, inspect, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import SchemaMismatch
-from .models import Base, MetaRow
+from resolver.errors import SchemaMismatch
+from resolver.store.models import Base, MetaRow
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "sqlite_path"]
 
