@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,3 +47,46 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"needs the shared benchmark/seed material at {SHARED}, absent in this clone")
     return SHARED
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose real service (PostgreSQL, Chromium, OpenRefine, Dask...) is missing here.
+
+    Under CI (``CI=true``) a missing service fails the test instead: a green CI means the real thing ran.
+    """
+    if available:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture()
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the real server named by ``RESOLVER_TEST_PG``, dropped afterwards.
+
+    ``RESOLVER_TEST_PG`` is an SQLAlchemy URL of a role that may create databases, e.g.
+    ``postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres`` (``.ci/run`` starts such a server).
+    """
+    admin_url = os.environ.get("RESOLVER_TEST_PG", "")
+    require_service(bool(admin_url), "no PostgreSQL server: set RESOLVER_TEST_PG to an admin SQLAlchemy URL")
+    try:
+        import psycopg  # noqa: F401  (the driver the [postgres] extra installs)
+    except ImportError:
+        require_service(False, "the PostgreSQL driver is missing: pip install -e '.[postgres]'")
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"resolver_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # an unreachable server is a missing service, said in one line
+        admin.dispose()
+        require_service(False, f"the PostgreSQL server at RESOLVER_TEST_PG is unusable: {exc.__class__.__name__}")
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
