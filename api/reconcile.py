@@ -117,9 +117,14 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
         for c in res.candidates if not types or c.entity.type in types
     ][:limit]
     by_id = _id_candidate(resolver, query.query, types)
-    if by_id is not None and not any(c["id"] == by_id["id"] for c in out):
-        out.insert(1 if out and out[0]["match"] else 0, by_id)
-        del out[limit:]
+    if by_id is not None:
+        # The id is the entity's own name for itself: certain, whatever a name match scored.
+        found = next((c for c in out if c["id"] == by_id["id"]), None)
+        if found is not None:
+            found["score"] = 1.0
+        else:
+            out.insert(1 if out and out[0]["match"] else 0, by_id)
+            del out[limit:]
     return out
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
+from resolver.matching.decision import Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
+from resolver.matching.model import load_model
 from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import Score, score_alias
@@ -215,12 +217,13 @@ class Resolver:
             if held is None or hit.score.value > held.score.value:
                 best[entity.id] = hit
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+        judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), self.settings.veto_ceiling)
         candidates = tuple(
-            Candidate(index.entities[h.alias.entity_id], h.score.value, h.alias.text, h.score.reason)
-            for h in ranked[:limit]
-            if h.score.value >= 0.5
+            Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
+            for j in judged[:limit]
+            if j.probability >= self.settings.list_threshold
         )
-        return self._decide(index, mention, ranked, candidates)
+        return self._decide(index, mention, judged, candidates)
 
     def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
         if name.acronym is not None:
@@ -265,25 +268,25 @@ class Resolver:
                 hits.append(_Hit(score, alias))
         return hits
 
-    def _decide(self, index: CandidateIndex, mention: str, ranked: Sequence[_Hit],
+    def _decide(self, index: CandidateIndex, mention: str, ranked: Sequence[Judged],
                 candidates: tuple[Candidate, ...]) -> Resolution:
         s = self.settings
-        plausible = [h for h in ranked if h.score.value >= s.candidate_threshold]
-        if ranked and ranked[0].score.value >= s.threshold_for(index.entities[ranked[0].alias.entity_id].type):
+        plausible = [j for j in ranked if j.probability >= s.candidate_threshold]
+        if ranked and ranked[0].probability >= s.threshold_for(index.entities[ranked[0].alias.entity_id].type):
             top = ranked[0]
-            runner_up = plausible[1].score.value if len(plausible) > 1 else 0.0
+            runner_up = plausible[1].probability if len(plausible) > 1 else 0.0
             # An exact alias is the curator's word: it beats another entity's look-alike spelling
             # (Al-Alam vs Al Aalem) however close, but not another exact alias.
-            exact = top.score.value == 1.0 and runner_up < 1.0
-            if exact or top.score.value - runner_up >= s.margin:
+            exact = top.probability == 1.0 and runner_up < 1.0
+            if exact or top.probability - runner_up >= s.margin:
                 entity = index.entities[top.alias.entity_id]
-                return Resolution(mention, MatchStatus.MATCHED, entity, top.score.value, top.alias.text,
-                                  f"alias {top.alias.text!r} ({top.score.reason})", candidates)
+                return Resolution(mention, MatchStatus.MATCHED, entity, top.probability, top.alias.text,
+                                  f"alias {top.alias.text!r} ({top.reason})", candidates)
         if len(plausible) > 1:
-            names = ", ".join(index.entities[h.alias.entity_id].name for h in plausible[:3])
-            return Resolution(mention, MatchStatus.AMBIGUOUS, None, plausible[0].score.value, None,
+            names = ", ".join(index.entities[j.alias.entity_id].name for j in plausible[:3])
+            return Resolution(mention, MatchStatus.AMBIGUOUS, None, plausible[0].probability, None,
                               f"{len(plausible)} entities are plausible: {names}", candidates)
-        top_score = ranked[0].score.value if ranked else 0.0
+        top_score = ranked[0].probability if ranked else 0.0
         why = "no alias is close enough" if ranked else "no candidate shares a token with the mention"
         return Resolution(mention, MatchStatus.UNRESOLVED, None, top_score, None, why, candidates)
 

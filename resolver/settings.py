@@ -25,14 +25,22 @@ class Settings:
     """
 
     db: str = ""
-    #: score a single best organisation, place, outlet or other entity needs to be "matched"
-    match_threshold: float = 0.78
-    #: the same for a person: partial names (a surname alone) earn credit, so the bar is higher
+    #: probability (from the trained model, resolver/data/matcher.json) a single best organisation,
+    #: place, outlet or other entity needs to be "matched"; chosen on the development part of the
+    #: public SDN benchmark for a false-positive rate of at most 0.03 on names of absent entities
+    match_threshold: float = 0.84
+    #: the same for a person
     person_match_threshold: float = 0.84
-    #: score from which an entity is listed as a plausible candidate (and can make a result ambiguous)
-    candidate_threshold: float = 0.72
-    #: how far the best entity must lead the runner-up to be "matched" rather than "ambiguous"
+    #: probability from which an entity is plausible (and can make a result ambiguous)
+    candidate_threshold: float = 0.15
+    #: how far the best entity's probability must lead the runner-up's to be "matched", not "ambiguous"
     margin: float = 0.06
+    #: lowest probability at which an entity is still listed among the candidates
+    list_threshold: float = 0.01
+    #: the most a pair can score when the name rules say "another entity" (another country,
+    #: another first name or surname, an extra word in an organisation's name): listed, never
+    #: matched nor plausible
+    veto_ceiling: float = 0.1
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)

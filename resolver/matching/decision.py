@@ -1,0 +1,173 @@
+"""From rule scores to calibrated probabilities: the learned judge of a mention's candidates.
+
+The rule scorer (:mod:`resolver.matching.scoring`) ranks the candidates the index retrieved.  For
+the best few entities, :func:`judge` gathers the evidence about each (mention, alias) pair
+(:mod:`resolver.matching.features`), adds how the candidate stands among the others (its lead over
+the best other entity, how many score close to it), and asks the trained model
+(:mod:`resolver.matching.model`) for the probability that the mention names that entity.
+
+Kept from the rules, because they are facts about names rather than degrees of likeness: an
+exact name or acronym is the curator's word (probability 1); a pair whose only agreement is a
+confusable letter or a bare one- or two-class skeleton is no evidence at all (no candidate: "xx"
+is not Qais); and a pair the rules veto (another country, a person's given name the organisation
+lacks) stays below every match threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
+from resolver.matching.index import CandidateIndex, IndexedAlias
+from resolver.matching.model import MatcherModel
+from resolver.matching.normalize import NameKey
+from resolver.matching.places import place_of
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score
+
+__all__ = ["FEATURES", "Judged", "candidate_features", "judge", "vetoed"]
+
+#: features about the candidate list, after the pair's own
+RANK_FEATURES = (
+    "margin",  # rule score minus the best other entity's
+    "close",  # how many other entities score within 0.05 of it
+    "rank",  # its place in the rule ranking
+    "crowd",  # how many entities were scored, log
+    "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
+)
+FEATURES = PAIR_FEATURES + RANK_FEATURES
+#: how many of the best entities (by rule score) the model judges
+TOP_ENTITIES = 6
+#: rule reasons that say "these must not match", whatever the model thinks
+_VETOES = ("another country", "given name")
+_AT = {name: k for k, name in enumerate(FEATURES)}
+#: a person's mention holding a word this surely of another kind of name is not that person
+_OTHER_KIND = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One entity's best alias for a mention, with the probability that the mention names it."""
+
+    alias: IndexedAlias
+    probability: float
+    reason: str
+    rule: float
+
+
+def candidate_features(
+    index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]], model: MatcherModel
+) -> list[tuple[Score, IndexedAlias, Evidence, tuple[float, ...]]]:
+    """The evidence and full feature vector of each of the best entities' aliases.
+
+    ``ranked`` holds one (rule score, alias) per entity, best first.  Exact names and acronyms
+    are left out (they need no judge), and so are pairs without real evidence.
+    """
+    top = list(ranked[:TOP_ENTITIES])
+    rules = [s.value for s, _ in top]
+    words = _kind_words(index)
+    query_weights = [index.weight(t) for t in name.tokens]
+    max_weight = index.max_idf ** 2  # the weight of a word the store has never seen
+    out = []
+    for k, (score, alias) in enumerate(top):
+        if _exact(score) or not name.tokens or not alias.tokens:
+            continue
+        person = index.entities[alias.entity_id].type == "person"
+        weights = [index.weight(t) for t in alias.tokens]
+        wq = query_weights
+        own = index.entity_places.get(alias.entity_id)
+        if own and not any(place_of(t.text) for t in alias.tokens):
+            # The mention places the entity in its own country ("Baghdad Oil Ministry", "Iraqi
+            # Oil Ministry" for "Oil Ministry"): a qualifier, not a word the alias lacks.  Not so
+            # when the alias names a place too: Basra's airport is not Baghdad's.
+            wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own else w for t, w in zip(name.tokens, wq, strict=True)]
+        ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
+                           max_weight=max_weight, soft=model.token_similarity)
+        if not ev.real and "same skeleton" not in score.reason:
+            continue
+        others = [r for m, r in enumerate(rules) if m != k]
+        best_other = max(others, default=0.0)
+        close = sum(1 for r in others if r >= score.value - 0.05)
+        other_kind = max((_kind_share(words, name.tokens[i].text, person) for i in ev.free_q), default=0.0)
+        ranking = (score.value - best_other, float(min(close, 5)), float(min(k, 5)), math.log1p(len(ranked)),
+                   other_kind)
+        out.append((score, alias, ev, ev.values + ranking))
+    return out
+
+
+def judge(
+    index: CandidateIndex,
+    name: NameKey,
+    ranked: Sequence[tuple[Score, IndexedAlias]],
+    model: MatcherModel,
+    veto_ceiling: float,
+) -> list[Judged]:
+    """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
+    most probable first."""
+    judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
+    for score, alias, ev, x in candidate_features(index, name, ranked, model):
+        p = model.probability(x)
+        if vetoed(x) or any(v in score.reason for v in _VETOES):
+            p = min(p, veto_ceiling)
+        if not _exact(score):
+            p = min(p, 0.999)  # only an exact name is certain
+        against = ev.worst_against or "nothing"
+        judged.append(Judged(alias, round(p, 4), f"{score.reason}; for: {ev.best_for}; against: {against}",
+                             score.value))
+    judged.sort(key=lambda j: (-j.probability, -j.rule, j.alias.entity_id))
+    return judged
+
+
+def vetoed(x: Sequence[float]) -> bool:
+    """Name structure that says "another entity", however alike the rest (each rule measured on
+    the development part to cost no recall at the chosen false-positive rate):
+
+    * a one-word alias that the mention extends with a name word: "Muhammad Sadiq al-Sadr" is
+      not "Sadr" (Muqtada), "Badr Shakir al-Sayyab" is not "Badr";
+    * a person whose first names, or whose surnames, differ: Laith is not Qais al-Khazali,
+      Zeinab is not Qasem Soleimani, Esmail Khatib is not Esmail Qaani;
+    * a person, when the mention holds a word that mostly other kinds of names hold (in this
+      store): "Kata'ib al-Imam Ali" is a brigade, not Imam Ali;
+    * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
+      is not "Iraqi Security Forces"), or when a one-word mention is only part of its name
+      ("Fatah" is not the Fatah Alliance).
+    """
+    if x[_AT["extends"]]:
+        return True
+    if x[_AT["person"]]:
+        return bool(x[_AT["clash_slot"]]) or x[_AT["other_kind"]] >= _OTHER_KIND
+    return bool(x[_AT["clash_any"]]) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+
+
+_KIND_WORDS: weakref.WeakKeyDictionary[CandidateIndex, dict[str, tuple[int, int]]] = weakref.WeakKeyDictionary()
+
+
+def _kind_words(index: CandidateIndex) -> dict[str, tuple[int, int]]:
+    """For each word of the store's names: how many people's and how many other entities' names
+    hold it.  A store statistic (like IDF), computed once per index."""
+    found = _KIND_WORDS.get(index)
+    if found is None:
+        holders: dict[str, set[str]] = {}
+        for alias in index.aliases:
+            for t in alias.tokens:
+                holders.setdefault(t.text, set()).add(alias.entity_id)
+        found = {}
+        for word, ids in holders.items():
+            people = sum(1 for i in ids if index.entities[i].type == "person")
+            found[word] = (people, len(ids) - people)
+        _KIND_WORDS[index] = found
+    return found
+
+
+def _kind_share(words: dict[str, tuple[int, int]], word: str, person: bool) -> float:
+    """How surely a word belongs to names of the other kind than the candidate's (0: no idea)."""
+    people, others = words.get(word, (0, 0))
+    same, other = (people, others) if person else (others, people)
+    return other / (same + other + 2.0)  # two pseudo-counts: a word seen once says little
+
+
+def _exact(score: Score) -> bool:
+    return score.value == 1.0 and (score.reason == "exact name" or score.reason.startswith("acronym"))
+

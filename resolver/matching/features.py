@@ -1,0 +1,207 @@
+"""The evidence about one (mention, alias) pair, as numbers a learned model can weigh.
+
+:func:`pair_evidence` aligns the mention's tokens with the alias's tokens one to one (the same
+token similarity ladder as :mod:`resolver.matching.scoring`, heaviest agreement first), then
+reads off what agrees and what does not: how much of each side's IDF weight is covered, the
+heaviest word left unmatched on either side, a softer spelling similarity for the words the
+ladder leaves unpaired (learned from real variant pairs, see :mod:`resolver.matching.model`),
+order, first and last names, whole-name skeleton similarity, the entity's type.  The same
+function feeds training (``train/train_matcher.py``) and every lookup, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
+
+from resolver.matching.normalize import Token, coarse, coarse_flat, loose
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
+
+__all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]
+
+#: token similarity from which a pair counts as aligned (as in the rule scorer)
+_TOKEN_FLOOR = 0.6
+
+#: the features of one pair, in the order the model's coefficients expect
+PAIR_FEATURES = (
+    "rule",  # the rule scorer's value
+    "cover_q",  # weighted share of the mention's words matched (weighted by similarity)
+    "cover_a",  # the same for the alias
+    "unmatched_q",  # weight share of the mention left unmatched
+    "unmatched_a",  # the same for the alias
+    "heavy_q",  # IDF of the heaviest unmatched mention word, over the largest IDF
+    "heavy_a",  # the same for the alias
+    "soft_q",  # cover_q, with unpaired words credited their learned similarity to unpaired words
+    "soft_a",  # the same from the alias's side
+    "exact_share",  # weight share of the mention matched letter for letter
+    "min_sim",  # the weakest aligned pair
+    "n_q",  # number of words in the mention (capped at 6)
+    "n_a",  # number of words in the alias (capped at 6)
+    "order",  # aligned words keep their order
+    "first",  # first words aligned with each other
+    "last",  # last words aligned with each other
+    "flat_sim",  # edit similarity of the two whole-name skeletons, spaces removed
+    "person",  # the entity is a person
+    "arabic",  # the mention is in Arabic script
+    "info_q",  # total IDF of the mention's words (how much it says), squashed
+    "clash_slot",  # the first words, or the last words, of both names are unmatched name words
+    "clash_any",  # both names hold an unmatched name word
+    "extends",  # a one-word alias, and the mention adds a name word
+    "inside",  # every name word of the mention is matched, and the alias adds one
+    "edge",  # the mention adds a name word before the alias's first or after its last word
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Features of one pair, plus the words behind the strongest evidence for and against."""
+
+    values: tuple[float, ...]
+    best_for: str
+    worst_against: str
+    real: bool  # at least one word pair agrees beyond a confusable letter or a bare short skeleton
+    free_q: tuple[int, ...]  # the mention's name words left unmatched
+
+
+@lru_cache(maxsize=65536)
+def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
+    """String similarities of two words, the inputs of the learned token similarity."""
+    cq, ca = coarse(qk), coarse(ak)
+    lq, la = loose(cq), loose(ca)
+    return (
+        JaroWinkler.normalized_similarity(qt, at),
+        Indel.normalized_similarity(cq, ca),
+        OSA.normalized_similarity(lq, la),
+        1.0 if lq[:1] == la[:1] else 0.0,
+        1.0 if lq[-1:] == la[-1:] else 0.0,
+        min(len(qt), len(at)) / max(len(qt), len(at), 1),
+    )
+
+
+def pair_evidence(
+    query: Sequence[Token],
+    alias: Sequence[Token],
+    wq: Sequence[float],
+    wa: Sequence[float],
+    rule: float,
+    *,
+    person: bool,
+    max_weight: float,
+    soft: Callable[[Token, Token], float],
+) -> Evidence:
+    """Align a mention with one alias and measure the agreement (see :data:`PAIR_FEATURES`).
+
+    Args:
+        query, alias: the two names' tokens.
+        wq, wa: their IDF weights (squared IDF, as :meth:`CandidateIndex.weight` gives).
+        rule: the rule scorer's value for this pair.
+        person: the alias's entity is a person.
+        max_weight: the weight of a word never seen in the store (the largest there is).
+        soft: learned similarity of two words in [0, 1].
+    """
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, q in enumerate(query):
+        q_word = wq[i] > FUNCTION_WORD_WEIGHT
+        for j, a in enumerate(alias):
+            if q_word != (wa[j] > FUNCTION_WORD_WEIGHT) and q.text != a.text:
+                continue
+            sim, why = token_similarity(q, a)
+            if sim >= _TOKEN_FLOOR:
+                pairs.append((sim, i, j, why))
+    pairs.sort(key=lambda p: (-p[0] * (wq[p[1]] + wa[p[2]]), p[1], p[2]))
+    q_sim = [0.0] * len(query)
+    a_sim = [0.0] * len(alias)
+    q_to: dict[int, int] = {}
+    real = False
+    best_for = ""
+    for sim, i, j, why in pairs:
+        if q_sim[i] or a_sim[j]:
+            continue
+        q_sim[i] = a_sim[j] = sim
+        q_to[i] = j
+        if sim >= 0.8 and why not in ("confusable letters", "short skeleton"):
+            real = True
+        if not best_for:
+            q_text, a_text = query[i].text, alias[j].text
+            best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
+    sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
+    cover_q = sum(w * s for w, s in zip(wq, q_sim, strict=True)) / sq
+    cover_a = sum(w * s for w, s in zip(wa, a_sim, strict=True)) / sa
+    unmatched_q = sum(w for w, s in zip(wq, q_sim, strict=True) if not s) / sq
+    unmatched_a = sum(w for w, s in zip(wa, a_sim, strict=True) if not s) / sa
+    heavy_q = max((w for w, s in zip(wq, q_sim, strict=True) if not s), default=0.0)
+    heavy_a = max((w for w, s in zip(wa, a_sim, strict=True) if not s), default=0.0)
+    worst_against = ""
+    if heavy_q or heavy_a:
+        side, toks, ws, sims = ("mention", query, wq, q_sim) if heavy_q >= heavy_a else ("alias", alias, wa, a_sim)
+        k = max((i for i, s in enumerate(sims) if not s), key=lambda i: ws[i])
+        worst_against = f"{side} word '{toks[k].text}' unmatched"
+    elif pairs and min(q_sim) < 0.9:
+        k = min(range(len(query)), key=lambda i: q_sim[i])
+        worst_against = f"'{query[k].text}' only {q_sim[k]:.2f} alike"
+    free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
+    free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
+    # Words the ladder left unpaired may still be spellings of each other (Vimolsri/Wimonsi):
+    # each gets its best learned similarity to an unpaired word of the other name.
+    rest_q = [t for t, s in zip(query, q_sim, strict=True) if not s]
+    rest_a = [t for t, s in zip(alias, a_sim, strict=True) if not s]
+    soft_q = _soft_cover(query, q_sim, rest_a, wq, soft)
+    soft_a = _soft_cover(alias, a_sim, rest_q, wa, lambda a, q: soft(q, a))
+    matched = [s for s in q_sim if s]
+    order_ok = all(q_to[x] < q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
+    exact = sum(w for w, q, i in zip(wq, query, range(len(query)), strict=True)
+                if i in q_to and alias[q_to[i]].text == q.text) / sq
+    # First, last and whole-name agreement are about the name words: "Niru Co. Ltd." ends in Niru.
+    words_q = [i for i, w in enumerate(wq) if w > FUNCTION_WORD_WEIGHT] or list(range(len(query)))
+    words_a = [j for j, w in enumerate(wa) if w > FUNCTION_WORD_WEIGHT] or list(range(len(alias)))
+    fq, fa = coarse_flat(query[i] for i in words_q), coarse_flat(alias[j] for j in words_a)
+    flat_sim = OSA.normalized_similarity(loose(fq), loose(fa)) if fq and fa else 0.0
+    max_idf = math.sqrt(max_weight) or 1.0
+    info = sum(math.sqrt(w) for w in wq) / max_idf
+    values = (
+        rule,
+        cover_q,
+        cover_a,
+        unmatched_q,
+        unmatched_a,
+        math.sqrt(heavy_q) / max_idf,
+        math.sqrt(heavy_a) / max_idf,
+        soft_q,
+        soft_a,
+        exact,
+        min(matched, default=0.0),
+        float(min(len(query), 6)),
+        float(min(len(alias), 6)),
+        1.0 if order_ok else 0.0,
+        1.0 if q_to.get(words_q[0]) == words_a[0] else 0.0,
+        1.0 if q_to.get(words_q[-1]) == words_a[-1] else 0.0,
+        flat_sim,
+        1.0 if person else 0.0,
+        1.0 if any(t.arabic for t in query) else 0.0,
+        info / (1.0 + info),
+        1.0 if (0 in free_q and 0 in free_a) or (len(query) - 1 in free_q and len(alias) - 1 in free_a) else 0.0,
+        1.0 if free_q and free_a else 0.0,
+        1.0 if len(alias) == 1 and free_q else 0.0,
+        1.0 if free_a and not free_q else 0.0,
+        1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
+    )
+    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)))
+
+
+def _soft_cover(
+    side: Sequence[Token],
+    sims: Sequence[float],
+    rest: Sequence[Token],
+    weights: Sequence[float],
+    soft: Callable[[Token, Token], float],
+) -> float:
+    """Weighted cover of one name: a paired word counts its similarity, an unpaired one its best
+    learned similarity to the other name's unpaired words."""
+    total = sum(weights) or 1.0
+    return sum(
+        w * (s or max((soft(t, o) for o in rest), default=0.0)) for t, s, w in zip(side, sims, weights, strict=True)
+    ) / total

@@ -1,0 +1,125 @@
+"""The learned parts of matching, read from one small JSON file and run without a training library.
+
+``resolver/data/matcher.json`` is written by ``train/train_matcher.py`` (seeded, reproducible) and
+holds two models:
+
+* ``token``: a logistic regression over :func:`resolver.matching.features.token_features` of two
+  words, trained on word pairs aligned within the aliases of one entity (Awlaki/Aulaqi,
+  Kostrubitskij/Kostrubitsky) against word pairs of different entities: P(same word).
+* ``pair``: gradient-boosted trees (or a logistic regression) over the pair's evidence and the
+  candidate list's shape: P(the mention names this candidate's entity), calibrated on the
+  training part by construction of the log-loss objective.
+
+Inference is a dot product or a walk down a few shallow trees, in plain Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from resolver.matching.features import token_features
+from resolver.matching.normalize import Token
+
+__all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "matcher.json"
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True, slots=True)
+class _Logistic:
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def logit(self, x: Sequence[float]) -> float:
+        z = self.intercept
+        for v, m, s, c in zip(x, self.mean, self.scale, self.coef, strict=True):
+            z += c * (v - m) / s
+        return z
+
+
+class _Trees:
+    """Additive regression trees on the log-odds scale; a node is (feature, threshold, left, right)
+    and a leaf is (-1, value, 0, 0).
+
+    The trees are compiled once into one Python function of nested comparisons (the numbers come
+    from the committed model file and are written back as float/int literals only), which is
+    about ten times faster than walking node lists.
+    """
+
+    def __init__(self, base: float, learning_rate: float, trees: list[list[list[float]]]) -> None:
+        lines = ["def logit(x):", f"    z = {float(base)!r}"]
+        for nodes in trees:
+            self._emit(nodes, 0, float(learning_rate), lines, 1)
+        lines.append("    return z")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<matcher trees>", "exec"), namespace)
+        self.logit: Callable[[Sequence[float]], float] = namespace["logit"]
+
+    def _emit(self, nodes: list[list[float]], k: int, rate: float, lines: list[str], depth: int) -> None:
+        feature, value, left, right = nodes[k]
+        pad = "    " * depth
+        if int(feature) < 0:
+            lines.append(f"{pad}z += {rate * float(value)!r}")
+            return
+        lines.append(f"{pad}if x[{int(feature)}] <= {float(value)!r}:")
+        self._emit(nodes, int(left), rate, lines, depth + 1)
+        lines.append(f"{pad}else:")
+        self._emit(nodes, int(right), rate, lines, depth + 1)
+
+
+def _logistic(d: dict[str, Any]) -> _Logistic:
+    return _Logistic(tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]))
+
+
+class MatcherModel:
+    """The trained token similarity and pair probability."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.version: str = str(data["version"])
+        self.features: tuple[str, ...] = tuple(data["features"])
+        self._token = _logistic(data["token"])
+        pair = data["pair"]
+        self._pair: _Logistic | _Trees
+        if pair["kind"] == "trees":
+            self._pair = _Trees(float(pair["base"]), float(pair["learning_rate"]), pair["trees"])
+        else:
+            self._pair = _logistic(pair)
+        self.kind: str = pair["kind"]
+        self._cache: dict[tuple[str, str, str, str], float] = {}
+
+    def token_similarity(self, q: Token, a: Token) -> float:
+        """P(two words are spellings of the same name), 1.0 for the same letters."""
+        if q.text == a.text:
+            return 1.0
+        key = (q.text, q.key, a.text, a.key)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            found = self._cache[key] = _sigmoid(self._token.logit(token_features(*key)))
+        return found
+
+    def probability(self, x: Sequence[float]) -> float:
+        """P(same entity) for one candidate's feature vector (in :attr:`features` order)."""
+        return _sigmoid(self._pair.logit(x))
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> MatcherModel:
+    """The committed model (read once per process)."""
+    return MatcherModel(json.loads(path.read_text(encoding="utf-8")))

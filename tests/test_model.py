@@ -1,0 +1,96 @@
+"""The learned matcher: its committed model file, its probabilities and explanations, and junk input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from resolver import MatchStatus, Resolver
+from resolver.matching.decision import FEATURES
+from resolver.matching.model import MODEL_PATH, load_model
+from resolver.matching.normalize import KEYS_VERSION, analyze
+
+
+@pytest.fixture(scope="module")
+def shared(bundle_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resolver]:
+    path = tmp_path_factory.mktemp("model") / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path))
+    yield r
+    r.close()
+
+
+def test_the_model_file_matches_this_normaliser_and_feature_list() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    # Features are computed from the keys: a change of keys needs a retrained model.
+    assert data["keys_version"] == KEYS_VERSION
+    assert tuple(data["features"]) == FEATURES
+    assert data["pair"]["kind"] in ("trees", "logistic")
+    assert MODEL_PATH.stat().st_size < 200_000
+
+
+def test_lookups_need_no_training_library() -> None:
+    script = (
+        "import sys\n"
+        "from resolver import Resolver\n"
+        "r = Resolver.open()\n"
+        "assert r.resolve('Qassem Suleimani').entity.id == 'qasem-soleimani'\n"
+        "print(sorted(m for m in ('sklearn', 'lightgbm', 'numpy', 'scipy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_learned_word_similarity_prefers_real_variants() -> None:
+    model = load_model()
+
+    def sim(a: str, b: str) -> float:
+        return model.token_similarity(analyze(a).tokens[0], analyze(b).tokens[0])
+
+    assert sim("Awlaki", "Awlaki") == 1.0
+    assert sim("Awlaki", "Aulaqi") > sim("Awlaki", "Kostrubitsky")
+    assert sim("Kostrubitskij", "Kostrubitsky") > 0.5 > sim("Kostrubitskij", "Kasparov")
+    assert all(0.0 <= sim(a, b) <= 1.0 for a, b in [("Vimolsri", "Wimonsi"), ("x", "Qais")])
+
+
+def test_probabilities_order_evidence(shared: Resolver) -> None:
+    close = shared.resolve("Qassem Suleimani")
+    far = shared.resolve("Qassem Suleimani Rashidi")
+    assert close.status is MatchStatus.MATCHED
+    assert 0.0 < close.score < 1.0  # a spelling variant is likely, never certain
+    assert all(c.score < close.score for c in far.candidates if c.entity.id == "qasem-soleimani")
+
+
+def test_an_explanation_names_the_evidence_for_and_against(shared: Resolver) -> None:
+    res = shared.resolve("Qassem Suleimani")
+    assert "for: 'suleimani'~'soleimani' (skeleton)" in res.explanation
+    assert "against: nothing" in res.explanation
+    near = shared.resolve("Hezbollah").candidates[0]
+    assert "against: alias word 'kataib' unmatched" in near.explanation
+
+
+@pytest.mark.parametrize("mention", ["xx", "x" * 20, "x" * 500, "zz", "qq", "kk", "XX", "x x x", "Qq Kk"])
+def test_a_mention_without_real_evidence_gets_no_candidate(shared: Resolver, mention: str) -> None:
+    res = shared.resolve(mention)
+    assert res.status is MatchStatus.UNRESOLVED
+    assert res.candidates == ()
+
+
+def test_junk_gets_no_reconciliation_candidate(shared: Resolver) -> None:
+    # What the OpenRefine endpoint lists is the resolver's candidates.
+    for n in (2, 20, 500):
+        assert shared.resolve("x" * n, limit=3).candidates == ()
+
+
+def test_a_vetoed_pair_is_listed_but_never_plausible(shared: Resolver) -> None:
+    ceiling = shared.settings.veto_ceiling
+    assert ceiling < shared.settings.candidate_threshold
+    res = shared.resolve("Zeinab Soleimani")  # another first name: another person
+    assert res.status is MatchStatus.UNRESOLVED
+    assert all(c.score <= ceiling for c in res.candidates if c.entity.id == "qasem-soleimani")

@@ -1,0 +1,1 @@
+"""Training the matcher from the public SDN benchmark (needs the [train] extra)."""

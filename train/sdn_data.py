@@ -1,0 +1,53 @@
+"""The public SDN benchmark as the trainer and bench/sdn.py read it, and its fixed split by entity.
+
+The split is by entity, never by query: every name of one entity (its stored aliases and its
+queries) falls in the same part, so no spelling of a development entity is ever trained on.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "bench" / "sdn"
+#: share of entities (in tenths) that go to the development part
+DEV_TENTHS = 3
+
+
+def part_of(entity_id: str) -> str:
+    """'dev' or 'train', by a fixed hash of the entity id (about 30% dev)."""
+    return "dev" if zlib.crc32(f"matcher-split:{entity_id}".encode()) % 10 < DEV_TENTHS else "train"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    type: str
+    expected: str
+    positive: bool
+    arabic: bool
+    entity: str  # the entity the name belongs to (for a negative: the absent one)
+
+    @property
+    def part(self) -> str:
+        return part_of(self.entity)
+
+
+def load_queries(data: Path) -> list[Query]:
+    with (data / "queries.csv").open(newline="", encoding="utf-8") as fh:
+        return [
+            Query(r["query"], r["type"], r["expected_entity_id"], r["kind"] == "positive", r["arabic"] == "1",
+                  r["expected_entity_id"] or r["source_entity_id"])
+            for r in csv.DictReader(fh)
+        ]
+
+
+def import_store(data: Path, db: Path) -> None:
+    """Load store.csv into a fresh store with the CLI (as a user would)."""
+    subprocess.run([sys.executable, "-m", "resolver", "import", str(data / "store.csv"), "--db", str(db)],
+                   check=True, stdout=subprocess.DEVNULL)

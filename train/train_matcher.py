@@ -1,0 +1,304 @@
+"""Train the matcher's token similarity and pair probability; print the development figures.
+
+    pip install -e '.[train]'
+    python train/train_matcher.py [--data ../shared/bench/sdn] [--out resolver/data/matcher.json]
+
+Honest by construction: the public SDN half is split by entity (``train/sdn_data.py``, a fixed
+hash) into a training part (~70%) and a development part (~30%).  Everything is fitted on the
+training part only, plus the curated store's own variants (``resolver/data/entities.toml``):
+
+1. Word pairs: words aligned between two names of one training entity are the positives
+   (Awlaki/Aulaqi), words aligned between a training query and another entity's candidate alias
+   the negatives.  A logistic regression over their string similarities is the token model.
+2. Pairs of names: every training query, and every stored alias of a training entity held out in
+   turn from its own entity (an entity left with no name makes a negative, as an absent entity
+   does), is run through the real retrieval and rule scorer against the whole store; each of the
+   best entities gives one example, labelled by whether it is the right one.
+3. A logistic regression and gradient-boosted trees are fitted on those examples; the model and
+   the match threshold (the lowest with a false-positive rate <= 0.03) are chosen on the
+   development queries, whose figures are printed.  Seeded: the same data gives the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import JaroWinkler
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from resolver import Resolver
+from resolver.matching.decision import FEATURES, candidate_features, vetoed
+from resolver.matching.features import token_features
+from resolver.matching.model import MODEL_PATH, MatcherModel
+from resolver.matching.normalize import KEYS_VERSION, Token, analyze
+from resolver.settings import Settings
+from resolver.store.build import default_source
+from train.sdn_data import DEFAULT_DATA, Query, import_store, load_queries, part_of
+
+MODEL_VERSION = "1"
+FPR_TARGET = 0.03
+MARGIN = Settings().margin
+PLAUSIBLE = Settings().candidate_threshold
+VETO = Settings().veto_ceiling
+
+
+# --- examples ------------------------------------------------------------------------------------
+
+Example = tuple[list[str], list[tuple[str, list[float]]]]  # (exact entity ids, [(entity id, features)])
+
+
+def collect(r: Resolver, text: str, model: MatcherModel, exclude: int | None = None) -> Example:
+    """The candidates a lookup of ``text`` judges, as features (``exclude``: an alias id held out)."""
+    index = r.index
+    name = analyze(text)
+    best: dict[str, Any] = {}
+    for hit in r._score(index, name):
+        if hit.alias.alias_id == exclude:
+            continue
+        held = best.get(hit.alias.entity_id)
+        if held is None or hit.score.value > held.score.value:
+            best[hit.alias.entity_id] = hit
+    ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+    pairs = [(h.score, h.alias) for h in ranked]
+    exact = [a.entity_id for s, a in pairs if s.value == 1.0 and (s.reason == "exact name" or
+                                                                  s.reason.startswith("acronym"))]
+    feats = [(a.entity_id, list(x)) for _, a, _, x in candidate_features(index, name, pairs, model)]
+    return exact, feats
+
+
+def held_out_aliases(r: Resolver, keep: Any, rng: random.Random, per_entity: int) -> list[tuple[str, str, int]]:
+    """(text, entity id, alias id) of stored aliases to hold out from their own entity, for the
+    entities ``keep`` accepts; a held-out name equal to another of its entity's names is skipped."""
+    by_entity: dict[str, list[Any]] = defaultdict(list)
+    for a in r.index.aliases:
+        if a.normalized and keep(a.entity_id) and not a.acronym_only:
+            by_entity[a.entity_id].append(a)
+    out = []
+    for entity_id in sorted(by_entity):
+        aliases = by_entity[entity_id]
+        chosen = rng.sample(aliases, min(per_entity, len(aliases)))
+        for a in chosen:
+            if any(b.normalized == a.normalized for b in aliases if b is not a):
+                continue
+            out.append((a.text, entity_id, a.alias_id))
+    return out
+
+
+# --- the token model -----------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[Token]:
+    return [t for t in analyze(text).tokens if not t.arabic and len(t.text) > 1 and not t.text.isdigit()]
+
+
+def aligned_words(a: str, b: str) -> list[tuple[Token, Token]]:
+    """Word pairs that are each other's closest spelling (Jaro-Winkler >= 0.5), letters differing."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return []
+    sims = [[JaroWinkler.normalized_similarity(x.text, y.text) for y in wb] for x in wa]
+    out = []
+    for i, x in enumerate(wa):
+        j = max(range(len(wb)), key=lambda k: sims[i][k])
+        if sims[i][j] >= 0.5 and max(range(len(wa)), key=lambda k: sims[k][j]) == i and x.text != wb[j].text:
+            out.append((x, wb[j]))
+    return out
+
+
+def fit_token_model(pos: list[tuple[Token, Token]], neg: list[tuple[Token, Token]]) -> dict[str, Any]:
+    x = np.array([token_features(q.text, q.key, a.text, a.key) for q, a in pos + neg])
+    y = np.array([1] * len(pos) + [0] * len(neg))
+    return _logistic_export(x, y)
+
+
+def _logistic_export(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> dict[str, Any]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    lr = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
+    return {"kind": "logistic", "mean": mean.tolist(), "scale": scale.tolist(),
+            "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0])}
+
+
+def _trees_export(gb: GradientBoostingClassifier) -> dict[str, Any]:
+    prior = float(gb.init_.class_prior_[1])
+    trees = []
+    for est in gb.estimators_[:, 0]:
+        t = est.tree_
+        nodes = []
+        for k in range(t.node_count):
+            if t.children_left[k] < 0:
+                nodes.append([-1, float(t.value[k][0][0]), 0, 0])
+            else:
+                nodes.append([int(t.feature[k]), float(t.threshold[k]), int(t.children_left[k]),
+                              int(t.children_right[k])])
+        trees.append(nodes)
+    return {"kind": "trees", "base": float(np.log(prior / (1 - prior))), "learning_rate": gb.learning_rate,
+            "trees": trees}
+
+
+# --- decisions and figures -----------------------------------------------------------------------
+
+
+def judged_probability(model: MatcherModel) -> Any:
+    """The probability a lookup reports, vetoes included (``decision.judge``)."""
+    return lambda x: min(model.probability(x), VETO) if vetoed(x) else model.probability(x)
+
+
+def decide(exact: list[str], probs: list[tuple[str, float]], threshold: float) -> str | None:
+    """The resolver's decision rule (``Resolver._decide``) over one query's probabilities."""
+    ranked = sorted([(1.0, e) for e in exact] + [(p, e) for e, p in probs if e not in exact], key=lambda t: -t[0])
+    if not ranked or ranked[0][0] < threshold:
+        return None
+    plausible = [p for p, _ in ranked if p >= PLAUSIBLE]
+    runner = plausible[1] if len(plausible) > 1 else 0.0
+    top = ranked[0][0]
+    return ranked[0][1] if (top == 1.0 and runner < 1.0) or top - runner >= MARGIN else None
+
+
+def figures(queries: Sequence[Query], answers: Sequence[str | None]) -> dict[str, float]:
+    tp = fp = nfp = pos = neg = 0
+    for q, a in zip(queries, answers, strict=True):
+        pos += q.positive
+        neg += not q.positive
+        tp += q.positive and a == q.expected
+        fp += a is not None and a != q.expected
+        nfp += (not q.positive) and a is not None
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / pos if pos else 0.0
+    return {"P": p, "R": r, "F1": 2 * p * r / (p + r) if p + r else 0.0, "FPR": nfp / neg if neg else 0.0}
+
+
+def sweep(queries: Sequence[Query], examples: Sequence[Example], prob: Any) -> tuple[float, dict[float, float]]:
+    """The lowest threshold whose false-positive rate is within the target, and the recall at
+    each false-positive bound."""
+    probs = [(ex, [(e, prob(x)) for e, x in feats]) for ex, feats in examples]
+    grid = [round(0.2 + 0.01 * k, 2) for k in range(80)]
+    at: dict[float, float] = {}
+    chosen = grid[-1]
+    for t in reversed(grid):
+        f = figures(queries, [decide(ex, ps, t) for ex, ps in probs])
+        for bound in (0.01, 0.03, 0.05):
+            if f["FPR"] <= bound:
+                at[bound] = max(at.get(bound, 0.0), f["R"])
+        if f["FPR"] <= FPR_TARGET:
+            chosen = t
+    return chosen, at
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    queries = load_queries(args.data)
+    train_q = [q for q in queries if q.part == "train"]
+    dev_q = [q for q in queries if q.part == "dev"]
+    with tempfile.TemporaryDirectory(prefix="model-train-") as tmp:
+        db = Path(tmp) / "sdn.db"
+        import_store(args.data, db)
+        sdn = Resolver.open(str(db))
+        curated = Resolver.open(str(Path(tmp) / "curated.db"), create=True)
+        data = tomllib.loads(default_source().read_text(encoding="utf-8"))
+        for e in data["entity"]:
+            curated.store.add_entity(e["name"], e["type"], id=e["id"],
+                                     aliases=[a["text"] for a in e.get("aliases", []) if a["text"] != e["name"]])
+        held = held_out_aliases(sdn, lambda e: part_of(e) == "train", rng, 3)
+        held_curated = held_out_aliases(curated, lambda e: True, rng, 3)
+        print(f"{len(train_q)} training and {len(dev_q)} development queries; {len(held)} held-out SDN aliases "
+              f"and {len(held_curated)} curated ones")
+
+        # 1. the token model
+        names: dict[str, list[str]] = defaultdict(list)
+        for a in sdn.index.aliases:
+            if part_of(a.entity_id) == "train":
+                names[a.entity_id].append(a.text)
+        for q in train_q:
+            if q.positive:
+                names[q.expected].append(q.text)
+        pos: list[tuple[Token, Token]] = []
+        for entity_id in sorted(names):
+            group = names[entity_id][:8]
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    pos.extend(aligned_words(a, b))
+        neg: list[tuple[Token, Token]] = []
+        for q in train_q:
+            for hit in sdn._score(sdn.index, analyze(q.text))[:5]:
+                if hit.alias.entity_id != q.expected:
+                    neg.extend(aligned_words(q.text, hit.alias.text))
+        token = fit_token_model(pos, neg)
+        print(f"token model: {len(pos)} aligned variant pairs, {len(neg)} pairs of different names")
+        stub = {"version": MODEL_VERSION, "features": list(FEATURES), "token": token,
+                "pair": {"kind": "logistic", "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
+                         "coef": [0.0] * len(FEATURES), "intercept": 0.0}}
+        model = MatcherModel(stub)
+
+        # 2. examples
+        def labelled(items: list[tuple[Resolver, str, str, int | None]]) -> tuple[np.ndarray, np.ndarray]:
+            xs, ys = [], []
+            for r, text, expected, exclude in items:
+                _, feats = collect(r, text, model, exclude)
+                for entity_id, x in feats:
+                    xs.append(x)
+                    ys.append(int(entity_id == expected))
+            return np.array(xs), np.array(ys)
+
+        items = [(sdn, q.text, q.expected, None) for q in train_q]
+        items += [(sdn, text, e, alias_id) for text, e, alias_id in held]
+        items += [(curated, text, e, alias_id) for text, e, alias_id in held_curated]
+        x, y = labelled(items)
+        dev = [collect(sdn, q.text, model) for q in dev_q]
+        print(f"{len(y)} training pairs ({int(y.sum())} right), {time.perf_counter() - started:.0f}s so far")
+
+        # 3. models, chosen on the development part
+        candidates: dict[str, dict[str, Any]] = {}
+        candidates["logistic"] = _logistic_export(x, y)
+        for depth, n in ((2, 300), (3, 150), (3, 300)):
+            gb = GradientBoostingClassifier(n_estimators=n, max_depth=depth, learning_rate=0.1, subsample=0.8,
+                                            random_state=args.seed).fit(x, y)
+            candidates[f"trees depth={depth} n={n}"] = _trees_export(gb)
+        best_name, best_score, results = "", -1.0, {}
+        for label, pair in candidates.items():
+            prob = judged_probability(MatcherModel({**stub, "pair": pair}))
+            threshold, at = sweep(dev_q, dev, prob)
+            f = figures(dev_q, [decide(ex, [(e, prob(v)) for e, v in feats], threshold) for ex, feats in dev])
+            results[label] = (threshold, at, f)
+            print(f"  {label:<24} threshold {threshold:.2f}: P={f['P']:.3f} R={f['R']:.3f} F1={f['F1']:.3f} "
+                  f"FPR={f['FPR']:.3f}; recall at FPR<=0.01/0.03/0.05: "
+                  f"{at.get(0.01, 0):.3f}/{at.get(0.03, 0):.3f}/{at.get(0.05, 0):.3f}")
+            # Chosen on recall at both false-positive bounds: with ~380 development negatives one
+            # false link moves the rate by 0.003, and a single operating point is noisy.
+            merit = (at.get(0.03, 0.0) + at.get(0.05, 0.0)) / 2
+            if merit > best_score + 0.002:  # a more complex model must earn its place
+                best_name, best_score = label, merit
+        threshold, at, f = results[best_name]
+        out = {**stub, "pair": candidates[best_name], "keys_version": KEYS_VERSION, "seed": args.seed,
+               "chosen": best_name, "threshold": threshold,
+               "dev": {k: round(v, 4) for k, v in f.items()} | {f"recall@fpr{b}": round(v, 4) for b, v in at.items()}}
+        args.out.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
+        print(f"chose {best_name} at threshold {threshold:.2f}; wrote {args.out} "
+              f"({args.out.stat().st_size / 1024:.0f} KiB) in {time.perf_counter() - started:.0f}s")
+        sdn.close()
+        curated.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
