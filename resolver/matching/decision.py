@@ -38,8 +38,11 @@ RANK_FEATURES = (
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
-#: how many of the best entities (by rule score) the model judges
-TOP_ENTITIES = 6
+#: how many of the best entities (by rule score) the model judges, and how many it compares them with
+TOP_ENTITIES = 4
+_COMPARED = 6
+#: a pair the rules score this low is not worth judging (its probability is nil)
+_RULE_FLOOR = 0.3
 #: rule reasons that say "these must not match", whatever the model thinks
 _VETOES = ("another country", "given name")
 _AT = {name: k for k, name in enumerate(FEATURES)}
@@ -66,13 +69,13 @@ def candidate_features(
     are left out (they need no judge), and so are pairs without real evidence.
     """
     top = list(ranked[:TOP_ENTITIES])
-    rules = [s.value for s, _ in top]
+    rules = [s.value for s, _ in ranked[:_COMPARED]]
     words = _kind_words(index)
     query_weights = [index.weight(t) for t in name.tokens]
     max_weight = index.max_idf ** 2  # the weight of a word the store has never seen
     out = []
     for k, (score, alias) in enumerate(top):
-        if _exact(score) or not name.tokens or not alias.tokens:
+        if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
         weights = [index.weight(t) for t in alias.tokens]

@@ -147,8 +147,8 @@ def pair_evidence(
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
     # Words the ladder left unpaired may still be spellings of each other (Vimolsri/Wimonsi):
     # each gets its best learned similarity to an unpaired word of the other name.
-    rest_q = [t for t, s in zip(query, q_sim, strict=True) if not s]
-    rest_a = [t for t, s in zip(alias, a_sim, strict=True) if not s]
+    rest_q = [query[i] for i in sorted(free_q)]
+    rest_a = [alias[j] for j in sorted(free_a)]
     soft_q = _soft_cover(query, q_sim, rest_a, wq, soft)
     soft_a = _soft_cover(alias, a_sim, rest_q, wa, lambda a, q: soft(q, a))
     matched = [s for s in q_sim if s]
@@ -199,9 +199,10 @@ def _soft_cover(
     weights: Sequence[float],
     soft: Callable[[Token, Token], float],
 ) -> float:
-    """Weighted cover of one name: a paired word counts its similarity, an unpaired one its best
-    learned similarity to the other name's unpaired words."""
+    """Weighted cover of one name: a paired word counts its similarity, an unpaired name word its
+    best learned similarity to the other name's unpaired name words."""
     total = sum(weights) or 1.0
     return sum(
-        w * (s or max((soft(t, o) for o in rest), default=0.0)) for t, s, w in zip(side, sims, weights, strict=True)
+        w * (s or (max((soft(t, o) for o in rest), default=0.0) if w > FUNCTION_WORD_WEIGHT else 0.0))
+        for t, s, w in zip(side, sims, weights, strict=True)
     ) / total
