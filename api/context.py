@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
 from resolver import Resolver
 
 from .config import ApiSettings
 
-__all__ = ["api_settings", "get_resolver"]
+__all__ = ["api_settings", "base_url", "get_resolver"]
 
 
 def get_resolver() -> Resolver:
@@ -21,3 +21,12 @@ def api_settings() -> ApiSettings:
     """The application's :class:`~api.config.ApiSettings`."""
     settings: ApiSettings = current_app.extensions["resolver_api"]
     return settings
+
+
+def base_url() -> str:
+    """Where clients reach this service, without a trailing slash: every absolute URL it writes starts so.
+
+    The configured ``public_url`` (``RESOLVER_API_PUBLIC_URL``); without one, the URL of the request
+    (so its Host header), as a service reached directly must use.
+    """
+    return api_settings().public_url or request.url_root.rstrip("/")

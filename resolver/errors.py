@@ -10,6 +10,7 @@ __all__ = [
     "InvalidQuery",
     "ResolverError",
     "SchemaMismatch",
+    "TooMuchWork",
 ]
 
 
@@ -63,3 +64,9 @@ class SchemaMismatch(ResolverError):
     """The store was written by an incompatible version of the resolver."""
 
     code = "schema_mismatch"
+
+
+class TooMuchWork(ResolverError):
+    """A call ran past the time it was given (``deadline``) and was abandoned; nothing was changed."""
+
+    code = "too_much_work"

@@ -30,6 +30,7 @@ How a text is read:
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from resolver.annotate.tokens import (
     tokenize,
 )
 from resolver.annotate.vocab import Vocabulary
+from resolver.errors import TooMuchWork
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
@@ -123,18 +125,22 @@ class Annotator:
                 cache.popitem(last=False)
         return reading
 
-    def annotate(self, text: str) -> list[Mention]:
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
 
         Args:
             text: running text in any script; offsets refer to it unchanged.
+            deadline: a ``time.monotonic()`` value after which the work is abandoned.
 
         Returns:
             Matched and ambiguous mentions, in text order, never overlapping.
+
+        Raises:
+            TooMuchWork: the deadline passed first.
         """
         vocab = self._vocabulary()
         tokens = tokenize(text)
-        spans, deferred = self._candidates(vocab, text, tokens)
+        spans, deferred = self._candidates(vocab, text, tokens, deadline)
         strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
         context = {s.reading.resolution.entity.id for s in choose(strong) if s.reading.resolution.entity}
         # A capitalised word outside the vocabulary can only be a typo ("Soliemani") of a name the
@@ -158,7 +164,8 @@ class Annotator:
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
 
-    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[Span], list[int]]:
+    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens,
+                    deadline: float | None = None) -> tuple[list[Span], list[int]]:
         """Spans worth reading, and the capitalised words outside the vocabulary (deferred)."""
         starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
         n = len(texts)
@@ -167,6 +174,8 @@ class Annotator:
         out: list[Span] = []
         deferred: list[int] = []
         for i in range(n):
+            if deadline is not None and i % 512 == 0 and time.monotonic() > deadline:
+                raise TooMuchWork(f"abandoned after {i:,} of {n:,} words: the text takes longer than allowed")
             kind = kinds[i]
             if kind == LOWER:
                 # "al-Ahad TV", "al-Khazali": an article joined to a capitalised word

@@ -63,20 +63,24 @@ def resolve(mentions: tuple[str, ...], type_: str | None, limit: int, as_json: b
 
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--update", is_flag=True,
+              help="Let the file change the name or type of entities the store already has.")
 @db_option
 @reports_errors
-def import_(file: Path, db: str | None) -> None:
+def import_(file: Path, update: bool, db: str | None) -> None:
     """Load FILE.csv (header entity_id,canonical_name,type,alias) into the store, all or nothing.
 
     Creates the store and the entities as needed; importing the same file again changes nothing.
-    A bad row aborts with the file and line, and nothing is written.
+    A bad row aborts with the file and line, and nothing is written.  So does a row that gives an
+    existing entity another name or type, unless --update is given.
     """
     with file.open("rb") as handle:
         rows = read_rows(handle, source=file.name)  # check every row before creating anything
     resolver = open_resolver(db, create=True)
-    report = import_rows(resolver.store, rows, source=file.name)
+    report = import_rows(resolver.store, rows, source=file.name, update=update)
+    updated = f", {report.entities_updated} entities updated" if update else ""
     click.echo(f"{file}: {report.rows} rows, {report.entities_created} entities and "
-               f"{report.aliases_created} aliases created")
+               f"{report.aliases_created} aliases created{updated}")
 
 
 @cli.command()
