@@ -153,7 +153,8 @@ class RequestGate:
         except _Refused as refused:
             log.info('%s "%s %s" %s -', environ.get("REMOTE_ADDR", "-"), environ.get("REQUEST_METHOD", "-"),
                      (environ.get("RAW_URI") or environ.get("PATH_INFO", ""))[:300], refused.status.split()[0])
-            payload = json.dumps({"error": {"code": refused.code, "message": refused.message}}).encode()
+            payload = json.dumps({"error": {"code": refused.code, "message": refused.message}},
+                                 ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
             start_response(refused.status, [
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(payload))),

@@ -155,3 +155,66 @@ def test_a_closed_pipe_is_a_quiet_exit(db_path: Path, args: list[str]) -> None:
         os.close(write_end)
     assert result.stderr == b""
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_import_changes_nothing(db_path: Path, tmp_path: Path, sig: signal.Signals) -> None:
+    source = tmp_path / "big.csv"
+    rnd = random.Random(5)
+    with source.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(60_000):
+            out.write(f"e{i},Name {i},person,Alias {rnd.random():.12f}\n")
+    with closing(Resolver.open(str(db_path))) as r:
+        before = (r.store.stats(), r.store.revision())
+    proc = subprocess.Popen([sys.executable, "-m", "resolver", "import", str(source), "--db", str(db_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (128 + sig, -sig), "the import finished before it could be stopped"
+    assert b"Traceback" not in err
+    with closing(Resolver.open(str(db_path))) as r:
+        assert (r.store.stats(), r.store.revision()) == before
+
+
+def test_a_failed_build_leaves_neither_a_store_nor_a_temporary_file(tmp_path: Path) -> None:
+    source = tmp_path / "entities.toml"
+    source.write_text('[[entity]]\nid = "x"\nname = "X"\ntype = "person"\ndescription = ""\n'
+                      'aliases = [{ text = "X\\u0000Y", kind = "name", source = "curated", note = "test" }]\n',
+                      encoding="utf-8")
+    out = tmp_path / "built" / "store.db"
+    code, message = _run("build", "--source", str(source), "-o", str(out))
+    assert code == 1
+    assert "may not hold control characters" in message
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_stopped_export_leaves_the_target_as_it_was(db_path: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(db_path)  # 33,000 more aliases: an export that takes a moment
+    con.execute("""
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+        INSERT INTO alias (entity_id, text, normalized, keys, acronym, script, kind, source, note,
+                           created_at, updated_at)
+        SELECT a.entity_id, a.text || ' ' || n.i, a.normalized, a.keys, a.acronym, a.script, a.kind, a.source,
+               a.note, a.created_at, a.updated_at FROM alias a, n""")
+    con.commit()
+    con.close()
+    target = tmp_path / "out" / "export.csv"
+    target.parent.mkdir()
+    target.write_text("precious\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "resolver", "export", "-o", str(target), "--db", str(db_path)],
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(list(target.parent.iterdir())) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the export finished before it could be stopped"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert b"Traceback" not in err
+    assert [p.name for p in target.parent.iterdir()] == ["export.csv"]
+    assert target.read_text(encoding="utf-8") == "precious\n"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO
 
 import click
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.cli.batch import _staged
 from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
 from resolver.settings import default_db_path
 from resolver.store.build import build_bundle, default_source
@@ -84,13 +84,20 @@ def import_(file: Path, update: bool, db: str | None) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True, atomic=True), default="-",
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Write here instead of standard output.")
 @db_option
 @reports_errors
-def export(output: IO[str], db: str | None) -> None:
-    """Write every alias as CSV in the import format (entity_id,canonical_name,type,alias)."""
-    export_csv(open_resolver(db).store, output)
+def export(output: str, db: str | None) -> None:
+    """Write every alias as CSV in the import format (entity_id,canonical_name,type,alias).
+
+    The file appears whole or not at all (and nothing is printed if the export fails).
+    """
+    store = open_resolver(db).store
+    # click.File(atomic=True) renames a half-written file into place even on an error; stage instead
+    with _staged(output) as (staged,):
+        assert staged is not None
+        export_csv(store, staged.text)
 
 
 @cli.command("add-entity")
