@@ -158,6 +158,15 @@ class Resolver:
                     self._index = self._build()
         return self._index
 
+    @property
+    def revision(self) -> int:
+        """The store revision the answers reflect: it moves whenever the store is written.
+
+        Cheap to read (no query unless the store changed): callers that cache answers, such as
+        the annotator, compare it to know when to forget them.
+        """
+        return self.index.revision
+
     # --- resolving -------------------------------------------------------------------------
 
     def resolve(self, mention: str, *, type: str | None = None, limit: int = 5) -> Resolution:
