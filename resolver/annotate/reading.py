@@ -37,6 +37,8 @@ __all__ = ["Evidence", "Reading", "read_span"]
 _MIN_VARIANT_LENGTH = 4
 #: a one-word variant spelling this long is linked on its own ("Teheran"), a shorter one in context only
 _MIN_ALONE = 6
+#: the words that only mark word order: "Ministry of Interior" is the "Interior Ministry"
+_REORDERING = frozenset({"of", "the"})
 #: two spellings of one word (rapidfuzz ratio over the words or their skeletons)
 _SPELLING_RATIO = 85.0
 
@@ -93,9 +95,16 @@ def _spelling_of(q: Token, a: Token) -> bool:
 
 
 def _spells(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) -> bool:
-    """Every word of the span is a spelling of some word of the alias (extra words are another name)."""
-    return len(span_tokens) <= len(alias_tokens) and all(
-        any(_spelling_of(q, a) for a in alias_tokens) for q in span_tokens
+    """Every word of the span is a spelling of some word of the alias (extra words are another name).
+
+    "of" and "the" are left out on both sides ("Ministry of Interior" spells "Interior Ministry");
+    any other word counts ("Hezbollah and Kata'ib" is two names, "Muthanna Bridge in Baghdad" a
+    name and a place).
+    """
+    span_words = [q for q in span_tokens if q.text not in _REORDERING] or list(span_tokens)
+    alias_words = [a for a in alias_tokens if a.text not in _REORDERING] or list(alias_tokens)
+    return len(span_words) <= len(alias_words) and all(
+        any(_spelling_of(q, a) for a in alias_words) for q in span_words
     )
 
 

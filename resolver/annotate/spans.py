@@ -15,7 +15,8 @@ resolver decides (:mod:`resolver.annotate.reading`).  A span
 - begins and ends with a word the resolver knows something about (some alias shares a word with
   it, however weakly), or begins with a title, function word or article ("The Wall Street
   Journal", "Imam Ali", "Al Arabiya"): a word no alias resembles can only lower the score of the
-  span it edges, so the shorter span is the better one.
+  span it edges, so the shorter span is the better one.  A capitalised word right beside a known
+  one is the exception ("International Zones": "Zones" alone shares no word with any alias).
 
 Words inside a span need not be known: "Officials of the Islamic Revolutionary Guards Corps"
 proposes "Islamic Revolutionary Guards Corps" whether or not "Guards" is a stored word.
@@ -115,18 +116,33 @@ class Runs:
         """
         kinds, texts = self.tokens.kinds, self.tokens.texts
         connector = self.connector
+
+        def leaning(k: int, step: int, stop: int) -> bool:
+            """An unknown capitalised word next to a known one (connectors between them aside) may
+            still edge a name: "International Zones" (no alias shares a word with "Zones" alone,
+            but the resolver matches the two)."""
+            if kinds[k] not in (CAPITAL, ACRONYM):
+                return False
+            inner = k + step
+            while inner != stop and connector[inner]:
+                inner += step
+            return inner != stop and kinds[inner] != DIGIT and known(inner)
+
         for i, j_max in self.bounds:
             first = i + 1 if kinds[i] == LOWER else i  # the word after an article
             word = texts[first].casefold()
             opener = word in TITLE_WORDS or word in NOT_NAMES or word in CONNECTORS  # "The", "Al", "Abu"
-            if not opener and not known(first):
+            left = opener or known(first)
+            if not left and not leaning(first, 1, j_max + 1):
                 continue
             for j in range(first, j_max + 1):
-                if connector[j]:
-                    continue
+                if connector[j] or (j > first and texts[j].casefold() in CONNECTORS):
+                    continue  # "al", "of", "Abu", "Al" never end a name
                 if kinds[j] == DIGIT:
                     if j == i:
                         continue
-                elif not known(j):
+                elif not known(j) and not leaning(j, -1, first - 1):
+                    continue
+                if not left and j == first:
                     continue
                 yield i, j
