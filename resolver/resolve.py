@@ -159,6 +159,15 @@ class Resolver:
                     self._seen = version
         return self._index
 
+    @property
+    def revision(self) -> int:
+        """The store revision the answers reflect: it moves whenever the store is written.
+
+        Cheap to read (no query unless the store changed): callers that cache answers, such as
+        the annotator, compare it to know when to forget them.
+        """
+        return self.index.revision
+
     # --- resolving -------------------------------------------------------------------------
 
     def resolve(self, mention: str, *, type: str | None = None, limit: int = 5) -> Resolution:
