@@ -66,6 +66,12 @@ class SchemaMismatch(ResolverError):
     code = "schema_mismatch"
 
 
+class StoreUnavailable(ResolverError):
+    """The store cannot be reached: its database driver is not installed, or the server does not answer."""
+
+    code = "store_unavailable"
+
+
 class TooMuchWork(ResolverError):
     """A call ran past the time it was given (``deadline``) and was abandoned; nothing was changed."""
 

@@ -193,13 +193,12 @@ def test_a_failed_build_leaves_neither_a_store_nor_a_temporary_file(tmp_path: Pa
 def test_a_stopped_export_leaves_the_target_as_it_was(db_path: Path, tmp_path: Path) -> None:
     import sqlite3
 
-    con = sqlite3.connect(db_path)  # 33,000 more aliases: an export that takes a moment
-    con.execute("""
+    con = sqlite3.connect(db_path)  # 33,000 more alias rows (copies, numbered): an export that takes a moment
+    columns = [row[1] for row in con.execute("PRAGMA table_info(alias)") if row[1] not in ("id", "text")]
+    con.execute(f"""
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
-        INSERT INTO alias (entity_id, text, normalized, keys, acronym, script, kind, source, note,
-                           created_at, updated_at)
-        SELECT a.entity_id, a.text || ' ' || n.i, a.normalized, a.keys, a.acronym, a.script, a.kind, a.source,
-               a.note, a.created_at, a.updated_at FROM alias a, n""")
+        INSERT INTO alias (text, {", ".join(columns)})
+        SELECT a.text || ' ' || n.i, {", ".join("a." + c for c in columns)} FROM alias a, n""")
     con.commit()
     con.close()
     target = tmp_path / "out" / "export.csv"
