@@ -8,7 +8,7 @@ from resolver import Resolver
 
 from .config import ApiSettings
 
-__all__ = ["api_settings", "base_url", "get_resolver"]
+__all__ = ["api_settings", "base_url", "get_resolver", "public_location"]
 
 
 def get_resolver() -> Resolver:
@@ -30,3 +30,10 @@ def base_url() -> str:
     (so its Host header), as a service reached directly must use.
     """
     return api_settings().public_url or request.url_root.rstrip("/")
+
+
+def public_location(path: str) -> str:
+    """A ``Location`` for a path made by ``url_for``: under the configured ``public_url`` when there
+    is one (so that a redirect behind a proxy keeps the public prefix), else the path as it is."""
+    public = api_settings().public_url
+    return public + path.removeprefix(request.script_root) if public else path

@@ -239,6 +239,15 @@ def test_every_absolute_url_uses_the_configured_public_url(server: str) -> None:
         assert _manifest(server, host, "POST") == manifest
 
 
+def test_redirects_and_created_locations_keep_the_public_prefix(server: str) -> None:
+    body = json.dumps({"name": "Zorgamazoo Brigade", "type": "organization", "id": "zorgamazoo"}).encode()
+    status, headers, _ = _post(server, "/entities", body, "application/json", chunk=False,
+                               extra=f"Authorization: Bearer {TOKEN}\r\n".encode())
+    assert (status, headers["location"]) == (201, f"{PUBLIC}/entities/zorgamazoo")
+    status, headers, _ = raw_request(server, b"GET /docs HTTP/1.1\r\nHost: evil.example\r\n")
+    assert (status, headers["location"]) == (302, f"{PUBLIC}/docs/swagger")
+
+
 def test_without_a_public_url_the_request_url_is_used(plain_server: str) -> None:
     port = plain_server.rsplit(":", 1)[1]
     manifest = _manifest(plain_server, f"127.0.0.1:{port}")
