@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -97,6 +98,7 @@ def title_case(text: str, tk: Tokens, covered: set[int]) -> Callable[[int], bool
     return in_headline
 
 
+@lru_cache(maxsize=16384)
 def _near_title(word: str) -> bool:
     """A title with one letter wrong or missing ("Minster"): typos of titles are still titles."""
     return len(word) >= 5 and any(
