@@ -104,9 +104,9 @@ class _Cache(Generic[V]):
         self.recent, self.older = {}, {}
 
 
-#: what one block of text holds: (first token, last token, reading) of each span worth a decision,
-#: token indices relative to the block's first token
-_Block = tuple[tuple[int, int, Reading], ...]
+#: what one block of text holds: (first token, last token, reading, resolution if strong) of each
+#: span worth a decision, token indices relative to the block's first token
+_Block = tuple[tuple[int, int, Reading, Resolution | None], ...]
 
 
 class Annotator:
@@ -173,7 +173,7 @@ class Annotator:
                 if block is None:
                     todo.append((first, key, bounds))
                 else:
-                    spans.extend(Span(first + i, first + j, reading) for i, j, reading in block)
+                    spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
         if not todo:
             return spans
         words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision)
@@ -186,11 +186,12 @@ class Annotator:
         readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision)
         for first, key, pairs in found:
             block = tuple(
-                (i - first, j - first, reading) for i, j in pairs
+                (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
+                for i, j in pairs
                 if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
                 and reading.evidence is not Evidence.NONE
             )
-            spans.extend(Span(first + i, first + j, reading) for i, j, reading in block)
+            spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
             with self._lock:
                 if self._revision == revision:
                     self._blocks.put(key, block)
@@ -211,7 +212,7 @@ class Annotator:
         strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
         # In a title-case line capitals do not mark names: there a name of several words counts
         # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
-        in_headline = title_case(text, tk, {k for s in strong for k in range(s.i, s.j + 1)})
+        in_headline = title_case(text, tk, strong)
         kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
         if len(kept) < len(spans):
             spans = kept
