@@ -80,7 +80,7 @@ def test_build_counts_match_the_source(tmp_path: Path) -> None:
     tables = dump(tmp_path / "aliases.db")
     assert len(tables["entity"]) == counts[0]
     assert len(tables["alias"]) == counts[1]
-    assert dict(tables["meta"])["schema_version"] == "1"
+    assert dict(tables["meta"])["schema_version"] == "2"
 
 
 def test_rebuilding_over_an_existing_store_replaces_it(tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def test_stats(db: str) -> None:
     assert figures["aliases"] == 5
     assert figures["entities_by_type"] == {"organization": 1, "person": 2}
     assert figures["aliases_by_script"] == {"arabic": 1, "latin": 4}
-    assert figures["schema_version"] == 1
+    assert figures["schema_version"] == 2
     text = ok("stats", "--db", db)
     assert "entities: 3\n" in text
     assert "entities_by_type: organization 1, person 2\n" in text
