@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = tmp / "aliases.db"
         build_bundle(default_source(), db)  # a private copy: the run never writes the real aliases.db
         resolver = Resolver.open(str(db))
-        aliases = sorted({a.text for a in resolver.index.aliases})
+        aliases = sorted({row[3] for row in resolver.store.export_rows()})
         resolver.close()
         big, small = tmp / f"events_{args.rows}.csv", tmp / f"events_{args.small}.csv"
         started = time.perf_counter()
