@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, inspect, select
+from sqlalchemy import URL, Engine, create_engine, event, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,11 +17,23 @@ from resolver.store.models import Base, MetaRow
 __all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "sqlite_path"]
 
 #: bump when the tables change, and add a step to ``_MIGRATIONS``
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 
-# Ordered migrations: version N -> N+1, each a function of a connection.  Empty while the first
-# released schema stands; a store newer than this code is refused, never rewritten.
-_MIGRATIONS: dict[int, Callable[[Any], None]] = {}
+
+def _step_1_to_2(conn: Any) -> None:
+    """Schema 2 is reserved for the shared candidate index (issue #9); until its tables land a
+    version-1 store needs nothing here, so it passes on to step 2 -> 3 unchanged."""
+
+
+def _add_source_tables(conn: Any) -> None:
+    """2 -> 3: the tables that remember which external list (source) wrote which entity and alias."""
+    tables = [Base.metadata.tables[name] for name in ("source", "source_record", "source_alias")]
+    Base.metadata.create_all(conn, tables=tables)
+
+
+# Ordered migrations: version N -> N+1, each a function of a connection, each run in its own
+# transaction that also stamps the new version; a store newer than this code is refused, never rewritten.
+_MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _step_1_to_2, 2: _add_source_tables}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -109,4 +121,5 @@ def check_schema(engine: Engine, *, create: bool) -> None:
             raise SchemaMismatch(f"no migration from schema version {version}; rebuild the store")
         with engine.begin() as conn:
             step(conn)
+            conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(version + 1)))
         version += 1

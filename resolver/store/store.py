@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, func, insert, select, update
+from sqlalchemy import Engine, Integer, String, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -374,6 +374,42 @@ class AliasStore:
         if created_entities or created_aliases:
             self._bump(session)
         return created_entities, created_aliases
+
+    # --- bulk writes for importers, inside a caller's transaction ------------------------------
+    # Every alias a source sync writes or removes goes through these two methods, so derived
+    # state kept at write time (keys here; any index table later) is maintained for bulk work too.
+
+    def insert_aliases(self, session: Session, rows: Sequence[tuple[str, str, str, str, str]],
+                       *, now: datetime) -> dict[tuple[str, str], int]:
+        """Insert (entity_id, text, kind, source, note) rows in one statement, keys computed here.
+
+        The caller guarantees no (entity_id, text) pair exists yet (the unique constraint holds anyway).
+
+        Returns:
+            the new alias id of each (entity_id, text)
+        """
+        if not rows:
+            return {}
+        values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
+                   "updated_at": now, **alias_columns(t)} for e, t, k, s, n in rows]
+        stmt = insert(AliasRow).returning(AliasRow.id, AliasRow.entity_id, AliasRow.text)
+        return {(e, t): i for i, e, t in session.execute(stmt, values)}
+
+    def delete_aliases(self, session: Session, alias_ids: Sequence[int]) -> None:
+        """Delete aliases by id (what points at them, such as source ownership, goes with them)."""
+        for start in range(0, len(alias_ids), 500):
+            session.execute(delete(AliasRow).where(AliasRow.id.in_(alias_ids[start:start + 500])))
+
+    def record_many(self, session: Session, actor: str,
+                    changes: Sequence[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]],
+                    *, now: datetime) -> None:
+        """Append (action, entity_id, before, after) history rows in one statement and bump the revision once."""
+        if not changes:
+            return
+        session.execute(insert(HistoryRow), [
+            {"at": now, "actor": actor, "action": a, "entity_id": e, "before": b, "after": f} for a, e, b, f in changes
+        ])
+        self._bump(session)
 
     def transaction(self) -> Any:
         """A session in a transaction (``with store.transaction() as session:``) for bulk work."""
