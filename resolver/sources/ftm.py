@@ -57,7 +57,8 @@ def map_entity(obj: Any, number: int = 0) -> SourceRecord | str:
         ValueError: the object is not an FtM entity (no id, no schema, malformed properties).
     """
     if not isinstance(obj, dict):
-        raise ValueError("expected a JSON object (an FtM entity)")
+        what = "a JSON array" if isinstance(obj, list) else f"a JSON {obj.__class__.__name__}"
+        raise ValueError(f"{what}; expected one FtM entity (a JSON object) per line")
     record_id, schema, props = obj.get("id"), obj.get("schema"), obj.get("properties", {})
     if not isinstance(record_id, str) or not record_id.strip():
         raise ValueError("the entity has no \"id\"")
@@ -122,7 +123,7 @@ class FtmReader:
                 except UnicodeDecodeError as exc:
                     raise ImportFailed("not valid UTF-8", source=source, line=number) from exc
                 except json.JSONDecodeError as exc:
-                    hint = " (a JSON array? expected one entity per line)" if raw.lstrip()[:1] == b"[" else ""
+                    hint = " (expected one FtM entity, a JSON object, per line)" if raw.lstrip()[:1] == b"[" else ""
                     raise ImportFailed(f"not a JSON object: {exc.msg}{hint}", source=source, line=number) from exc
                 try:
                     mapped = map_entity(obj, number)
