@@ -73,7 +73,7 @@ def map_entity(obj: Any, number: int = 0) -> SourceRecord | str:
     where = f"entity {record_id!r}"
     aliases: dict[str, str] = {}
     for prop, kind in t.names.items():
-        for value in _values(props, prop, where):
+        for value in _values(props, prop, where) if prop in props else ():
             aliases.setdefault(value, kind)
     caption = obj.get("caption")
     names = [a for a, k in aliases.items() if k == "name"]
@@ -84,10 +84,10 @@ def map_entity(obj: Any, number: int = 0) -> SourceRecord | str:
     else:
         return f"{schema} without a name"
     ordered = ((name, "name"), *((a, k) for a, k in aliases.items() if a != name))
-    ids = {p: "; ".join(vs) for p in t.identifiers if (vs := _values(props, p, where))}
+    ids = {p: "; ".join(vs) for p in t.identifiers if p in props and (vs := _values(props, p, where))}
     parts = [schema]
     for prop in t.described:
-        if vs := _values(props, prop, where):
+        if prop in props and (vs := _values(props, prop, where)):
             parts.append(f"{prop}: {', '.join(vs)}")
     datasets = obj.get("datasets")
     if isinstance(datasets, list) and datasets:

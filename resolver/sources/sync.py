@@ -28,12 +28,14 @@ from sqlalchemy.orm import Session
 
 from resolver.errors import ImportFailed
 from resolver.sources.record import SourceRecord, check_source_name, entity_id_for
-from resolver.store.models import AliasRow, EntityRow, SourceAliasRow, SourceRecordRow, SourceRow
+from resolver.store.models import AliasRow, Base, EntityRow, SourceAliasRow, SourceRecordRow, SourceRow
 from resolver.store.store import AliasStore
 
 __all__ = ["SyncReport", "list_sources", "sync_source"]
 
 CHUNK = 2000
+#: Core tables: bulk inserts through them skip the ORM's per-row bookkeeping
+TABLES = Base.metadata.tables
 
 
 @dataclass(slots=True)
@@ -103,11 +105,11 @@ class _Sync:
         ids = self.store.insert_aliases(
             self.session, [(e, t, k, self.name, f"record {r}") for e, t, k, r in aliases], now=self.now)
         if ids:
-            self.session.execute(insert(SourceAliasRow), [
+            self.session.execute(insert(TABLES["source_alias"]), [
                 {"alias_id": ids[(e, t)], "source": self.name, "record_id": r} for e, t, _k, r in aliases])
         return len(ids)
 
-    def add(self, records: Sequence[SourceRecord]) -> None:
+    def add(self, records: Sequence[SourceRecord], digests: dict[str, str]) -> None:
         if not records:
             return
         ids = {r.record_id: entity_id_for(self.name, r.record_id) for r in records}
@@ -116,26 +118,31 @@ class _Sync:
             if ids[r.record_id] in taken:
                 raise ImportFailed(f"entity id {ids[r.record_id]!r} of record {r.record_id!r} is already taken by an "
                                    "entity this source did not write", source=self.file, line=r.number)
-        self.session.execute(insert(EntityRow), [
+        self.session.execute(insert(TABLES["entity"]), [
             {"id": ids[r.record_id], "name": r.name, "type": r.type, "description": r.description,
              "external_ids": dict(r.external_ids), "redirect_to": None, "created_at": self.now,
              "updated_at": self.now} for r in records])
         self.report.aliases_added += self._alias_rows(
             [(ids[r.record_id], t, k, r.record_id) for r in records for t, k in r.aliases])
-        self.session.execute(insert(SourceRecordRow), [
-            {"source": self.name, "record_id": r.record_id, "entity_id": ids[r.record_id], "digest": r.digest(),
-             "data": r.data(), "generation": self.g} for r in records])
+        data = [r.data() for r in records]
+        self.session.execute(insert(TABLES["source_record"]), [
+            {"source": self.name, "record_id": r.record_id, "entity_id": ids[r.record_id],
+             "digest": digests[r.record_id], "data": d, "generation": self.g}
+            for r, d in zip(records, data, strict=True)])
         self.store.record_many(self.session, self.actor, [
-            ("create", ids[r.record_id], None, {"record": r.record_id, **r.data()}) for r in records], now=self.now)
+            ("create", ids[r.record_id], None, {"record": r.record_id, **d})
+            for r, d in zip(records, data, strict=True)], now=self.now)
         self.report.added += len(records)
 
-    def change(self, r: SourceRecord, entity_id: str, old: dict[str, Any] | None) -> None:
+    def change(self, r: SourceRecord, digest: str, entity_id: str) -> None:
         """Bring one record's entity and owned aliases up to the source's new statement."""
+        old: dict[str, Any] | None = self.session.execute(select(SourceRecordRow.data).where(
+            SourceRecordRow.source == self.name, SourceRecordRow.record_id == r.record_id)).scalar_one()
         followed = self._follow(entity_id)
         if followed is None:  # deleted when the source dropped it: it comes back under the same id
             self.session.execute(delete(SourceRecordRow).where(SourceRecordRow.source == self.name,
                                                                SourceRecordRow.record_id == r.record_id))
-            self.add([r])
+            self.add([r], {r.record_id: digest})
             self.report.added -= 1
             self.report.updated += 1
             return
@@ -183,7 +190,7 @@ class _Sync:
                 after["aliases_added"] = [t for _, t, _, _ in rows]
         self.session.execute(update(SourceRecordRow).where(
             SourceRecordRow.source == self.name, SourceRecordRow.record_id == r.record_id
-        ).values(digest=r.digest(), data=r.data(), generation=self.g))
+        ).values(digest=digest, data=r.data(), generation=self.g))
         self.store.record_many(self.session, self.actor, [("update", target, before, after)], now=self.now)
         self.report.updated += 1
 
@@ -245,26 +252,27 @@ def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, An
         sync = _Sync(store, session, report, generation, file_name)
         for batch in _chunks(reader, chunk):
             report.records += len(batch)
-            existing = {rid: (e, d, data, g) for rid, e, d, data, g in session.execute(
+            existing = {rid: (e, d, g) for rid, e, d, g in session.execute(
                 select(SourceRecordRow.record_id, SourceRecordRow.entity_id, SourceRecordRow.digest,
-                       SourceRecordRow.data, SourceRecordRow.generation)
+                       SourceRecordRow.generation)
                 .where(SourceRecordRow.source == name,
                        SourceRecordRow.record_id.in_([r.record_id for r in batch])))}
             fresh: list[SourceRecord] = []
+            digests = {r.record_id: r.digest() for r in batch}
             same: list[str] = []
             first: dict[str, int] = {}
             for r in batch:
                 held = existing.get(r.record_id)
-                if r.record_id in first or (held is not None and held[3] == generation):
+                if r.record_id in first or (held is not None and held[2] == generation):
                     raise ImportFailed(f"record id {r.record_id!r} appears twice", source=file_name, line=r.number)
                 first[r.record_id] = r.number
                 if held is None:
                     fresh.append(r)
-                elif held[1] == r.digest():
+                elif held[1] == digests[r.record_id]:
                     same.append(r.record_id)
                 else:
-                    sync.change(r, held[0], held[2])
-            sync.add(fresh)
+                    sync.change(r, digests[r.record_id], held[0])
+            sync.add(fresh, digests)
             if same:
                 session.execute(update(SourceRecordRow).where(
                     SourceRecordRow.source == name, SourceRecordRow.record_id.in_(same)).values(generation=generation))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
 from resolver.matching.normalize import KEYS_VERSION, analyze, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
-from resolver.store.models import AliasRow, EntityRow, HistoryRow, MetaRow
+from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 
 __all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
 
@@ -392,7 +392,8 @@ class AliasStore:
             return {}
         values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
                    "updated_at": now, **alias_columns(t)} for e, t, k, s, n in rows]
-        stmt = insert(AliasRow).returning(AliasRow.id, AliasRow.entity_id, AliasRow.text)
+        table = Base.metadata.tables["alias"]  # Core, not the ORM's bulk path: a third of the time
+        stmt = insert(table).returning(table.c.id, table.c.entity_id, table.c.text)
         return {(e, t): i for i, e, t in session.execute(stmt, values)}
 
     def delete_aliases(self, session: Session, alias_ids: Sequence[int]) -> None:
@@ -406,7 +407,7 @@ class AliasStore:
         """Append (action, entity_id, before, after) history rows in one statement and bump the revision once."""
         if not changes:
             return
-        session.execute(insert(HistoryRow), [
+        session.execute(insert(Base.metadata.tables["history"]), [
             {"at": now, "actor": actor, "action": a, "entity_id": e, "before": b, "after": f} for a, e, b, f in changes
         ])
         self._bump(session)
