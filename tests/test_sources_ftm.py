@@ -123,3 +123,12 @@ def test_bytes_that_are_not_utf8_are_an_error_with_the_line(tmp_path: Path) -> N
     path.write_bytes(b'{"id": "a", "schema": "Person", "properties": {"name": ["Caf\xe9"]}}\n')
     with pytest.raises(ImportFailed, match=r"latin.jsonl:1: not valid UTF-8"):
         list(FtmReader(path))
+
+
+def test_every_kind_and_type_a_source_writes_is_one_the_store_knows() -> None:
+    from resolver.results import AliasKind, EntityType
+    from resolver.sources.ftm import tables
+    from resolver.sources.ofac import ALT_KINDS
+
+    assert set(tables().names.values()) | set(ALT_KINDS.values()) <= {k.value for k in AliasKind}
+    assert set(tables().types.values()) <= {t.value for t in EntityType}
