@@ -185,12 +185,12 @@ def test_an_entity_id_taken_by_a_curated_entity_is_refused(store: AliasStore) ->
         sync_source(store, "ofac-sdn", OfacReader(OFAC1))
 
 
-def test_a_schema_1_store_gains_the_source_tables_on_open(tmp_path: Path) -> None:
+def test_a_schema_2_store_gains_the_source_tables_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _open(f"sqlite:///{path}").engine.dispose()
     con = sqlite3.connect(path)
     con.executescript("DROP TABLE source_alias; DROP TABLE source_record; DROP TABLE source;"
-                      "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+                      "UPDATE meta SET value = '2' WHERE key = 'schema_version';")
     con.close()
     store = _open(f"sqlite:///{path}")
     assert store.schema_version() == SCHEMA_VERSION
@@ -214,5 +214,32 @@ def test_sync_on_postgresql(pg_url: str) -> None:
         with pytest.raises(ImportFailed, match=r"alt\.csv:1:"):
             sync_source(store, "opensanctions", FtmReader(bad))
         assert list(store.export_rows()) == before
+    finally:
+        store.engine.dispose()
+
+
+def _index_equals_a_rebuild(store: AliasStore) -> None:
+    from tests.test_index import _rebuilt, _state
+
+    assert _state(store.engine) == _rebuilt(store.engine)
+
+
+def test_syncs_keep_the_index_tables_equal_to_a_rebuild(store: AliasStore) -> None:
+    store.add_entity("Qais al-Khazali", "person", id="qais-al-khazali")
+    sync_source(store, "opensanctions", FtmReader(FTM1))
+    store.add_alias("opensanctions:NK-shahlai", "Shahlaee", source="curated")
+    store.merge("qais-al-khazali", "opensanctions:Q7267896")
+    sync_source(store, "ofac-sdn", OfacReader(OFAC1))
+    sync_source(store, "opensanctions", FtmReader(FTM2))
+    sync_source(store, "ofac-sdn", OfacReader(OFAC2))
+    _index_equals_a_rebuild(store)
+
+
+def test_syncs_keep_the_index_on_postgresql(pg_url: str) -> None:
+    store = _open(pg_url)
+    try:
+        sync_source(store, "opensanctions", FtmReader(FTM1))
+        sync_source(store, "opensanctions", FtmReader(FTM2))
+        _index_equals_a_rebuild(store)
     finally:
         store.engine.dispose()

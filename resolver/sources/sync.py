@@ -100,10 +100,11 @@ class _Sync:
             current, hops = row[0], hops + 1
         return None
 
-    def _alias_rows(self, aliases: Sequence[tuple[str, str, str, str]]) -> int:
+    def _alias_rows(self, aliases: Sequence[tuple[str, str, str, str]], new_entities: Iterable[str] = ()) -> int:
         """Insert (entity_id, text, kind, record_id) through the store and record their ownership."""
         ids = self.store.insert_aliases(
-            self.session, [(e, t, k, self.name, f"record {r}") for e, t, k, r in aliases], now=self.now)
+            self.session, [(e, t, k, self.name, f"record {r}") for e, t, k, r in aliases], now=self.now,
+            new_entities=new_entities)
         if ids:
             self.session.execute(insert(TABLES["source_alias"]), [
                 {"alias_id": ids[(e, t)], "source": self.name, "record_id": r} for e, t, _k, r in aliases])
@@ -118,12 +119,12 @@ class _Sync:
             if ids[r.record_id] in taken:
                 raise ImportFailed(f"entity id {ids[r.record_id]!r} of record {r.record_id!r} is already taken by an "
                                    "entity this source did not write", source=self.file, line=r.number)
-        self.session.execute(insert(TABLES["entity"]), [
+        self.store.insert_entities(self.session, [
             {"id": ids[r.record_id], "name": r.name, "type": r.type, "description": r.description,
              "external_ids": dict(r.external_ids), "redirect_to": None, "created_at": self.now,
              "updated_at": self.now} for r in records])
         self.report.aliases_added += self._alias_rows(
-            [(ids[r.record_id], t, k, r.record_id) for r in records for t, k in r.aliases])
+            [(ids[r.record_id], t, k, r.record_id) for r in records for t, k in r.aliases], ids.values())
         data = [r.data() for r in records]
         self.session.execute(insert(TABLES["source_record"]), [
             {"source": self.name, "record_id": r.record_id, "entity_id": ids[r.record_id],
@@ -210,8 +211,7 @@ class _Sync:
             EntityRow.id.in_(entity_ids), EntityRow.redirect_to.is_not(None))).scalars())
         doomed = [e for e in entity_ids if e not in still]
         tomb = [r for r, e, _ in rows if e in still]
-        if doomed:
-            self.session.execute(delete(EntityRow).where(EntityRow.id.in_(doomed)))
+        self.store.delete_entities(self.session, doomed)
         gone = [r for r, e, _ in rows if e not in still]
         self.session.execute(delete(SourceRecordRow).where(
             SourceRecordRow.source == self.name, SourceRecordRow.record_id.in_(gone)))
