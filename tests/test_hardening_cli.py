@@ -217,3 +217,17 @@ def test_a_stopped_export_leaves_the_target_as_it_was(db_path: Path, tmp_path: P
     assert b"Traceback" not in err
     assert [p.name for p in target.parent.iterdir()] == ["export.csv"]
     assert target.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_source_sync_refuses_control_characters_too(db_path: Path, tmp_path: Path) -> None:
+    export = tmp_path / "list.jsonl"
+    export.write_text('{"id": "a", "schema": "Person", "properties": {"name": ["Ali Hassan"]}}\n'
+                      '{"id": "b", "schema": "Person", "properties": {"name": ["Zaid\\u0000Karim"]}}\n',
+                      encoding="utf-8")
+    with closing(Resolver.open(str(db_path))) as r:
+        before = r.store.revision()
+    code, out = _run("import", "--format", "ftm", "--source", "test-list", "-q", str(export), "--db", str(db_path))
+    assert code == 1
+    assert out.startswith("Error: list.jsonl:2: a name may not hold control characters; found U+0000")
+    with closing(Resolver.open(str(db_path))) as r:
+        assert r.store.revision() == before
