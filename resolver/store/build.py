@@ -113,8 +113,12 @@ def build_bundle(source: Path, output: Path) -> tuple[int, int]:
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    finally:
+    except BaseException:
         engine.dispose()
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)  # a failed or interrupted build leaves nothing behind
+        raise
+    engine.dispose()
     os.replace(tmp, output)
     for stale in (Path(f"{output}-wal"), Path(f"{output}-shm")):
         stale.unlink(missing_ok=True)
@@ -136,7 +140,7 @@ def compare_bundle(source: Path, db: Path) -> list[str]:
         with make_session_factory(engine)() as session:
             have = set(session.execute(
                 select(EntityRow.id, EntityRow.name, EntityRow.type, AliasRow.text, AliasRow.kind, AliasRow.source,
-                       AliasRow.normalized, AliasRow.keys, AliasRow.acronym, AliasRow.script)
+                       AliasRow.normalized, AliasRow.keys, AliasRow.flat, AliasRow.acronym, AliasRow.script)
                 .join(AliasRow, AliasRow.entity_id == EntityRow.id)
             ).all())
     finally:

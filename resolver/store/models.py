@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow"]
+__all__ = [
+    "AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "SourceAliasRow",
+    "SourceRecordRow", "SourceRow", "TokenRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -34,6 +37,7 @@ class AliasRow(Base):
     __table_args__ = (
         UniqueConstraint("entity_id", "text", name="uq_alias_entity_text"),
         Index("ix_alias_normalized", "normalized"),
+        Index("ix_alias_flat", "flat"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -42,6 +46,8 @@ class AliasRow(Base):
     normalized: Mapped[str] = mapped_column(Text)
     #: fine skeleton of each token, space separated: the matching keys computed at write time
     keys: Mapped[str] = mapped_column(Text)
+    #: the coarse skeletons of the tokens with the spaces removed ("Gholamreza" = "Gholam Reza")
+    flat: Mapped[str] = mapped_column(Text, default="")
     acronym: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     script: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))
@@ -68,3 +74,87 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- the candidate index: derived from the aliases, written in the same transaction ----------
+
+
+class TokenRow(Base):
+    """One token key of the vocabulary (a coarse skeleton) with its document frequencies."""
+
+    __tablename__ = "ix_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    #: the looser skeleton the near-key neighbourhood is built from
+    loose: Mapped[str] = mapped_column(Text)
+    #: how many entities have an alias holding the key (what the IDF weight is computed from)
+    df: Mapped[int] = mapped_column(Integer, default=0)
+    #: how many aliases hold the key (the length of its postings list)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PostingRow(Base):
+    """An alias that holds a token; ordered by the alias's length, so a common token's shortest aliases come first."""
+
+    __tablename__ = "ix_posting"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: how many tokens the alias has: the fewer, the larger the token's share of it
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class NearRow(Base):
+    """The deletion neighbourhood of a token's loose skeleton: typo'd and OCR-mangled keys find it."""
+
+    __tablename__ = "ix_near"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    variant: Mapped[str] = mapped_column(Text, primary_key=True)
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+# --- external lists (sources): which record wrote which entity and alias -----------------------
+
+
+class SourceRow(Base):
+    """A named external list (an OFAC SDN export, an OpenSanctions dataset) and its last import."""
+
+    __tablename__ = "source"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    #: what the last import said about itself: file, dataset names, export date, counts
+    info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: bumped by every sync; a record not seen by the current one was dropped by the source
+    generation: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[datetime] = mapped_column()
+
+
+class SourceRecordRow(Base):
+    """One record of a source, the entity it became and a hash of what the source said about it."""
+
+    __tablename__ = "source_record"
+    __table_args__ = (Index("ix_source_record_entity", "entity_id"),)
+
+    source: Mapped[str] = mapped_column(ForeignKey("source.name"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(200))
+    #: hash of the mapped record; "" once the source dropped it (the entity lives on with curated aliases)
+    digest: Mapped[str] = mapped_column(String(40))
+    #: the mapped record as last imported (name, type, aliases, ids): what the next sync diffs against
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    generation: Mapped[int] = mapped_column()
+
+
+class SourceAliasRow(Base):
+    """Which source record put an alias in the store: only those aliases does a sync ever remove."""
+
+    __tablename__ = "source_alias"
+    __table_args__ = (Index("ix_source_alias_record", "source", "record_id"),)
+
+    alias_id: Mapped[int] = mapped_column(ForeignKey("alias.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[str] = mapped_column(String(200))
