@@ -227,11 +227,13 @@ class Resolver:
             if held is None or hit.score.value > held.score.value:
                 best[entity.id] = hit
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
-        judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), self.settings.veto_ceiling)
+        s = self.settings
+        judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
+                       s.candidate_threshold)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]
-            if j.probability >= self.settings.list_threshold
+            if j.probability >= s.list_threshold
         )
         return self._decide(index, mention, judged, candidates)
 

@@ -41,7 +41,7 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolver
-from resolver.matching.decision import FEATURES, candidate_features, vetoed
+from resolver.matching.decision import FEATURES, candidate_features, given_name_only, vetoed
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
 from resolver.matching.normalize import KEYS_VERSION, Token, analyze
@@ -155,7 +155,11 @@ def _trees_export(gb: GradientBoostingClassifier) -> dict[str, Any]:
 
 def judged_probability(model: MatcherModel) -> Any:
     """The probability a lookup reports, vetoes included (``decision.judge``)."""
-    return lambda x: min(model.probability(x), VETO) if vetoed(x) else model.probability(x)
+    def prob(x: list[float]) -> float:
+        p = model.probability(x)
+        return min(p, VETO) if vetoed(x) else min(p, PLAUSIBLE) if given_name_only(x) else p
+
+    return prob
 
 
 def decide(exact: list[str], probs: list[tuple[str, float]], threshold: float) -> str | None:

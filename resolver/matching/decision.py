@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
-from resolver.matching.normalize import NameKey
+from resolver.matching.normalize import NameKey, Token
 from resolver.matching.places import place_of
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 
-__all__ = ["FEATURES", "Judged", "candidate_features", "judge", "vetoed"]
+__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "vetoed"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -85,7 +85,8 @@ def candidate_features(
             # The mention places the entity in its own country ("Baghdad Oil Ministry", "Iraqi
             # Oil Ministry" for "Oil Ministry"): a qualifier, not a word the alias lacks.  Not so
             # when the alias names a place too: Basra's airport is not Baghdad's.
-            wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own else w for t, w in zip(name.tokens, wq, strict=True)]
+            wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own and not _pairs(t, alias) else w
+                  for t, w in zip(name.tokens, wq, strict=True)]
         ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                            max_weight=max_weight, soft=model.token_similarity)
         if not ev.real and "same skeleton" not in score.reason:
@@ -106,6 +107,7 @@ def judge(
     ranked: Sequence[tuple[Score, IndexedAlias]],
     model: MatcherModel,
     veto_ceiling: float,
+    plausible_ceiling: float,
 ) -> list[Judged]:
     """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
     most probable first."""
@@ -114,6 +116,8 @@ def judge(
         p = model.probability(x)
         if vetoed(x) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)
+        elif given_name_only(x):
+            p = min(p, plausible_ceiling)
         if not _exact(score):
             p = min(p, 0.999)  # only an exact name is certain
         against = ev.worst_against or "nothing"
@@ -169,6 +173,17 @@ def _kind_share(words: dict[str, tuple[int, int]], word: str, person: bool) -> f
     people, others = words.get(word, (0, 0))
     same, other = (people, others) if person else (others, people)
     return other / (same + other + 2.0)  # two pseudo-counts: a word seen once says little
+
+
+def given_name_only(x: Sequence[float]) -> bool:
+    """A person named by part of the name without the surname ("Qais" for Qais al-Khazali): never
+    matched on its own, but plausible (running text links it when the full name came first)."""
+    return bool(x[_AT["person"]] and x[_AT["inside"]] and not x[_AT["last"]])
+
+
+def _pairs(token: Token, alias: IndexedAlias) -> bool:
+    """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran")."""
+    return any(token_similarity(token, a)[0] >= 0.8 for a in alias.tokens)
 
 
 def _exact(score: Score) -> bool:
