@@ -33,6 +33,7 @@ How a text is read:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -41,6 +42,7 @@ from resolver.annotate.reading import Evidence, Reading, read_span
 from resolver.annotate.select import Span, choose, decide, drop_stretched, title_case
 from resolver.annotate.spans import Runs
 from resolver.annotate.tokens import LOWER, Tokens, tokenize
+from resolver.errors import TooMuchWork
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
 
+#: spans resolved in one ``resolve_many`` call; a deadline is checked between calls
+_BATCH = 512
 V = TypeVar("V")
 
 
@@ -134,7 +138,7 @@ class Annotator:
             self._blocks.clear()
             self._revision = revision
 
-    def _read(self, spans: Iterable[str], revision: int) -> dict[str, Reading]:
+    def _read(self, spans: Iterable[str], revision: int, deadline: float | None = None) -> dict[str, Reading]:
         """The readings of these span texts: cached ones, and the rest resolved in one batch."""
         out: dict[str, Reading] = {}
         missing: list[str] = []
@@ -152,10 +156,14 @@ class Annotator:
             settings = self.resolver.settings
             limit = settings.max_mention_length
             asked = [span for span in dict.fromkeys(missing) if len(span) <= limit]
-            new = {
-                span: read_span(span, res, settings)
-                for span, res in zip(asked, self.resolver.resolve_many(asked), strict=True)
-            }
+            new: dict[str, Reading] = {}
+            for first in range(0, len(asked), _BATCH):  # in parts, so that a deadline can stop the work
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooMuchWork(f"abandoned after reading {len(new):,} of {len(asked):,} new spans: "
+                                      "the text takes longer than allowed")
+                part = asked[first:first + _BATCH]
+                new.update((span, read_span(span, res, settings))
+                           for span, res in zip(part, self.resolver.resolve_many(part), strict=True))
             with self._lock:
                 if self._revision == revision:
                     for span, reading in new.items():
@@ -163,7 +171,8 @@ class Annotator:
             out.update(new)
         return out
 
-    def _spans(self, text: str, tk: Tokens, revision: int) -> tuple[list[Span], list[Span]]:
+    def _spans(self, text: str, tk: Tokens, revision: int,
+               deadline: float | None = None) -> tuple[list[Span], list[Span]]:
         """The text's spans worth a decision, block by block: (chosen already, still to decide).
 
         A block whose spans are all strong, and none a name of several words that a title-case
@@ -190,14 +199,16 @@ class Annotator:
                         spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in entries)
         if not todo:
             return settled, spans
-        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision)
+        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision,
+                           deadline)
 
         def known(k: int) -> bool:
             reading = words.get(tk.texts[k])
             return reading is not None and (reading.listed if tk.kinds[k] == LOWER else reading.known)
 
         found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
-        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision)
+        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision,
+                              deadline)
         for first, key, pairs in found:
             entries = tuple(
                 (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
@@ -219,20 +230,24 @@ class Annotator:
                     self._blocks.put(key, (entries, chosen))
         return settled, spans
 
-    def annotate(self, text: str) -> list[Mention]:
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
 
         Args:
             text: running text in any script; offsets refer to it unchanged.
+            deadline: a ``time.monotonic()`` value after which the work is abandoned.
 
         Returns:
             Matched and ambiguous mentions, in text order, never overlapping.
+
+        Raises:
+            TooMuchWork: the deadline passed first.
         """
         revision = self.resolver.revision
         tk = tokenize(text)
         # Spans of different blocks never overlap, so choosing longest first block by block is
         # choosing over the whole text.
-        settled, spans = self._spans(text, tk, revision)
+        settled, spans = self._spans(text, tk, revision, deadline)
         # A capital at the start of a sentence marks no name: there a one-word variant spelling
         # ("Missile" ~ Al Masalah, "Carried" ~ Karrada) needs the document to name its entity.
         spans = [_weak(s) if s.reading.variant and _opens_sentence(text, tk, s.i) else s for s in spans]
