@@ -10,7 +10,7 @@ Zipf skew from the SDN's own given and family names.  The smaller stores are pre
 For each store it prints: import time (``resolver import``), the first answer of a fresh process
 (wall time from start, and its peak RSS), lookups/s and p99 over 2,000 SDN queries (a fixed
 sample) in one process and its RSS after them, and how many of those answers went from right to
-wrong against the 10k store, with the reason for each.  With ``--serve``: ``resolver serve
+wrong against the 10k store, with the reason for each.  On the largest store only: with ``--serve``: ``resolver serve
 --workers 2`` time to first answer and RSS per worker.  With ``--visibility``: the delay before
 a write committed by one process is seen by a lookup in another.  With ``--normalize N``:
 ``resolver normalize --workers 2`` on N rows against the store (time and peak RSS of the tree).
@@ -375,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{out['rss']:.0f} | {out['qps']:,.0f} | {out['p99_ms']:.1f} | {changed} ({why}) |", flush=True)
             right = sum(_right(q, a) for q, a in zip(sample, answers, strict=True))
             print(f"    right answers {right} of {len(sample)}", flush=True)
+            if size != sizes[-1]:
+                continue  # serve, visibility and normalize: on the largest store only
             if args.serve:
                 first, workers = run_serve(db)
                 print(f"    serve: first answer after {first:.1f} s; worker RSS MiB "

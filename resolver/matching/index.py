@@ -138,6 +138,7 @@ class _Entry:
     near: list[int] = field(default_factory=list)  # token ids of short near keys
     #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
     halves: tuple[_Entry, _Entry] | None = None
+    own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
     votes: dict[int, float] = field(default_factory=dict)
 
     @property
@@ -166,6 +167,8 @@ class CandidateIndex:
         self._alias_rows: _Bounded[int, IndexedAlias | None] = _Bounded(50_000)
         self._weights: _Bounded[tuple[str, str], float] = _Bounded(100_000)
         self._keys: _Bounded[int, tuple[frozenset[str], frozenset[str]]] = _Bounded(200_000)
+        #: each query token's entry with its votes (read only once made)
+        self._entry_cache: _Bounded[tuple[str, str], _Entry] = _Bounded(4096)
         self._entity_rows: _Bounded[str, EntityRef | None] = _Bounded(50_000)
         self.entities = _Entities(self)
         self.aliases = _Aliases(self)
@@ -279,38 +282,49 @@ class CandidateIndex:
         return out
 
     def _entries(self, q: Queries, name: NameKey) -> list[_Entry]:
-        """Each query token's entry, with its votes."""
+        """Each query token's entry, with its votes (cached per token: names share words)."""
         tokens = name.tokens
         joined = [Token(a.text + b.text, a.key + b.key, a.arabic) for a, b in itertools.pairwise(tokens)]
-        similar = self._load_similar(q, [t.key for t in tokens])
-        keys = {coarse(t.key) for t in [*tokens, *joined]} | {k for t in tokens for k in similar[t.key]}
+        cache = self._entry_cache
+        have = {(t.text, t.key): e for t in tokens if (e := cache.get((t.text, t.key))) is not None}
+        fresh = [t for t in tokens if (t.text, t.key) not in have]
+        similar = self._load_similar(q, [t.key for t in fresh]) if fresh else {}
+        keys = {coarse(t.key) for t in [*fresh, *joined]} | {k for t in fresh for k in similar[t.key]}
         rows = self._load_tokens(q, keys)
-        entries: list[_Entry] = []
-        for t in tokens:
+        made: dict[tuple[str, str], _Entry] = {}
+        for t in fresh:
             own = coarse(t.key)
-            e = _Entry(self._weight_of(t, rows[own]), own)
+            e = made[(t.text, t.key)] = _Entry(self._weight_of(t, rows[own]), own)
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
             for k in sorted(similar[t.key] - {own}):
                 if (near := rows[k]) is not None and near[2] <= _MAX_NEAR_POSTINGS:
                     e.near.append(near[0])
-            entries.append(e)
-        for n, t in enumerate(joined):
+        new_joined: list[_Entry] = []
+        for t in joined:
             row = rows[coarse(t.key)]
-            e = _Entry(self._weight_of(t, row), coarse(t.key), halves=(entries[n], entries[n + 1]))
+            e = _Entry(self._weight_of(t, row), coarse(t.key))
             if row is not None:
                 e.own = (row[0], row[2])
-            entries.append(e)
-        short = {i for e in entries for i in e.near}
-        short |= {e.own[0] for e in entries if e.own is not None and not e.common}
-        lists = self._load_postings(q, short)
-        for e in entries:
+            new_joined.append(e)
+        todo = [*made.values(), *new_joined]
+        short = {i for e in todo for i in e.near}
+        short |= {e.own[0] for e in todo if e.own is not None and not e.common}
+        lists = self._load_postings(q, short) if short else {}
+        for e in todo:
             near_vote = 0.6 * e.weight
             for token_id in e.near:
                 e.votes.update(dict.fromkeys(lists[token_id], near_vote))
             if e.own is not None and not e.common:
-                e.votes.update(dict.fromkeys(lists[e.own[0]], e.weight))
-        return entries
+                e.own_list = lists[e.own[0]]
+                e.votes.update(dict.fromkeys(e.own_list, e.weight))
+        for token_key, e in made.items():
+            cache.put(token_key, e)
+        have.update(made)
+        entries = [have[(t.text, t.key)] for t in tokens]
+        for n, e in enumerate(new_joined):
+            e.halves = (entries[n], entries[n + 1])
+        return entries + new_joined
 
     # --- retrieval -------------------------------------------------------------------------
 
@@ -374,27 +388,44 @@ class CandidateIndex:
         rare and, when both are common, among the shortest aliases holding both.
         """
         common = [e for e in entries if e.common and e.halves is None]
-        joined = [e for e in entries if e.halves is not None]
+        joined = [e for e in entries if e.halves is not None and all(h.own is not None for h in e.halves)]
         own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
-        above = sum(1 for v in votes.values() if v >= floor)
-        use_common = bool(common) and (not own_retrieved or above > _MAX_CANDIDATES)
-        if not use_common and not joined:
-            return
-        pool = set(heapq.nlargest(_PROBE, votes, key=lambda i: (votes[i], -i)))
-        if common and not own_retrieved:
-            pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
+        use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > _MAX_CANDIDATES)
+        pool: set[int] = set()
+        if use_common:
+            above = [i for i, v in votes.items() if v >= floor]
+            pool.update(heapq.nlargest(_PROBE, above, key=lambda i: (votes[i], -i)))
+            if not own_retrieved:
+                pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
+        # who may hold each pair side by side: those holding both halves
+        pairs: list[tuple[_Entry, set[int]]] = []
         for e in joined:
             assert e.halves is not None
-            if all(h.common for h in e.halves):
-                pool.update(self._holding_all([h.own for h in e.halves if h.own is not None], q))
+            rare = [set(h.own_list) for h in e.halves if not h.common]
+            if len(rare) == 2:
+                held = rare[0] & rare[1]
+            elif rare:
+                held = rare[0]
+            else:
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q))
+            held -= e.votes.keys()  # already counted, through the pair as one word
+            if held:
+                pairs.append((e, held))
+                pool |= held
+        if not pool:
+            return
         weights: dict[str, float] = defaultdict(float)
         for e in common if use_common else ():
             weights[e.key] += e.weight
-        for alias_id, (unigrams, bigrams) in self._keysets(q, pool).items():
-            vote = sum(weights[k] for k in unigrams & weights.keys())
-            vote += sum(e.weight for e in joined if e.key in bigrams and alias_id not in e.votes)
-            if vote:
-                votes[alias_id] = votes.get(alias_id, 0.0) + vote
+        keysets = self._keysets(q, pool)
+        if weights:
+            for alias_id, (unigrams, _) in keysets.items():
+                for key in unigrams & weights.keys():
+                    votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
+        for e, held in pairs:
+            for alias_id in held:
+                if e.key in keysets[alias_id][1]:
+                    votes[alias_id] = votes.get(alias_id, 0.0) + e.weight
 
     def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
         """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
