@@ -325,3 +325,20 @@ def test_create_app_opens_its_own_resolver(db_path: object, monkeypatch: pytest.
         assert app.test_client().get("/health").get_json()["entities"] == 107
     finally:
         app.extensions["resolver"].close()
+
+
+def test_the_api_serves_a_postgresql_store(pg_bundle_url: str) -> None:
+    client = create_app({"db": pg_bundle_url}).test_client()
+    health = client.get("/health").get_json()
+    assert (health["status"], health["entities"], health["aliases"], health["schema_version"]) == ("ok", 107, 333, 2)
+    body = client.get("/resolve", query_string={"q": "Kazemi"}).get_json()
+    assert (body["status"], body["entity"]["id"]) == ("matched", "mustafa-al-kadhimi")
+    client.application.extensions["resolver"].close()
+
+
+def test_an_unreachable_store_is_a_clear_error_at_startup() -> None:
+    from resolver.errors import StoreUnavailable
+
+    where = r"postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/x"
+    with pytest.raises(StoreUnavailable, match=rf"^cannot open the store {where}: "):
+        create_app({"db": "postgresql://u:p@127.0.0.1:1/x"})
