@@ -545,7 +545,8 @@ def test_a_given_name_the_organisation_lacks_makes_the_mention_a_person(resolver
 
 PARITY = ["Kazemi", "Asaib Ahl AlHaq", "مصطفى الكاظمي", "Hezbollah", "Kata'ib Hizballah", "Ouds Force", "AAH", "aah",
           "Laith al-Khazali", "Qassem Suleimani", "Soliemani", "Sadr City", "Muqtada al-Sadr",
-          "Iranian Interior Ministry", "Khalidi Company", "Ali", "Abu Mahdi al-Muhandis", "Badr Hassoun", "PM Kadhimi", "@MAKadhimi", "Hashd"]
+          "Iranian Interior Ministry", "Khalidi Company", "Ali", "Abu Mahdi al-Muhandis", "Badr Hassoun",
+          "PM Kadhimi", "@MAKadhimi", "Hashd"]
 
 
 def test_postgresql_gives_the_answers_sqlite_gives(resolver: Resolver, pg_bundle_url: str) -> None:
