@@ -86,7 +86,13 @@ class Queries:
         return self._run(f"SELECT id, normalized, keys, acronym FROM alias WHERE {column} = ? ORDER BY id", (value,))
 
     def entities(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
-        return self._in("SELECT id, name, type FROM entity WHERE redirect_to IS NULL AND id IN (?*)", ids)
+        """(id, name, type) of the live entities among ``ids``.
+
+        (Absorbed ones are dropped here rather than in SQL: with ``redirect_to IS NULL`` in the
+        statement SQLite may walk the redirect index over every live entity instead of the keys.)
+        """
+        rows = self._in("SELECT id, name, type, redirect_to FROM entity WHERE id IN (?*)", ids)
+        return [(i, n, t) for i, n, t, redirect in rows if redirect is None]
 
     def entity_names(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         """(entity id, normalized alias) of every alias of these entities."""
