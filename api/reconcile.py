@@ -19,7 +19,7 @@ from pydantic import RootModel, ValidationError
 from resolver import EntityNotFound, InvalidQuery, Resolver
 from resolver.results import EntityRecord, EntityType, MatchStatus
 
-from .context import api_settings, get_resolver
+from .context import api_settings, base_url, get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError, describe
 from .guards import parse_json, takes_form
@@ -52,7 +52,7 @@ def _type_ref(type_id: str) -> dict[str, str]:
 
 
 def _manifest() -> dict[str, Any]:
-    base = request.url_root.rstrip("/")
+    base = base_url()
     return {
         "versions": ["0.2"],
         "name": "Arabic alias resolver",
@@ -138,7 +138,7 @@ _QUERIES_PARAMETER = {
 _FORM_BODY = {
     "required": True,
     "content": {"application/x-www-form-urlencoded": {
-        "schema": {"type": "object", "required": ["queries"], "properties": {"queries": batch_schema()}},
+        "schema": {"type": "object", "properties": {"queries": batch_schema()}},
         "encoding": {"queries": {"contentType": "application/json"}},
     }},
 }
@@ -154,14 +154,17 @@ def reconcile_get() -> Response:
     return _answer(text)
 
 
-@bp.post("/reconcile", responses=with_errors({200: ResultBatch}, 400, 413, 415),
+@bp.post("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413, 415),
          openapi_extensions={"requestBody": _FORM_BODY})
 @takes_form
 def reconcile_post() -> Response:
-    """Answer a reconciliation query batch sent as the form field `queries` (what OpenRefine does)."""
+    """Answer a reconciliation query batch sent as the form field `queries` (what OpenRefine does).
+
+    A form without `queries` gets the service manifest, as `GET /reconcile` does.
+    """
     text = request.form.get("queries")
     if text is None:
-        raise ApiError(400, "invalid_request", "the form needs a 'queries' field holding a query batch as JSON")
+        return jsonify(_manifest())
     return _answer(text)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, url_for
 
-from .context import get_resolver
+from .context import get_resolver, public_location
 from .docs import api_blueprint, tag, with_errors
 from .models import (
     EntityList,
@@ -28,6 +28,7 @@ _TAGS = tag("entities", "Read entities and their history")
 
 def moved(asked: str, survivor: str, location: str) -> Response:
     """A 308 to the survivor of a merge, with a JSON body that says so."""
+    location = public_location(location)
     response = jsonify({"id": asked, "redirect_to": survivor, "location": location})
     response.status_code = 308
     response.headers["Location"] = location

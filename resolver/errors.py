@@ -10,6 +10,7 @@ __all__ = [
     "InvalidQuery",
     "ResolverError",
     "SchemaMismatch",
+    "TooMuchWork",
 ]
 
 
@@ -69,3 +70,9 @@ class StoreUnavailable(ResolverError):
     """The store cannot be reached: its database driver is not installed, or the server does not answer."""
 
     code = "store_unavailable"
+
+
+class TooMuchWork(ResolverError):
+    """A call ran past the time it was given (``deadline``) and was abandoned; nothing was changed."""
+
+    code = "too_much_work"

@@ -159,6 +159,15 @@ class Resolver:
                     self._seen = version
         return self._index
 
+    @property
+    def revision(self) -> int:
+        """The store revision the answers reflect: it moves whenever the store is written.
+
+        Cheap to read (no query unless the store changed): callers that cache answers, such as
+        the annotator, compare it to know when to forget them.
+        """
+        return self.index.revision
+
     # --- resolving -------------------------------------------------------------------------
 
     def resolve(self, mention: str, *, type: str | None = None, limit: int = 5) -> Resolution:
@@ -290,10 +299,11 @@ class Resolver:
 
     # --- running text ----------------------------------------------------------------------
 
-    def annotate(self, text: str) -> list[Mention]:
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find and link every mention of a known entity in running text (see :mod:`resolver.annotate`).
 
-        One annotator, with its cache of span readings, is kept per resolver.
+        One annotator, with its cache of span readings, is kept per resolver.  With a ``deadline``
+        (a ``time.monotonic()`` value) the work stops there with :class:`~resolver.errors.TooMuchWork`.
         """
         from resolver.annotate.annotator import Annotator  # the annotator builds on this class
 
@@ -301,4 +311,4 @@ class Resolver:
             if self._annotator is None:
                 self._annotator = Annotator(self)
             annotator = self._annotator
-        return annotator.annotate(text)
+        return annotator.annotate(text, deadline=deadline)

@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from api import create_app
 from api.config import ApiSettings, load_api_settings, parse_tokens
 from resolver import Resolver
+from resolver.store.db import SCHEMA_VERSION
 
 KAZEMI = {"id": "mustafa-al-kadhimi", "name": "Mustafa al-Kadhimi", "type": "person"}
 
@@ -330,7 +331,8 @@ def test_create_app_opens_its_own_resolver(db_path: object, monkeypatch: pytest.
 def test_the_api_serves_a_postgresql_store(pg_bundle_url: str) -> None:
     client = create_app({"db": pg_bundle_url}).test_client()
     health = client.get("/health").get_json()
-    assert (health["status"], health["entities"], health["aliases"], health["schema_version"]) == ("ok", 107, 333, 2)
+    assert (health["status"], health["entities"], health["aliases"]) == ("ok", 107, 333)
+    assert health["schema_version"] == SCHEMA_VERSION
     body = client.get("/resolve", query_string={"q": "Kazemi"}).get_json()
     assert (body["status"], body["entity"]["id"]) == ("matched", "mustafa-al-kadhimi")
     client.application.extensions["resolver"].close()

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from resolver.cli import cli
+from resolver.store.db import SCHEMA_VERSION
 
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
@@ -253,7 +254,7 @@ def test_stats(db: str) -> None:
     assert figures["aliases"] == 5
     assert figures["entities_by_type"] == {"organization": 1, "person": 2}
     assert figures["aliases_by_script"] == {"arabic": 1, "latin": 4}
-    assert figures["schema_version"] == 2
+    assert figures["schema_version"] == SCHEMA_VERSION
     text = ok("stats", "--db", db)
     assert "entities: 3\n" in text
     assert "entities_by_type: organization 1, person 2\n" in text
@@ -285,7 +286,7 @@ def test_a_missing_driver_is_a_one_line_error() -> None:
     assert out.startswith("Error: no database driver for mysql")
 
 
-def test_migrate_brings_a_release_1_store_to_schema_2(tmp_path: Path) -> None:
+def test_migrate_brings_a_release_1_store_to_the_current_schema(tmp_path: Path) -> None:
     """A store as the first release wrote it (schema 1: no index tables, no flat column)."""
     import sqlite3
 
@@ -294,18 +295,20 @@ def test_migrate_brings_a_release_1_store_to_schema_2(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     build_bundle(default_source(), path)
     con = sqlite3.connect(path)
-    for table in ("ix_near", "ix_posting", "ix_token"):
-        con.execute(f"DROP TABLE {table}")
+    for table in ("ix_near", "ix_posting", "ix_token", "source_alias", "source_record", "source"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP INDEX ix_alias_flat")
     con.execute("ALTER TABLE alias DROP COLUMN flat")
     con.execute("DELETE FROM meta WHERE key = 'entity_count'")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.commit()
     con.close()
-    assert ok("migrate", "--db", str(path)) == f"sqlite:///{path}: migrated to schema version 2 (through 2)\n"
-    assert ok("migrate", "--db", str(path)) == f"sqlite:///{path}: already at schema version 2\n"
+    steps = ", ".join(str(v) for v in range(2, SCHEMA_VERSION + 1))
+    assert ok("migrate", "--db", str(path)) == (
+        f"sqlite:///{path}: migrated to schema version {SCHEMA_VERSION} (through {steps})\n")
+    assert ok("migrate", "--db", str(path)) == f"sqlite:///{path}: already at schema version {SCHEMA_VERSION}\n"
     assert "mustafa-al-kadhimi" in ok("resolve", "Kazemi", "--db", str(path))
-    assert json.loads(ok("stats", "--json", "--db", str(path)))["schema_version"] == 2
+    assert json.loads(ok("stats", "--json", "--db", str(path)))["schema_version"] == SCHEMA_VERSION
 
 
 def test_migrate_refuses_a_missing_store(tmp_path: Path) -> None:

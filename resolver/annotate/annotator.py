@@ -2,54 +2,47 @@
 
 Use it on prose (articles, reports, tweet threads); use :meth:`Resolver.resolve` on a name you
 already hold.  The annotator never cleans text itself: it cuts tokens out of the original string
-(:mod:`resolver.annotate.tokens`), asks the resolver about candidate spans
-(:mod:`resolver.annotate.reading`) and decides among them (:mod:`resolver.annotate.select`), so
-every offset points into the text as given.
+(:mod:`resolver.annotate.tokens`), proposes spans by their shape (:mod:`resolver.annotate.spans`),
+asks the resolver about them (:mod:`resolver.annotate.reading`) and decides among them
+(:mod:`resolver.annotate.select`), so every offset points into the text as given.  It knows the
+store only through :meth:`Resolver.resolve_many` and :attr:`Resolver.revision`: nothing here lists
+the store's aliases or words, so it works the same on a store of a hundred names or a million.
 
 How a text is read:
 
-1. Candidate spans are runs of 1..N tokens that start with a capital, an acronym, a handle, a
-   hashtag, Arabic script or an article joined to a capital ("al-Ahad"), cross no sentence
-   punctuation, and whose every word is in the index's vocabulary (a dict lookup: most words of a
-   text stop here).  A span with lower-case words in it ("Sadrist movement"), a comma ("Alaca,
-   Mehmet") or an ampersand counts only when it is an alias as a whole.  A capitalised word
-   outside the vocabulary is kept aside: it may be a typo ("Soliemani") of a name given in full.
-2. Each span's :class:`~resolver.annotate.reading.Reading` is cached, per document and across
-   documents, until the store changes.
-3. Strong spans are chosen longest first without overlap; the entities they name make up the
-   document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are then
-   linked when exactly one of their options is among those entities, reported as ambiguous when
-   several strong options remain, and dropped otherwise; the words kept aside are read only when
-   they are within a typo of a person in the context.  All spans are chosen again, longest first.
-4. A chosen span is dropped when it is only part of a longer unknown name: "Badr" in "Badr
-   Hassoun", "Soleimani" in "Zeinab Soleimani" (outside title-case lines, and not across a title:
-   "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH") count only in a document that names
-   some entity in words, as TRANSLITERATION.md s7 asks.
+1. Every word that could begin or end a name (a capitalised word, an acronym, a handle, an
+   Arabic-script word, a lower-case word inside a capitalised run) is resolved alone; a word with
+   no candidate at all cannot edge a name the resolver would match.
+2. Candidate spans are the runs of words that look like names and are edged by such words
+   (:mod:`resolver.annotate.spans`); each is resolved, the whole text's new spans in one
+   ``resolve_many``.  Readings are cached per span text, and the spans worth a decision per block
+   of overlapping runs (a block's text decides them), within and across documents, in bounded
+   caches (``cache_size`` readings), until the store changes.
+3. A span is linked to the entity ``resolve(span)`` gives, at the resolver's thresholds, when it
+   can carry that name on its own (STRONG: an alias, an acronym, a full name spelt word for word).
+   Strong spans are chosen longest first without overlap; the entities they name are the
+   document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are
+   then linked when exactly one of their options is in the context, reported as ambiguous when
+   several strong options remain, and dropped otherwise.  All spans are chosen again, longest first.
+4. A chosen span is dropped when it is only part of a longer, unknown name: "al-Maliki" in
+   "Ahmed al-Maliki", "Sadr" in "Ali al-Sadr", "Badr" in "Badr Hassoun" (outside title-case
+   lines, and not across a title: "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH")
+   count only in a document that names some entity in words, as TRANSLITERATION.md s7 asks.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from resolver.annotate.reading import Evidence, Reading, read_span
-from resolver.annotate.select import Span, choose, decide, drop_stretched
-from resolver.annotate.tokens import (
-    ARABIC,
-    CAPITAL,
-    DIGIT,
-    HANDLE,
-    JOINT_AMP,
-    JOINT_BREAK,
-    JOINT_COMMA,
-    JOINT_HYPHEN,
-    LOWER,
-    Tokens,
-    tokenize,
-)
-from resolver.annotate.vocab import Vocabulary
+from resolver.annotate.select import Span, choose, decide, drop_stretched, title_case
+from resolver.annotate.spans import Runs
+from resolver.annotate.tokens import LOWER, Tokens, tokenize
+from resolver.errors import TooMuchWork
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
@@ -57,8 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
 
-#: shortest capitalised word outside the vocabulary that may be a typo of a person's name
-_MIN_DEFERRED = 4
+#: spans resolved in one ``resolve_many`` call; a deadline is checked between calls
+_BATCH = 512
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +78,44 @@ class Mention:
         return {"start": self.start, "end": self.end, "text": self.text, **res}
 
 
+class _Cache(Generic[V]):
+    """A bounded map that forgets the least recently used half (two generations stand in for an LRU).
+
+    Entries are looked up in ``recent``, then in ``older`` (and promoted); when ``recent`` holds
+    half the size it becomes ``older`` and the previous ``older`` is forgotten.  Not thread-safe
+    on its own: the annotator holds its lock around every call.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.recent: dict[str, V] = {}
+        self.older: dict[str, V] = {}
+
+    def get(self, key: str) -> V | None:
+        value = self.recent.get(key)
+        if value is None:
+            value = self.older.get(key)
+            if value is not None:
+                self.recent[key] = value
+        return value
+
+    def put(self, key: str, value: V) -> None:
+        self.recent[key] = value
+        if len(self.recent) > self.size // 2:
+            self.older, self.recent = self.recent, {}
+
+    def clear(self) -> None:
+        self.recent, self.older = {}, {}
+
+
+#: one span of a block: first and last token (relative to the block's first), reading, and the
+#: resolution if the reading is strong
+_Entry = tuple[int, int, Reading, Resolution | None]
+#: what one block of text holds: every span worth a decision, and the chosen ones if the block
+#: needs no document context (see ``Annotator._spans``)
+_Block = tuple[tuple[_Entry, ...], tuple[_Entry, ...] | None]
+
+
 class Annotator:
     """Links mentions in running text for one :class:`Resolver`, caching span readings between texts.
 
@@ -95,112 +127,145 @@ class Annotator:
         self.resolver = resolver
         self.cache_size = cache_size
         self._lock = threading.Lock()
-        self._revision = -1
-        self._vocab: Vocabulary | None = None
-        self._readings: OrderedDict[str, Reading] = OrderedDict()
+        self._revision: int | None = None
+        self._readings: _Cache[Reading] = _Cache(cache_size)
+        self._blocks: _Cache[_Block] = _Cache(cache_size // 4)
 
-    def _vocabulary(self) -> Vocabulary:
-        index = self.resolver.index
-        with self._lock:
-            if self._vocab is None or index.revision != self._revision:
-                self._vocab = Vocabulary(index)
-                self._revision = index.revision
-                self._readings.clear()
-            return self._vocab
+    def _check(self, revision: int) -> None:
+        """Forget every cached answer when the store has changed (call with the lock held)."""
+        if revision != self._revision:
+            self._readings.clear()
+            self._blocks.clear()
+            self._revision = revision
 
-    def _read(self, vocab: Vocabulary, span: str, exact_only: bool, first_word: str) -> Reading:
-        cache = self._readings
+    def _read(self, spans: Iterable[str], revision: int, deadline: float | None = None) -> dict[str, Reading]:
+        """The readings of these span texts: cached ones, and the rest resolved in one batch."""
+        out: dict[str, Reading] = {}
+        missing: list[str] = []
         with self._lock:
-            reading = cache.get(span)
-            if reading is not None:
-                cache.move_to_end(span)
-                return reading
-        reading = read_span(self.resolver, vocab.index, span, exact_only=exact_only, first_word=first_word,
-                            alias_starts=vocab.alias_starts)
-        with self._lock:
-            cache[span] = reading
-            if len(cache) > self.cache_size:
-                cache.popitem(last=False)
-        return reading
+            self._check(revision)
+            for span in spans:
+                if span in out:
+                    continue
+                reading = self._readings.get(span)
+                if reading is None:
+                    missing.append(span)
+                else:
+                    out[span] = reading
+        if missing:
+            settings = self.resolver.settings
+            limit = settings.max_mention_length
+            asked = [span for span in dict.fromkeys(missing) if len(span) <= limit]
+            new: dict[str, Reading] = {}
+            for first in range(0, len(asked), _BATCH):  # in parts, so that a deadline can stop the work
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooMuchWork(f"abandoned after reading {len(new):,} of {len(asked):,} new spans: "
+                                      "the text takes longer than allowed")
+                part = asked[first:first + _BATCH]
+                new.update((span, read_span(span, res, settings))
+                           for span, res in zip(part, self.resolver.resolve_many(part), strict=True))
+            with self._lock:
+                if self._revision == revision:
+                    for span, reading in new.items():
+                        self._readings.put(span, reading)
+            out.update(new)
+        return out
 
-    def annotate(self, text: str) -> list[Mention]:
+    def _spans(self, text: str, tk: Tokens, revision: int,
+               deadline: float | None = None) -> tuple[list[Span], list[Span]]:
+        """The text's spans worth a decision, block by block: (chosen already, still to decide).
+
+        A block whose spans are all strong, and none a name of several words that a title-case
+        line could drop, needs no document context: its choice (longest first) is cached with it,
+        and only those chosen spans come back, in the first list.  Every span of the other blocks
+        comes back in the second list.
+        """
+        runs = Runs(tk)
+        settled: list[Span] = []
+        spans: list[Span] = []
+        todo: list[tuple[int, str, list[tuple[int, int]]]] = []
+        with self._lock:
+            self._check(revision)
+            for first, last, bounds in runs.blocks():
+                key = text[tk.starts[first]:tk.ends[last]]
+                block = self._blocks.get(key)
+                if block is None:
+                    todo.append((first, key, bounds))
+                else:
+                    entries, chosen = block
+                    if chosen is not None:
+                        settled.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in chosen)
+                    else:
+                        spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in entries)
+        if not todo:
+            return settled, spans
+        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision,
+                           deadline)
+
+        def known(k: int) -> bool:
+            reading = words.get(tk.texts[k])
+            return reading is not None and (reading.listed if tk.kinds[k] == LOWER else reading.known)
+
+        found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
+        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision,
+                              deadline)
+        for first, key, pairs in found:
+            entries = tuple(
+                (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
+                for i, j in pairs
+                if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
+                and reading.evidence is not Evidence.NONE
+            )
+            block_spans = [Span(first + i, first + j, reading, res) for i, j, reading, res in entries]
+            simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact) for s in block_spans)
+            chosen = tuple((s.i - first, s.j - first, s.reading, s.resolution) for s in choose(block_spans)) \
+                if simple else None
+            if chosen is not None:
+                settled.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in chosen)
+            else:
+                spans.extend(block_spans)
+            with self._lock:
+                if self._revision == revision:
+                    self._blocks.put(key, (entries, chosen))
+        return settled, spans
+
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
 
         Args:
             text: running text in any script; offsets refer to it unchanged.
+            deadline: a ``time.monotonic()`` value after which the work is abandoned.
 
         Returns:
             Matched and ambiguous mentions, in text order, never overlapping.
+
+        Raises:
+            TooMuchWork: the deadline passed first.
         """
-        vocab = self._vocabulary()
-        tokens = tokenize(text)
-        spans, deferred = self._candidates(vocab, text, tokens)
-        strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
-        context = {s.reading.resolution.entity.id for s in choose(strong) if s.reading.resolution.entity}
-        # A capitalised word outside the vocabulary can only be a typo ("Soliemani") of a name the
-        # text gives in full: it is worth resolving only when it is close to such a name's words.
-        near = vocab.person_keys(context) if deferred else frozenset()
-        for i in deferred:
-            word = tokens.texts[i]
-            if vocab.close_to(word, near):
-                reading = self._read(vocab, word, False, word.casefold())
-                if reading.evidence is not Evidence.NONE:
-                    spans.append(Span(i, i, reading))
+        revision = self.resolver.revision
+        tk = tokenize(text)
+        # Spans of different blocks never overlap, so choosing longest first block by block is
+        # choosing over the whole text.
+        settled, spans = self._spans(text, tk, revision, deadline)
+        strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
+        # In a title-case line capitals do not mark names: there a name of several words counts
+        # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
+        in_headline = title_case(text, tk, settled + strong)
+        kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
+        if len(kept) < len(spans):
+            spans = kept
+            strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
+        context = {s.reading.resolution.entity.id for s in (*settled, *strong) if s.reading.resolution.entity}
         decided = [d for d in (decide(s, context) for s in spans) if d is not None]
-        chosen = choose(decided)
-        chosen = drop_stretched(chosen, text, tokens)
+        chosen = drop_stretched(settled + choose(decided), text, tk)
         if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
             chosen = [s for s in chosen if not s.reading.acronym]
         out = []
         for s in sorted(chosen, key=lambda s: s.i):
-            start, end = tokens.starts[s.i], tokens.ends[s.j]
+            start, end = tk.starts[s.i], tk.ends[s.j]
             assert s.resolution is not None
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
-
-    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[Span], list[int]]:
-        """Spans worth reading, and the capitalised words outside the vocabulary (deferred)."""
-        starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
-        n = len(texts)
-        known = vocab.known
-        max_len = vocab.max_tokens
-        out: list[Span] = []
-        deferred: list[int] = []
-        for i in range(n):
-            kind = kinds[i]
-            if kind == LOWER:
-                # "al-Ahad TV", "al-Khazali": an article joined to a capitalised word
-                if not (len(texts[i]) <= 3 and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL):
-                    continue
-            elif kind == DIGIT:
-                continue
-            elif not known(texts[i], kind):
-                if kind == CAPITAL and len(texts[i]) >= _MIN_DEFERRED:
-                    deferred.append(i)  # perhaps a typo of a name the text gives in full
-                continue
-            arabic = kind == ARABIC
-            exact_only = False
-            first_word = texts[i].casefold()
-            for j in range(i, min(n, i + max_len)):
-                kj = kinds[j]
-                if j > i:
-                    joint = joints[j - 1]
-                    if joint == JOINT_BREAK or kj == HANDLE or kind == HANDLE or (kj == ARABIC) != arabic:
-                        break
-                    if not known(texts[j], kj):
-                        break
-                    if joint in (JOINT_COMMA, JOINT_AMP):
-                        exact_only = True
-                        if joint == JOINT_COMMA and kj != CAPITAL:
-                            break  # only citation order follows a comma: "Alaca, Mehmet"
-                if kj == LOWER:
-                    if len(texts[j]) <= 3:
-                        continue  # "al", "of", "and" never end a name
-                    exact_only = True  # a lower-case word: "Sadrist movement"
-                reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
-                if reading.evidence is not Evidence.NONE:
-                    out.append(Span(i, j, reading))
-        return out, deferred
 
 
 def annotate_text(resolver: Resolver, text: str) -> list[Mention]:

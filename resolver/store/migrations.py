@@ -18,7 +18,16 @@ from sqlalchemy.exc import OperationalError
 from resolver.errors import SchemaMismatch
 from resolver.matching.normalize import coarse
 from resolver.store import postings
-from resolver.store.models import AliasRow, MetaRow, NearRow, PostingRow, TokenRow
+from resolver.store.models import (
+    AliasRow,
+    MetaRow,
+    NearRow,
+    PostingRow,
+    SourceAliasRow,
+    SourceRecordRow,
+    SourceRow,
+    TokenRow,
+)
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
 
@@ -41,12 +50,18 @@ def _v1_to_v2(conn: Connection) -> None:
     postings.reindex(conn)
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """External lists (sources): which source record wrote which entity and alias."""
+    for model in (SourceRow, SourceRecordRow, SourceAliasRow):
+        cast(Table, model.__table__).create(conn)
+
+
 #: version N -> the step to N + 1.  Assigned numbers: 1->2 the index (#9), 2->3 sources (#15),
 #: 3->4 web/review (#12).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 #: the schema this code writes; bump it with a new step in MIGRATIONS
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _stamp(conn: Connection, version: int) -> None:
