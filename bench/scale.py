@@ -28,6 +28,7 @@ import csv
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -157,14 +158,16 @@ queries = json.loads(open(sys.argv[2]).read())
 first = r.resolve(queries[0])
 first_s = time.perf_counter() - started
 first_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-answers, times = [], []
+answers, times, cpu = [], [], []
 for q in queries:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.thread_time()
     res = r.resolve(q, limit=10)
     times.append(time.perf_counter() - t)
+    cpu.append(time.thread_time() - c)
     answers.append([res.status.value, res.entity.id if res.entity else None, [c.entity.id for c in res.candidates]])
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"first_s": first_s, "first_rss": first_rss, "rss": rss, "times": times, "answers": answers}))
+print(json.dumps({"first_s": first_s, "first_rss": first_rss, "rss": rss, "times": times, "cpu": cpu,
+                  "answers": answers}))
 """
 
 
@@ -173,9 +176,10 @@ def run_lookups(db: str, texts: list[str], work: Path) -> dict[str, Any]:
     path.write_text(json.dumps(texts))
     done = subprocess.run([sys.executable, "-c", _LOOKUPS, db, str(path)], capture_output=True, text=True, check=True)
     out: dict[str, Any] = json.loads(done.stdout)
-    times = sorted(out["times"])
-    out["qps"] = len(times) / sum(times)
-    out["p99_ms"] = times[int(0.99 * (len(times) - 1))] * 1000
+    for key in ("times", "cpu"):
+        times = sorted(out[key])
+        out[f"qps_{key}"] = len(times) / sum(times)
+        out[f"p99_{key}"] = times[int(0.99 * (len(times) - 1))] * 1000
     return out
 
 
@@ -339,8 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     backends = [b for b in args.backends.split(",") if b != "postgresql" or args.pg]
     sizes = [int(s) for s in args.sizes.split(",")]
     baseline: dict[str, list[Any]] = {}
-    print("| backend | aliases | import s | first answer s (fresh process) | RSS MiB first / after 2,000 | "
-          "lookups/s | p99 ms | right -> wrong vs 10k |")
+    print("| backend | aliases | import s (CPU s) | first answer s (fresh process) | RSS MiB first / after 2,000 | "
+          "lookups/s wall (CPU) | p99 ms wall (CPU) | right -> wrong vs 10k |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for backend in backends:
         for size in sizes:
@@ -357,10 +361,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 db = f"sqlite:///{path}"
             else:
                 db = _pg_database(args.pg, f"resolver_scale_{size}")
-            started = time.perf_counter()
+            started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run([sys.executable, "-m", "resolver", "import", str(store_csv), "--db", db], check=True,
                            stdout=subprocess.DEVNULL)
             imported = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            import_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             out = run_lookups(db, texts, args.work)
             answers = out["answers"]
             if backend not in baseline:
@@ -371,8 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     reasons[_reason(q, new)] += 1
             changed = sum(reasons.values())
             why = "; ".join(f"{n} {r}" for r, n in reasons.most_common()) or "-"
-            print(f"| {backend} | {size:,} | {imported:.1f} | {out['first_s']:.2f} | {out['first_rss']:.0f} / "
-                  f"{out['rss']:.0f} | {out['qps']:,.0f} | {out['p99_ms']:.1f} | {changed} ({why}) |", flush=True)
+            print(f"| {backend} | {size:,} | {imported:.1f} ({import_cpu:.1f}) | {out['first_s']:.2f} | "
+                  f"{out['first_rss']:.0f} / {out['rss']:.0f} | {out['qps_times']:,.0f} ({out['qps_cpu']:,.0f}) | "
+                  f"{out['p99_times']:.1f} ({out['p99_cpu']:.1f}) | {changed} ({why}) |", flush=True)
             right = sum(_right(q, a) for q, a in zip(sample, answers, strict=True))
             print(f"    right answers {right} of {len(sample)}", flush=True)
             if size != sizes[-1]:
