@@ -123,8 +123,8 @@ def pair_evidence(
             continue
         q_sim[i] = a_sim[j] = sim
         q_to[i] = j
-        if sim >= 0.8 and why not in ("confusable letters", "short skeleton"):
-            real = True
+        if (sim >= 0.8 or why == "fuzzy spelling") and why not in ("confusable letters", "short skeleton"):
+            real = True  # a word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not
         if not best_for:
             q_text, a_text = query[i].text, alias[j].text
             best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
