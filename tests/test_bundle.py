@@ -14,6 +14,7 @@ import pytest
 from resolver import ImportFailed
 from resolver.results import AliasKind, EntityType
 from resolver.store.build import build_bundle, compare_bundle, default_source, load_source
+from resolver.store.db import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = {t.value for t in EntityType}
@@ -80,7 +81,7 @@ def test_build_counts_match_the_source(tmp_path: Path) -> None:
     tables = dump(tmp_path / "aliases.db")
     assert len(tables["entity"]) == counts[0]
     assert len(tables["alias"]) == counts[1]
-    assert dict(tables["meta"])["schema_version"] == "1"
+    assert dict(tables["meta"])["schema_version"] == str(SCHEMA_VERSION)
 
 
 def test_rebuilding_over_an_existing_store_replaces_it(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from resolver.cli import cli
+from resolver.store.db import SCHEMA_VERSION
 
 GOOD = (
     "entity_id,canonical_name,type,alias\n"
@@ -253,7 +254,7 @@ def test_stats(db: str) -> None:
     assert figures["aliases"] == 5
     assert figures["entities_by_type"] == {"organization": 1, "person": 2}
     assert figures["aliases_by_script"] == {"arabic": 1, "latin": 4}
-    assert figures["schema_version"] == 1
+    assert figures["schema_version"] == SCHEMA_VERSION
     text = ok("stats", "--db", db)
     assert "entities: 3\n" in text
     assert "entities_by_type: organization 1, person 2\n" in text

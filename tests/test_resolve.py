@@ -18,6 +18,7 @@ import pytest
 from resolver import InvalidQuery, MatchStatus, Resolution, Resolver, SchemaMismatch
 from resolver.matching.normalize import normalize_name
 from resolver.store.build import default_source
+from resolver.store.db import SCHEMA_VERSION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -433,7 +434,8 @@ def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
 
 def test_a_newer_store_is_refused(db_path: Path) -> None:
     _schema_version(db_path, 99)
-    with pytest.raises(SchemaMismatch, match="schema version 99, newer than this resolver's 1; upgrade the resolver"):
+    newer = f"schema version 99, newer than this resolver's {SCHEMA_VERSION}; upgrade the resolver"
+    with pytest.raises(SchemaMismatch, match=newer):
         Resolver.open(str(db_path))
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("99",)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from resolver import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery, MatchStatus, Resolver
+from resolver.store.db import SCHEMA_VERSION
 from resolver.store.store import AliasStore
 
 
@@ -327,7 +328,7 @@ def test_stats(store: AliasStore) -> None:
         "entities_by_type": {},
         "aliases_by_kind": {},
         "aliases_by_script": {},
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "revision": start,
     }
     store.add_entity("Asa'ib Ahl al-Haq", "organization", id="aah", aliases=["عصائب أهل الحق"])
@@ -406,7 +407,7 @@ def test_records_are_frozen(store: AliasStore) -> None:
 def test_the_bundled_store_is_a_working_store(resolver: Resolver) -> None:
     stats = resolver.store.stats()
     assert stats["entities"] >= 100
-    assert stats["schema_version"] == 1
+    assert stats["schema_version"] == SCHEMA_VERSION
     kadhimi = resolver.store.get_entity("mustafa-al-kadhimi")
     assert kadhimi.name == "Mustafa al-Kadhimi"
     assert "Kazemi" in [a.text for a in kadhimi.aliases]
@@ -442,5 +443,5 @@ def test_an_update_that_changes_nothing_is_not_recorded(store: AliasStore) -> No
 
 
 def test_schema_version_and_keys_version(store: AliasStore) -> None:
-    assert store.schema_version() == 1
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.keys_current() is True

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import IO
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from resolver.batch.runner import BatchReport, UndecodableInput, normalize_csv, write_todo
 from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.resolve import Resolver
 from resolver.results import EntityType
+from resolver.store.review import ReviewQueue, Sighting
 
 __all__ = ["normalize"]
 
@@ -229,6 +232,7 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
                                        "e.g. --encoding cp1256") from exc
         if todo is not None:
             write_todo(report.todo, todo.text, sanitize=not no_sanitize)
+    queued = _queue(resolver, report) if unresolved is not None else 0
     if quiet:
         return
     for line in summary(report, "standard output" if output == "-" else output):
@@ -236,3 +240,18 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
     if unresolved is not None:
         note = "" if not report.todo_max_error else f" (counts may be up to {report.todo_max_error:,} too high)"
         click.echo(f"{len(report.todo):,} unresolved or ambiguous values written to {unresolved}{note}", err=True)
+        if queued:
+            click.echo(f"{queued:,} of them counted in the store's review queue", err=True)
+
+
+def _queue(resolver: Resolver, report: BatchReport) -> int:
+    """Count the run's unlinked values in the store's review queue (``RESOLVER_REVIEW_MAX=0``: not)."""
+    limit = resolver.settings.review_max
+    if limit <= 0 or not report.todo:
+        return 0
+    try:
+        return ReviewQueue(resolver.store, limit).record(
+            Sighting(t.value, t.status, "cli", t.count) for t in report.todo)
+    except SQLAlchemyError as exc:  # a read-only store: the CSV and the to-do file are what was asked
+        click.echo(f"warning: the review queue was not updated ({exc.__class__.__name__})", err=True)
+        return 0

@@ -7,21 +7,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, inspect, select
+from sqlalchemy import URL, Engine, create_engine, event, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from resolver.errors import SchemaMismatch
-from resolver.store.models import Base, MetaRow
+from resolver.store.models import Base, MetaRow, ReviewRow
 
 __all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "sqlite_path"]
 
 #: bump when the tables change, and add a step to ``_MIGRATIONS``
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# Ordered migrations: version N -> N+1, each a function of a connection.  Empty while the first
-# released schema stands; a store newer than this code is refused, never rewritten.
-_MIGRATIONS: dict[int, Callable[[Any], None]] = {}
+
+def _add_review_queue(conn: Any) -> None:
+    """The review queue's table (issue #12; assigned step 3->4, numbered here after the last step on main)."""
+    ReviewRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+# Ordered migrations: version N -> N+1, each a function of a connection, run in one transaction
+# with the new version stamp.  A store newer than this code is refused, never rewritten.
+_MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _add_review_queue}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -109,4 +115,5 @@ def check_schema(engine: Engine, *, create: bool) -> None:
             raise SchemaMismatch(f"no migration from schema version {version}; rebuild the store")
         with engine.begin() as conn:
             step(conn)
+            conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(version + 1)))
         version += 1

@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of the store: entities, aliases, history and a small key/value meta table."""
+"""SQLAlchemy tables of the store: entities, aliases, history, the review queue and a key/value meta table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow"]
+__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "ReviewRow"]
 
 
 class Base(DeclarativeBase):
@@ -68,3 +68,31 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ReviewRow(Base):
+    """A value the service could not link, counted each time it is seen: the curators' queue.
+
+    Written by :mod:`resolver.store.review` (schema version 2 onwards).
+    """
+
+    __tablename__ = "review_item"
+    __table_args__ = (
+        UniqueConstraint("value", name="uq_review_value"),
+        Index("ix_review_state_count", "state", "count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    value: Mapped[str] = mapped_column(Text)
+    #: the last outcome seen: unresolved or ambiguous
+    status: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column()
+    #: where it was seen, a bit per origin (see resolver.store.review.ORIGINS)
+    origins: Mapped[int] = mapped_column()
+    first_seen: Mapped[datetime] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column()
+    #: open, linked, created or dismissed
+    state: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
