@@ -95,7 +95,8 @@ def test_manifest(client: FlaskClient, validators: dict[str, Draft7Validator]) -
     assert manifest["view"] == {"url": "http://localhost/entities/{{id}}"}
     assert manifest["preview"]["url"] == "http://localhost/reconcile/preview?id={{id}}"
     assert manifest["suggest"]["entity"] == {"service_url": "http://localhost",
-                                             "service_path": "/reconcile/suggest/entity"}
+                                             "service_path": "/reconcile/suggest/entity",
+                                             "flyout_service_path": "/reconcile/flyout/entity?id=${id}"}
     assert [t["id"] for t in manifest["defaultTypes"]] == ["person", "organization", "place", "media", "other"]
     assert manifest["batchSize"] == 10
 
