@@ -70,3 +70,9 @@ class SchemaMismatch(ResolverError):
     """The store was written by an incompatible version of the resolver."""
 
     code = "schema_mismatch"
+
+
+class StoreUnavailable(ResolverError):
+    """The store cannot be reached: its database driver is not installed, or the server does not answer."""
+
+    code = "store_unavailable"

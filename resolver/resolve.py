@@ -45,9 +45,11 @@ class _Hit:
 class _ChangeWatcher:
     """Tells cheaply whether anybody (this process or another) committed to the store.
 
-    SQLite's ``PRAGMA data_version`` on a private read-only connection changes whenever another
-    connection commits, at the cost of a few microseconds; other databases compare the revision
-    counter, at most every ``interval`` seconds.
+    :meth:`version` returns a value that changes whenever a write is committed.  SQLite's
+    ``PRAGMA data_version`` on a private read-only connection changes whenever another connection
+    commits, at the cost of a few microseconds; other databases read the revision counter (one
+    one-row query), at most every ``interval`` seconds (0: on every lookup, so a committed write
+    is seen by the next lookup on every host).
     """
 
     def __init__(self, store: AliasStore, interval: float) -> None:
@@ -55,28 +57,22 @@ class _ChangeWatcher:
         self._interval = interval
         self._conn: sqlite3.Connection | None = None
         self._last_check = 0.0
+        self._last = -1
         self._lock = threading.Lock()
         path = sqlite_path(store.engine.url)
         if path is not None:
             self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._version = self._data_version()
 
-    def _data_version(self) -> int:
-        if self._conn is None:
-            return -1
-        with self._lock:
-            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def maybe_changed(self) -> bool:
+    def version(self) -> int:
         if self._conn is not None:
-            version = self._data_version()
-            changed, self._version = version != self._version, version
-            return changed
+            with self._lock:
+                return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         now = time.monotonic()
-        if now - self._last_check < self._interval:
-            return False
+        if self._interval > 0 and now - self._last_check < self._interval:
+            return self._last
         self._last_check = now
-        return True
+        self._last = self._store.revision()
+        return self._last
 
     def close(self) -> None:
         if self._conn is not None:
@@ -89,18 +85,18 @@ class Resolver:
 
     Reach for it from Python, as the CLI and HTTP API do: ``Resolver.open()`` opens the bundled
     store, ``resolve()`` decides one mention, ``resolve_many()`` a list.  It is safe to share
-    between threads; the in-memory index refreshes when the store is written, by this process or
-    another.
+    between threads.  The candidate index lives in the store; the resolver keeps only bounded
+    caches, started afresh whenever the store is written, by this process or another.
     """
 
-    def __init__(self, store: AliasStore, settings: Settings | None = None, *, derive_keys: bool = False) -> None:
+    def __init__(self, store: AliasStore, settings: Settings | None = None) -> None:
         self.store = store
-        self._derive_keys = derive_keys
         self.settings = settings or load_settings()
         self._lock = threading.Lock()
         self._watcher = _ChangeWatcher(store, self.settings.refresh_interval)
         self._annotator: Annotator | None = None
-        self._index = self._build()
+        self._seen = self._watcher.version()
+        self._index = CandidateIndex.open(store.engine)
 
     @classmethod
     def open(
@@ -124,16 +120,21 @@ class Resolver:
         if path is not None and not create and not path.exists():
             raise SchemaMismatch(f"no store at {path}; run `resolver build` or `resolver import FILE.csv`")
         engine = make_engine(url)
-        check_schema(engine, create=create)
-        store = AliasStore(engine, make_session_factory(engine))
-        derive_keys = False
         try:
-            store.rekey_if_needed()
-        except OperationalError as exc:  # a read-only store: derive the keys in memory instead
-            log.warning("store keys are from another normaliser and the store is read-only (%s); "
-                        "keys are derived in memory", exc.orig)
-            derive_keys = True
-        return cls(store, settings, derive_keys=derive_keys)
+            check_schema(engine, create=create)
+            store = AliasStore(engine, make_session_factory(engine))
+            try:
+                store.rekey_if_needed()
+            except OperationalError as exc:
+                if not store.schema_version():
+                    raise
+                log.warning("the store's keys are from another normaliser version and the store is read-only "
+                            "(%s); answers use the stored keys until `resolver migrate` runs with write access",
+                            exc.orig)
+            return cls(store, settings)
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         """Release the database connections."""
@@ -142,21 +143,30 @@ class Resolver:
 
     # --- the index -------------------------------------------------------------------------
 
-    def _build(self) -> CandidateIndex:
-        started = time.perf_counter()
-        revision, rows, entities = self.store.index_rows(derive_keys=self._derive_keys)
-        index = CandidateIndex(revision, rows, entities)
-        log.info("index of %d aliases built in %.3fs", len(index), time.perf_counter() - started)
-        return index
-
     @property
     def index(self) -> CandidateIndex:
-        """The current index, rebuilt first when the store changed since it was built."""
-        if self._watcher.maybe_changed():
+        """The store's index with this process's caches, started afresh when the store was written.
+
+        Building one costs a one-row query, not a pass over the store.  Each caller compares the
+        store's version itself, so a lookup that starts after a write was committed never uses
+        caches filled before it.
+        """
+        version = self._watcher.version()
+        if version != self._seen:
             with self._lock:
-                if self.store.revision() != self._index.revision:
-                    self._index = self._build()
+                if version != self._seen:
+                    self._index = CandidateIndex.open(self.store.engine)
+                    self._seen = version
         return self._index
+
+    @property
+    def revision(self) -> int:
+        """The store revision the answers reflect: it moves whenever the store is written.
+
+        Cheap to read (no query unless the store changed): callers that cache answers, such as
+        the annotator, compare it to know when to forget them.
+        """
+        return self.index.revision
 
     # --- resolving -------------------------------------------------------------------------
 

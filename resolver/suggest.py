@@ -8,21 +8,20 @@ Two sources, in this order:
    alias (same text or same transliteration skeleton), and the last must begin one of the alias's
    tokens, by its text or by its skeleton ("Sulei" reaches "Soleimani" through SLY-).
 
-The prefix table is derived from the resolver's current index and rebuilt when the index is.
-Lookups use binary search over sorted token lists: no scan over every alias.
+Prefixes are range scans over indexed columns of the store (aliases' normalized forms, the index's
+token vocabulary), never a pass over every alias.
 """
 
 from __future__ import annotations
 
-import bisect
-import threading
-import weakref
 from dataclasses import dataclass
 
-from resolver.matching.index import CandidateIndex
-from resolver.matching.normalize import analyze
+from sqlalchemy import select
+
+from resolver.matching.normalize import Token, analyze
 from resolver.resolve import Resolver
 from resolver.results import EntityRef
+from resolver.store.models import AliasRow, PostingRow, TokenRow
 
 __all__ = ["Suggestion", "suggest"]
 
@@ -40,49 +39,35 @@ class Suggestion:
     reason: str
 
 
-class _PrefixTable:
-    """Sorted (token text) and (token skeleton) lists over every alias of one index."""
-
-    def __init__(self, index: CandidateIndex) -> None:
-        self.revision = index.revision
-        texts: list[tuple[str, int]] = []
-        keys: list[tuple[str, int]] = []
-        for i, alias in enumerate(index.aliases):
-            for token in alias.tokens:
-                texts.append((token.text, i))
-                if token.key:
-                    keys.append((token.key, i))
-        texts.sort()
-        keys.sort()
-        self._texts, self._text_words = texts, [t for t, _ in texts]
-        self._keys, self._key_words = keys, [k for k, _ in keys]
-
-    @staticmethod
-    def _starting(words: list[str], pairs: list[tuple[str, int]], prefix: str) -> set[int]:
-        lo = bisect.bisect_left(words, prefix)
-        hi = bisect.bisect_left(words, prefix + "\uffff")
-        return {i for _, i in pairs[lo:hi]}
-
-    def by_prefix(self, text: str, key: str) -> set[int]:
-        found = self._starting(self._text_words, self._texts, text) if text else set()
-        if len(key) >= _MIN_KEY_PREFIX:
-            found |= self._starting(self._key_words, self._keys, key)
-        return found
+#: at most this many vocabulary tokens, and aliases, are read for one prefix
+_MAX_TOKENS = 500
+_MAX_ALIASES = 300
 
 
-_tables: weakref.WeakKeyDictionary[Resolver, _PrefixTable] = weakref.WeakKeyDictionary()
-_tables_lock = threading.Lock()
+def _prefix_aliases(resolver: Resolver, normalized: str, last: Token) -> list[int]:
+    """Ids of aliases that may continue what was typed: by normalized text, or by the last token's skeleton.
 
-
-def _table(resolver: Resolver) -> _PrefixTable:
-    """The prefix table of the resolver's current index (rebuilt when the index was)."""
-    index = resolver.index
-    with _tables_lock:
-        table = _tables.get(resolver)
-        if table is None or table.revision != index.revision:
-            table = _PrefixTable(index)
-            _tables[resolver] = table
-        return table
+    Both are range scans over indexed columns (the alias's normalized form, the store's token
+    vocabulary): nothing reads every alias.
+    """
+    found: list[int] = []
+    with resolver.store.engine.connect() as conn:
+        if normalized:
+            found += conn.execute(
+                select(AliasRow.id).where(AliasRow.normalized >= normalized,
+                                          AliasRow.normalized < normalized + "\uffff")
+                .order_by(AliasRow.normalized).limit(_MAX_ALIASES)
+            ).scalars()
+        if len(last.key) >= _MIN_KEY_PREFIX:
+            # The vocabulary is keyed by coarse skeletons, which drop a medial Y ("SLY" of "Sulei"
+            # is "SL" there): read that wider range, then keep the tokens whose fine key fits.
+            stem = last.key.replace("Y", "")
+            tokens = select(TokenRow.id).where(TokenRow.key >= stem, TokenRow.key < stem + "\uffff", TokenRow.n > 0)
+            found += conn.execute(
+                select(PostingRow.alias_id).where(PostingRow.token_id.in_(tokens.limit(_MAX_TOKENS).scalar_subquery()))
+                .order_by(PostingRow.size, PostingRow.alias_id).limit(_MAX_ALIASES)
+            ).scalars()
+    return list(dict.fromkeys(found))
 
 
 def suggest(resolver: Resolver, text: str, *, type: str | None = None, limit: int = 10,
@@ -107,12 +92,16 @@ def suggest(resolver: Resolver, text: str, *, type: str | None = None, limit: in
     name = analyze(text)
     if name.tokens:
         head, last = name.tokens[:-1], name.tokens[-1]
-        table = _table(resolver)
         ranked: list[tuple[tuple[int, int, int, str], Suggestion]] = []
-        for i in table.by_prefix(last.text, last.key):
-            alias = index.aliases[i]
-            entity = index.entities.get(alias.entity_id)
-            if entity is None or entity.id in found or (type is not None and entity.type != type):
+        for i in _prefix_aliases(resolver, name.normalized, last):
+            try:
+                alias = index.aliases[i]
+                entity = index.entities[alias.entity_id]
+            except KeyError:
+                continue  # removed meanwhile, or an alias of a merged entity
+            if entity.id in found or (type is not None and entity.type != type):
+                continue
+            if not any(t.text.startswith(last.text) or t.key.startswith(last.key) for t in alias.tokens):
                 continue
             if not all(any(t.text == q.text or t.key == q.key for t in alias.tokens) for q in head):
                 continue

@@ -11,6 +11,7 @@ import pytest
 from resolver import AliasConflict, Resolver
 from resolver.errors import ReviewItemNotFound
 from resolver.store.db import SCHEMA_VERSION
+from resolver.store.migrations import MIGRATIONS
 from resolver.store.review import ReviewCollector, ReviewQueue, Sighting
 
 
@@ -111,10 +112,11 @@ def test_a_failed_write_never_reaches_the_caller(resolver: Resolver) -> None:
     assert len(errors) == 1
 
 
-def test_a_version_1_store_is_migrated_on_open(db_path: Path) -> None:
+def test_a_store_from_before_the_queue_is_migrated_on_open(db_path: Path) -> None:
+    before = next(v for v, step in MIGRATIONS.items() if step.__name__ == "_add_review_queue")
     con = sqlite3.connect(db_path)
     con.execute("DROP TABLE review_item")
-    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(before),))
     con.commit()
     con.close()
     r = Resolver.open(str(db_path))

@@ -2,63 +2,50 @@
 
 Use it on prose (articles, reports, tweet threads); use :meth:`Resolver.resolve` on a name you
 already hold.  The annotator never cleans text itself: it cuts tokens out of the original string
-(:mod:`resolver.annotate.tokens`), asks the resolver about candidate spans
-(:mod:`resolver.annotate.reading`) and decides among them (:mod:`resolver.annotate.select`), so
-every offset points into the text as given.
+(:mod:`resolver.annotate.tokens`), proposes spans by their shape (:mod:`resolver.annotate.spans`),
+asks the resolver about them (:mod:`resolver.annotate.reading`) and decides among them
+(:mod:`resolver.annotate.select`), so every offset points into the text as given.  It knows the
+store only through :meth:`Resolver.resolve_many` and :attr:`Resolver.revision`: nothing here lists
+the store's aliases or words, so it works the same on a store of a hundred names or a million.
 
 How a text is read:
 
-1. Candidate spans are runs of 1..N tokens that start with a capital, an acronym, a handle, a
-   hashtag, Arabic script or an article joined to a capital ("al-Ahad"), cross no sentence
-   punctuation, and whose every word is in the index's vocabulary (a dict lookup: most words of a
-   text stop here).  A span with lower-case words in it ("Sadrist movement"), a comma ("Alaca,
-   Mehmet") or an ampersand counts only when it is an alias as a whole.  A capitalised word
-   outside the vocabulary is kept aside: it may be a typo ("Soliemani") of a name given in full.
-2. Each span's :class:`~resolver.annotate.reading.Reading` is cached, per document and across
-   documents, until the store changes.
-3. Strong spans are chosen longest first without overlap; the entities they name make up the
-   document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are then
-   linked when exactly one of their options is among those entities, reported as ambiguous when
-   several strong options remain, and dropped otherwise; the words kept aside are read only when
-   they are within a typo of a person in the context.  All spans are chosen again, longest first.
-4. A chosen span is dropped when it is only part of a longer unknown name: "Badr" in "Badr
-   Hassoun", "Soleimani" in "Zeinab Soleimani" (outside title-case lines, and not across a title:
-   "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH") count only in a document that names
-   some entity in words, as TRANSLITERATION.md s7 asks.
+1. Every word that could begin or end a name (a capitalised word, an acronym, a handle, an
+   Arabic-script word, a lower-case word inside a capitalised run) is resolved alone; a word with
+   no candidate at all cannot edge a name the resolver would match.
+2. Candidate spans are the runs of words that look like names and are edged by such words
+   (:mod:`resolver.annotate.spans`); each is resolved, the whole text's new spans in one
+   ``resolve_many``.  Readings are cached per span text, within and across documents (an LRU of
+   ``cache_size`` entries), until the store changes.
+3. A span is linked to the entity ``resolve(span)`` gives, at the resolver's thresholds, when it
+   can carry that name on its own (STRONG: an alias, an acronym, a full name spelt word for word).
+   Strong spans are chosen longest first without overlap; the entities they name are the
+   document's context.  Weak spans (a surname, a given name, a one-word variant spelling) are
+   then linked when exactly one of their options is in the context, reported as ambiguous when
+   several strong options remain, and dropped otherwise.  All spans are chosen again, longest first.
+4. A chosen span is dropped when it is only part of a longer, unknown name: "al-Maliki" in
+   "Ahmed al-Maliki", "Sadr" in "Ali al-Sadr", "Badr" in "Badr Hassoun" (outside title-case
+   lines, and not across a title: "Prime Minister Kadhimi").  Exact acronyms ("AAH", "KH")
+   count only in a document that names some entity in words, as TRANSLITERATION.md s7 asks.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolver.annotate.reading import Evidence, Reading, read_span
-from resolver.annotate.select import Span, choose, decide, drop_stretched
-from resolver.annotate.tokens import (
-    ARABIC,
-    CAPITAL,
-    DIGIT,
-    HANDLE,
-    JOINT_AMP,
-    JOINT_BREAK,
-    JOINT_COMMA,
-    JOINT_HYPHEN,
-    LOWER,
-    Tokens,
-    tokenize,
-)
-from resolver.annotate.vocab import Vocabulary
+from resolver.annotate.select import Span, choose, decide, drop_stretched, title_case
+from resolver.annotate.spans import Runs
+from resolver.annotate.tokens import tokenize
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
     from resolver.resolve import Resolver
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
-
-#: shortest capitalised word outside the vocabulary that may be a typo of a person's name
-_MIN_DEFERRED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,33 +82,49 @@ class Annotator:
         self.resolver = resolver
         self.cache_size = cache_size
         self._lock = threading.Lock()
-        self._revision = -1
-        self._vocab: Vocabulary | None = None
-        self._readings: OrderedDict[str, Reading] = OrderedDict()
+        self._revision: int | None = None
+        # Two generations stand in for an LRU: readings are looked up in ``_recent``, then in
+        # ``_older`` (and promoted); when ``_recent`` holds half the cache it becomes ``_older``
+        # and the previous ``_older`` is forgotten.  At most ``cache_size`` readings are kept.
+        self._recent: dict[str, Reading] = {}
+        self._older: dict[str, Reading] = {}
 
-    def _vocabulary(self) -> Vocabulary:
-        index = self.resolver.index
+    def _read(self, spans: Iterable[str], revision: int) -> dict[str, Reading]:
+        """The readings of these span texts: cached ones, and the rest resolved in one batch."""
+        out: dict[str, Reading] = {}
+        missing: list[str] = []
         with self._lock:
-            if self._vocab is None or index.revision != self._revision:
-                self._vocab = Vocabulary(index)
-                self._revision = index.revision
-                self._readings.clear()
-            return self._vocab
-
-    def _read(self, vocab: Vocabulary, span: str, exact_only: bool, first_word: str) -> Reading:
-        cache = self._readings
+            if revision != self._revision:
+                self._recent, self._older = {}, {}
+                self._revision = revision
+            recent, older = self._recent, self._older
+            for span in spans:
+                if span in out:
+                    continue
+                reading = recent.get(span)
+                if reading is None:
+                    reading = older.get(span)
+                    if reading is None:
+                        missing.append(span)
+                        continue
+                    recent[span] = reading
+                out[span] = reading
+        if missing:
+            settings = self.resolver.settings
+            limit = settings.max_mention_length
+            asked = [span for span in dict.fromkeys(missing) if len(span) <= limit]
+            new = {
+                span: read_span(span, res, settings)
+                for span, res in zip(asked, self.resolver.resolve_many(asked), strict=True)
+            }
+            with self._lock:
+                if self._revision == revision:
+                    self._recent.update(new)
+            out.update(new)
         with self._lock:
-            reading = cache.get(span)
-            if reading is not None:
-                cache.move_to_end(span)
-                return reading
-        reading = read_span(self.resolver, vocab.index, span, exact_only=exact_only, first_word=first_word,
-                            alias_starts=vocab.alias_starts)
-        with self._lock:
-            cache[span] = reading
-            if len(cache) > self.cache_size:
-                cache.popitem(last=False)
-        return reading
+            if len(self._recent) > self.cache_size // 2:
+                self._older, self._recent = self._recent, {}
+        return out
 
     def annotate(self, text: str) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
@@ -132,75 +135,42 @@ class Annotator:
         Returns:
             Matched and ambiguous mentions, in text order, never overlapping.
         """
-        vocab = self._vocabulary()
-        tokens = tokenize(text)
-        spans, deferred = self._candidates(vocab, text, tokens)
-        strong = [s for s in spans if s.reading.evidence is Evidence.STRONG]
-        context = {s.reading.resolution.entity.id for s in choose(strong) if s.reading.resolution.entity}
-        # A capitalised word outside the vocabulary can only be a typo ("Soliemani") of a name the
-        # text gives in full: it is worth resolving only when it is close to such a name's words.
-        near = vocab.person_keys(context) if deferred else frozenset()
-        for i in deferred:
-            word = tokens.texts[i]
-            if vocab.close_to(word, near):
-                reading = self._read(vocab, word, False, word.casefold())
-                if reading.evidence is not Evidence.NONE:
-                    spans.append(Span(i, i, reading))
+        revision = self.resolver.revision
+        tk = tokenize(text)
+        runs = Runs(tk)
+        words = self._read((tk.texts[k] for k in runs.edge_words()), revision)
+
+        def known(k: int) -> bool:
+            reading = words.get(tk.texts[k])
+            return reading is not None and reading.known
+
+        bounds = list(runs.propose(known))
+        texts = [text[tk.starts[i]:tk.ends[j]] for i, j in bounds]
+        readings = self._read(texts, revision)
+        spans = []
+        for (i, j), span in zip(bounds, texts, strict=True):
+            reading = readings.get(span)
+            if reading is not None and reading.evidence is not Evidence.NONE:
+                spans.append(Span(i, j, reading))
+        strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
+        # In a title-case line capitals do not mark names: there a name of several words counts
+        # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
+        in_headline = title_case(text, tk, {k for s in strong for k in range(s.i, s.j + 1)})
+        kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
+        if len(kept) < len(spans):
+            spans = kept
+            strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
+        context = {s.reading.resolution.entity.id for s in strong if s.reading.resolution.entity}
         decided = [d for d in (decide(s, context) for s in spans) if d is not None]
-        chosen = choose(decided)
-        chosen = drop_stretched(chosen, text, tokens)
+        chosen = drop_stretched(choose(decided), text, tk)
         if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
             chosen = [s for s in chosen if not s.reading.acronym]
         out = []
         for s in sorted(chosen, key=lambda s: s.i):
-            start, end = tokens.starts[s.i], tokens.ends[s.j]
+            start, end = tk.starts[s.i], tk.ends[s.j]
             assert s.resolution is not None
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
-
-    def _candidates(self, vocab: Vocabulary, text: str, tk: Tokens) -> tuple[list[Span], list[int]]:
-        """Spans worth reading, and the capitalised words outside the vocabulary (deferred)."""
-        starts, ends, texts, kinds, joints = tk.starts, tk.ends, tk.texts, tk.kinds, tk.joints
-        n = len(texts)
-        known = vocab.known
-        max_len = vocab.max_tokens
-        out: list[Span] = []
-        deferred: list[int] = []
-        for i in range(n):
-            kind = kinds[i]
-            if kind == LOWER:
-                # "al-Ahad TV", "al-Khazali": an article joined to a capitalised word
-                if not (len(texts[i]) <= 3 and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL):
-                    continue
-            elif kind == DIGIT:
-                continue
-            elif not known(texts[i], kind):
-                if kind == CAPITAL and len(texts[i]) >= _MIN_DEFERRED:
-                    deferred.append(i)  # perhaps a typo of a name the text gives in full
-                continue
-            arabic = kind == ARABIC
-            exact_only = False
-            first_word = texts[i].casefold()
-            for j in range(i, min(n, i + max_len)):
-                kj = kinds[j]
-                if j > i:
-                    joint = joints[j - 1]
-                    if joint == JOINT_BREAK or kj == HANDLE or kind == HANDLE or (kj == ARABIC) != arabic:
-                        break
-                    if not known(texts[j], kj):
-                        break
-                    if joint in (JOINT_COMMA, JOINT_AMP):
-                        exact_only = True
-                        if joint == JOINT_COMMA and kj != CAPITAL:
-                            break  # only citation order follows a comma: "Alaca, Mehmet"
-                if kj == LOWER:
-                    if len(texts[j]) <= 3:
-                        continue  # "al", "of", "and" never end a name
-                    exact_only = True  # a lower-case word: "Sadrist movement"
-                reading = self._read(vocab, text[starts[i]:ends[j]], exact_only, first_word)
-                if reading.evidence is not Evidence.NONE:
-                    out.append(Span(i, j, reading))
-        return out, deferred
 
 
 def annotate_text(resolver: Resolver, text: str) -> list[Mention]:

@@ -1,20 +1,28 @@
-"""Scores annotator output against a hand-checked gold file (span and entity id must both agree).
+"""Scores annotator output against hand-checked gold mentions (span and entity id must both agree).
 
-The gold format (see ``tests/fixtures/seed_annotations/README.md``) is one mention per line,
-``start<TAB>end<TAB>entity_id<TAB>surface``, ``#`` lines being comments.  Only linked mentions
-count as predictions: an ambiguous mention claims no entity, so it can cost recall but never
-precision.
+Two gold formats:
+
+- a TSV file beside a text (``tests/fixtures/seed_annotations/README.md``), one mention per line,
+  ``start<TAB>end<TAB>entity_id<TAB>surface``, ``#`` lines being comments (:func:`read_gold`);
+- a marked-up text (``tests/fixtures/news_gold/README.md``) with each mention written in place as
+  ``[[surface|entity_id]]``, the markup ``resolver annotate`` prints (:func:`read_marked`).
+
+Only linked mentions count as predictions: an ambiguous mention claims no entity, so it can cost
+recall but never precision.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
 from resolver.annotate.annotator import Mention
 
-__all__ = ["GoldMention", "Scores", "read_gold", "score_mentions"]
+__all__ = ["GoldMention", "Scores", "read_gold", "read_marked", "score_mentions"]
+
+_MARK_RE = re.compile(r"\[\[([^\[\]|]+)\|([a-z0-9-]+)\]\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,31 @@ def read_gold(handle: IO[str]) -> list[GoldMention]:
         start, end, entity_id, surface = fields
         out.append(GoldMention(int(start), int(end), entity_id, surface))
     return out
+
+
+def read_marked(marked: str) -> tuple[str, list[GoldMention]]:
+    """The plain text and gold mentions of a marked-up text (``[[surface|entity_id]]``).
+
+    Raises:
+        ValueError: a ``[[`` or ``]]`` is left over that is not part of a well-formed mark.
+    """
+    parts: list[str] = []
+    gold: list[GoldMention] = []
+    pos = length = 0
+    for m in _MARK_RE.finditer(marked):
+        parts.append(marked[pos:m.start()])
+        length += m.start() - pos
+        surface, entity_id = m.group(1), m.group(2)
+        gold.append(GoldMention(length, length + len(surface), entity_id, surface))
+        parts.append(surface)
+        length += len(surface)
+        pos = m.end()
+    parts.append(marked[pos:])
+    text = "".join(parts)
+    if "[[" in text or "]]" in text:
+        line = text[:text.find("[[") if "[[" in text else text.find("]]")].count("\n") + 1
+        raise ValueError(f"line {line}: a malformed [[surface|entity_id]] mark")
+    return text, gold
 
 
 def score_mentions(mentions: Iterable[Mention], gold: Iterable[GoldMention]) -> Scores:

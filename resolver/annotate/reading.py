@@ -1,46 +1,46 @@
-"""How the annotator reads one candidate span: the resolver's answer, and what kind of evidence it is.
+"""How the annotator reads one candidate span: the resolver's answer, and how far running text may trust it.
 
-A span of running text is not a curated name: "Force", "Iron" or "Laith Kadhimi" all get an
-answer from :meth:`Resolver.resolve`, and the annotator must know how far to trust it.  A
-:class:`Reading` sorts the answer into
+A span of running text is not a curated name: "Iron", "Door" or "Ameri" all get an answer from
+:meth:`Resolver.resolve`.  The ENTITY always comes from that answer, at the resolver's own
+thresholds; a :class:`Reading` only says whether the span may carry it on its own:
 
-- ``STRONG``: the span is an alias of the entity (same normalised form), an exact acronym, or a
-  full-length variant spelling of a multi-word alias ("Qassim al-Araji");
-- ``WEAK``: the span could name one of a few entities but says too little on its own: a surname or
-  given name of a person ("Qaani", "Qais"), a one-word variant spelling ("Kazimi"), or an
-  ambiguous full name.  The document decides: it is linked when exactly one of its ``options``
-  is named in full elsewhere in the same text, returned as ambiguous when several strong options
-  remain, and dropped otherwise;
+- ``STRONG``: ``resolve(span)`` matched, and the span is an alias of the entity as normalised, an
+  exact acronym, or a name of two or more words each of which is a spelling of a word of the
+  matched alias ("Islamic Revolutionary Guards Corps", "Intelligence Ministry");
+- ``WEAK``: the span could name one of a few people but says too little on its own: a surname or
+  given name ("Qaani", "Ameri", "Qais") or a one-word variant spelling ("Kazimi", "Soliemani").
+  The document decides: it is linked when exactly one of its ``options`` is named in full in the
+  same text, reported as ambiguous when several strong ``contenders`` remain, and dropped
+  otherwise;
 - ``NONE``: nothing to link.
 
-It works only through the public surface of :mod:`resolver` (``resolve``, the index's
-``by_normalized``/``by_acronym``/``entities`` and :func:`resolver.matching.normalize.analyze`).
+It uses only the :class:`Resolution` (entity, score, alias and candidates), the resolver's
+settings and :func:`resolver.matching.normalize.analyze`: never the index or the store's vocabulary.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from resolver.annotate.tokens import tokenize
-from resolver.annotate.vocab import NOT_NAMES
-from resolver.errors import InvalidQuery
-from resolver.matching.normalize import TITLES, Token, analyze
-from resolver.matching.scoring import token_similarity
+from rapidfuzz.fuzz import ratio
+
+from resolver.annotate.tokens import JOINT_AMP, JOINT_COMMA, LOWER, tokenize
+from resolver.annotate.words import CONNECTORS, NOT_NAMES, TITLE_WORDS
+from resolver.matching.normalize import COMMON_GIVEN_NAMES, TITLES, Token, analyze, coarse, loose
 from resolver.results import Candidate, MatchStatus, Resolution
-
-if TYPE_CHECKING:
-    from resolver.matching.index import CandidateIndex
-    from resolver.resolve import Resolver
+from resolver.settings import Settings
 
 __all__ = ["Evidence", "Reading", "read_span"]
 
-#: a token of a short form must match a token of the full name at least this well
-#: (0.93 is the resolver's "same coarse skeleton": Qaani/Qa'ani yes, Iraqi/Iraq no)
-_TOKEN_SUPPORT = 0.93
 #: a one-word variant spelling shorter than this is too likely an ordinary word ("One" ~ "Noah")
 _MIN_VARIANT_LENGTH = 4
+#: a one-word variant spelling this long is linked on its own ("Teheran"), a shorter one in context only
+_MIN_ALONE = 6
+#: the words that only mark word order: "Ministry of Interior" is the "Interior Ministry"
+_REORDERING = frozenset({"of", "the"})
+#: two spellings of one word (rapidfuzz ratio over the words or their skeletons)
+_SPELLING_RATIO = 85.0
 
 
 class Evidence(enum.Enum):
@@ -51,54 +51,91 @@ class Evidence(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The annotator's verdict on one span text (a function of the text and the index alone).
+    """The annotator's verdict on one span text (a function of the text and the resolver's answer).
 
     Attributes:
         resolution: what the resolver answered for the span.
         evidence: see the module docstring.
+        known: some alias shares a word with the span, however weakly (the resolver's score is
+            above 0): a word with none cannot begin or end a longer name the resolver would match.
+        exact: the span is the matched alias itself (as normalised), or its exact acronym.
         acronym: the answer rests on an exact all-caps acronym ("AAH"), which needs context.
         options: for ``WEAK`` readings, the candidates the document may choose between.
-        contenders: the candidates that match every token of the span well enough for the span
+        contenders: the candidates that match every word of the span well enough for the span
             to be reported as ambiguous between them when the document does not choose.
     """
 
     resolution: Resolution
     evidence: Evidence
+    known: bool = False
+    exact: bool = False
     acronym: bool = False
     options: tuple[Candidate, ...] = ()
     contenders: tuple[Candidate, ...] = ()
 
 
-_NOTHING = Evidence.NONE
+def _same_word(q: Token, a: Token) -> bool:
+    """The same word: same normalised text, or the same coarse skeleton of three classes or more."""
+    return q.text == a.text or (len(a.key) >= 3 and coarse(q.key) == coarse(a.key))
 
 
-def _nothing(span: str) -> Reading:
-    return Reading(Resolution(span, MatchStatus.UNRESOLVED, None, 0.0, None, "not a name"), _NOTHING)
-
-
-def _size(alias_text: str) -> int:
-    return len(analyze(alias_text).tokens)
-
-
-def _supported(span_text: str, alias_text: str, *, partial: bool = False) -> bool:
-    """Every token of the span matches a token of the alias at least as well as a coarse skeleton.
-
-    With ``partial`` (a short form of a longer name) only the alias's last token, the surname,
-    may match by skeleton, and only with three or more consonant classes: other tokens (given
-    names, "Abu", "Mahdi") and short ones must be spelt as in the alias, since short skeletons
-    collide ("Haidra" and "Haidar" are both HYDR, "Lala" and "Lyell" both LL).
-    """
-    alias_tokens = analyze(alias_text).tokens
-    last = len(alias_tokens) - 1
-
-    def matches(q: Token) -> bool:
-        for j, a in enumerate(alias_tokens):
-            sim = token_similarity(q, a)[0]
-            if q.text == a.text or (sim >= _TOKEN_SUPPORT and (not partial or (j == last and len(q.key) >= 3))):
-                return True
+def _spelling_of(q: Token, a: Token) -> bool:
+    """``q`` is a spelling of ``a``: transliteration ("Hizbollah"), plural ("Guards"), -isation."""
+    if _same_word(q, a):
+        return True
+    if len(q.key) >= 2 and loose(coarse(q.key)) == loose(coarse(a.key)):
+        return True
+    if q.arabic or a.arabic:
         return False
+    if q.text.rstrip("s") == a.text.rstrip("s"):
+        return True
+    return len(q.text) >= 5 and len(a.text) >= 5 and (
+        ratio(q.text, a.text) >= _SPELLING_RATIO or ratio(q.key, a.key) >= _SPELLING_RATIO
+    )
 
-    return all(matches(q) for q in analyze(span_text).tokens)
+
+def _spells(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) -> bool:
+    """Every word of the span is a spelling of some word of the alias (extra words are another name).
+
+    "of" and "the" are left out on both sides ("Ministry of Interior" spells "Interior Ministry");
+    any other word counts ("Hezbollah and Kata'ib" is two names, "Muthanna Bridge in Baghdad" a
+    name and a place).
+    """
+    span_words = [q for q in span_tokens if q.text not in _REORDERING] or list(span_tokens)
+    alias_words = [a for a in alias_tokens if a.text not in _REORDERING] or list(alias_tokens)
+    return len(span_words) <= len(alias_words) and all(
+        any(_spelling_of(q, a) for a in alias_words) for q in span_words
+    )
+
+
+def _part_of(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) -> bool:
+    """The span is a short form of the alias: a surname ("Qaani") or given name ("Qais").
+
+    Only the alias's last word, the surname, may match by skeleton, and only with three or more
+    consonant classes; other words (given names, "Abu", "Mahdi") and short ones must be spelt as
+    in the alias, since short skeletons collide ("Haidra" and "Haidar", "Lala" and "Lyell").
+    """
+    last = len(alias_tokens) - 1
+    return all(
+        any(q.text == a.text or (j == last and len(q.key) >= 3 and coarse(q.key) == coarse(a.key))
+            for j, a in enumerate(alias_tokens))
+        for q in span_tokens
+    )
+
+
+def _carries(span: str, q: Token, alias_tokens: tuple[Token, ...], person: bool) -> bool:
+    """One word the resolver matched carries the name on its own in running text.
+
+    It does when it is a person's surname or given name spelt as in the matched alias ("Maliki",
+    "Lyell": the resolver links such short forms, so does the annotator), or a variant spelling of
+    :data:`_MIN_ALONE` letters or more ("Teheran", "Basrah", "Ghaani").  A shorter variant
+    ("Iron" ~ Iran, "Door" ~ Dora) is too close to ordinary words: only the document can make it a
+    name (see :class:`Reading`).
+    """
+    if person and any(q.text == a.text for a in alias_tokens):
+        return True
+    letters = sum(c.isalpha() for c in span)
+    return letters >= _MIN_ALONE and any(_spelling_of(q, a) for a in alias_tokens)
 
 
 def _first_word(text: str) -> str:
@@ -106,102 +143,94 @@ def _first_word(text: str) -> str:
     return words[0].casefold() if words else ""
 
 
-def _same_words(index: CandidateIndex, span: str, normalized: str, entity_id: str) -> bool:
-    """The span has as many words as an alias of the entity with its normalised form.
-
-    Normalisation drops titles and particles, so "Qais al-Khazali, the" has the same normalised
-    form as the alias "Qais al-Khazali"; for spans that only count as whole aliases, the words
-    themselves must correspond too.
-    """
-    n = len(tokenize(span).texts)
-    return any(
-        index.aliases[i].entity_id == entity_id and len(tokenize(index.aliases[i].text).texts) == n
-        for i in index.by_normalized.get(normalized, ())
-    )
-
-
-def read_span(resolver: Resolver, index: CandidateIndex, span: str, *, exact_only: bool,
-              first_word: str, alias_starts: frozenset[tuple[str, str]]) -> Reading:
-    """Resolve one candidate span and grade the answer.
+def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
+    """Grade the resolver's answer for one candidate span.
 
     Args:
-        resolver: the resolver to ask.
-        index: its current index (for exact-alias and acronym checks).
         span: the span text exactly as it stands in the document.
-        exact_only: the span holds lower-case words, a comma or an ampersand, so it counts only
-            when it is an alias as a whole ("Sadrist movement", "Alaca, Mehmet").
-        first_word: the span's first word, case-folded.
-        alias_starts: ``(entity_id, first word of an alias)`` pairs: a span opening with a title
-            ("Imam Ali", "The Wall Street Journal") counts only if an alias of its entity does too.
+        res: ``resolve(span)``.
+        settings: the resolver's settings (its thresholds).
 
     Returns:
         The :class:`Reading`.
     """
     name = analyze(span)
-    if not name.tokens or (exact_only and name.normalized not in index.by_normalized):
-        return _nothing(span)  # decided without asking the resolver: most spans of a text end here
-    try:
-        res = resolver.resolve(span)
-    except InvalidQuery:
-        return _nothing(span)
-    # "The", "Prime", "In": a span may open with such a word only where an alias of its entity does.
-    titled = first_word in TITLES or first_word in NOT_NAMES
-    # An alias that opens with a title-like word ("Interior Ministry", normalised to "ministry")
-    # is no exact evidence for a span that lacks the word ("Ministry").
-    exact_ids = {
-        alias.entity_id
-        for alias in (index.aliases[i] for i in index.by_normalized.get(name.normalized, ()))
-        if _first_word(alias.text) not in TITLES or _first_word(alias.text) == first_word
-    }
-    acronym_ids = {index.aliases[i].entity_id for i in index.by_acronym.get(name.acronym or "", ())}
+    # The resolver never lets a lone common given name ("Qasem") reach a longer name, but such a
+    # name still begins one ("Qasem Soleimani").
+    # Short acronyms ("TV", "DC") are only ever matched exactly, so the resolver gives them no
+    # score unless they are an alias; yet they end names ("al-Ahad TV", "Washington DC").
+    known = res.score > 0 or bool(res.candidates) or name.acronym is not None or (
+        bool(name.tokens) and all(t.text in COMMON_GIVEN_NAMES for t in name.tokens)
+    )
+    if not name.tokens:
+        return Reading(res, Evidence.NONE, known)
+    words = tokenize(span)
+    first_word = words.texts[0].casefold()
+    # Lower-case words ("Sadrist movement"), a comma ("Alaca, Mehmet") or an ampersand: the span
+    # is an ordinary phrase unless it is an alias as a whole.
+    exact_only = any(
+        kind == LOWER and text.casefold() not in CONNECTORS for text, kind in zip(words.texts, words.kinds, strict=True)
+    ) or any(joint in (JOINT_COMMA, JOINT_AMP) for joint in words.joints)
+    # "The", "Prime", "In": a span may open with such a word only where the alias does.
+    titled = first_word in TITLE_WORDS or first_word in NOT_NAMES
+
+    def allowed(alias: str) -> bool:
+        return not titled or _first_word(alias) == first_word
+
+    def exact(alias: str) -> bool:
+        """The span is this alias as normalised (and word for word, for phrases).
+
+        An alias that opens with a title-like word is no exact evidence for a span that lacks it.
+        """
+        if analyze(alias).normalized != name.normalized:
+            return False
+        opening = _first_word(alias)
+        if opening in TITLES and opening != first_word:
+            return False
+        return not exact_only or len(tokenize(alias).texts) == len(words)
+
     n_span = len(name.tokens)
-    settings = resolver.settings
-
-    def allowed(entity_id: str) -> bool:
-        return not titled or (entity_id, first_word) in alias_starts
-
-    matched = res.status is MatchStatus.MATCHED and res.entity is not None and res.alias is not None
-    if matched and res.entity is not None and res.alias is not None and allowed(res.entity.id):
-        if res.entity.id in acronym_ids:
-            # "@WSJ" names its entity outright; a bare "AAH" needs context (see annotate.py).
-            return Reading(res, Evidence.STRONG, acronym=span[0] not in "@#")
-        if res.entity.id in exact_ids and (not exact_only or _same_words(index, span, name.normalized, res.entity.id)):
-            return Reading(res, Evidence.STRONG)
+    if res.status is MatchStatus.MATCHED and res.entity is not None and res.alias is not None and allowed(res.alias):
+        alias = analyze(res.alias)
+        if name.acronym is not None and alias.acronym == name.acronym:
+            # "@WSJ" names its entity outright; a bare "AAH" needs context (see annotator.py).
+            return Reading(res, Evidence.STRONG, known, exact=True, acronym=span[0] not in "@#")
+        if exact(res.alias):
+            return Reading(res, Evidence.STRONG, known, exact=True)
         if exact_only:
-            return Reading(res, _NOTHING)
-        n_alias = _size(res.alias)
-        if n_span == n_alias and n_span >= 2 and _supported(span, res.alias):
-            return Reading(res, Evidence.STRONG)
-        if n_span > n_alias:
-            return Reading(res, _NOTHING)  # the span is more than the name: "Laith Kadhimi"
-    if exact_only or (name.acronym is not None and not acronym_ids and len(name.tokens) <= 1):
-        return Reading(res, _NOTHING)
+            return Reading(res, Evidence.NONE, known)
+        if n_span >= 2 and _spells(name.tokens, alias.tokens):
+            return Reading(res, Evidence.STRONG, known)
+        if n_span == 1 and _carries(span, name.tokens[0], alias.tokens, res.entity.type == "person"):
+            return Reading(res, Evidence.STRONG, known)
+    if exact_only or (name.acronym is not None and n_span <= 1):
+        return Reading(res, Evidence.NONE, known)
     options: list[Candidate] = []
     contenders: list[Candidate] = []
     for cand in res.candidates:
-        if cand.score < settings.candidate_threshold or not allowed(cand.entity.id):
+        if cand.score < settings.candidate_threshold or not allowed(cand.alias):
             continue
-        n_alias = _size(cand.alias)
-        if n_span > n_alias:
+        alias_tokens = analyze(cand.alias).tokens
+        if n_span > len(alias_tokens):
             continue
-        supported = _supported(span, cand.alias)
+        spelt = _spells(name.tokens, alias_tokens)
         person = cand.entity.type == "person"
-        if n_span < n_alias:
+        if n_span < len(alias_tokens):
             # Only people are named by a surname or given name alone.
-            ok = person and _supported(span, cand.alias, partial=True)
+            ok = person and _part_of(name.tokens, alias_tokens)
         elif n_span == 1:
             # One word that is not the alias itself ("Kazimi", "Iron"): too close to ordinary words
             # to trust, except as a person's name that the document also gives in full.
-            ok = cand.entity.id in exact_ids or (
+            ok = exact(cand.alias) or (
                 person and cand.score >= settings.threshold_for("person") and len(span) >= _MIN_VARIANT_LENGTH
             )
         else:
-            ok = supported and cand.score >= settings.threshold_for(cand.entity.type)  # a full name shared by several
+            ok = spelt and cand.score >= settings.threshold_for(cand.entity.type)  # a full name shared by several
         if ok:
             options.append(cand)
         plausible = res.status is MatchStatus.AMBIGUOUS and cand.score >= settings.threshold_for(cand.entity.type)
-        if supported and (ok or plausible):
+        if spelt and (ok or plausible):
             contenders.append(cand)
     if not options:
-        return Reading(res, _NOTHING)
-    return Reading(res, Evidence.WEAK, options=tuple(options), contenders=tuple(contenders))
+        return Reading(res, Evidence.NONE, known)
+    return Reading(res, Evidence.WEAK, known, options=tuple(options), contenders=tuple(contenders))

@@ -10,14 +10,17 @@ unknown name (:func:`drop_stretched`).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
 
 from resolver.annotate.reading import Evidence, Reading
 from resolver.annotate.tokens import CAPITAL, JOINT_HYPHEN, JOINT_SPACE, LOWER, Tokens
-from resolver.annotate.vocab import NOT_NAMES, TITLE_WORDS
+from resolver.annotate.words import ARTICLES, DEMONYMS, NOT_NAMES, TITLE_WORDS
 from resolver.results import MatchStatus, Resolution
 
-__all__ = ["Span", "choose", "decide", "drop_stretched"]
+__all__ = ["Span", "choose", "decide", "drop_stretched", "title_case"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,23 +72,16 @@ def choose(spans: list[Span]) -> list[Span]:
     return chosen
 
 
-def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
-    """Drop spans that are only part of a longer, unknown name ("Badr" in "Badr Hassoun")."""
-    if not chosen:
-        return chosen
-    covered: set[int] = set()
-    for s in chosen:
-        covered.update(range(s.i, s.j + 1))
-    lower_words: set[str] | None = None
+def title_case(text: str, tk: Tokens, covered: set[int]) -> Callable[[int], bool]:
+    """Tells whether the line at a character offset is in title case ("Kazemi Might Finally Be ...").
+
+    There every word is capitalised, so a capital says nothing about names.  The words that count
+    are those of four letters or more outside ``covered`` (the tokens of names already found: a
+    sentence dense with names looks title-cased too): at least three, three quarters capitalised.
+    """
     headlines: dict[int, bool] = {}
 
     def in_headline(pos: int) -> bool:
-        """Is the line at ``pos`` in title case ("Kazemi Might Finally Be Standing Up To ...")?
-
-        There every word is capitalised, so a capital says nothing about names.  The words that
-        count are those of four letters or more outside the chosen mentions (a sentence dense
-        with names looks title-cased too): at least three, three quarters of them capitalised.
-        """
         start = text.rfind("\n", 0, pos) + 1
         found = headlines.get(start)
         if found is None:
@@ -98,33 +94,74 @@ def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
             found = headlines[start] = len(words) >= 3 and capitals * 4 >= len(words) * 3
         return found
 
+    return in_headline
+
+
+def _near_title(word: str) -> bool:
+    """A title with one letter wrong or missing ("Minster"): typos of titles are still titles."""
+    return len(word) >= 5 and any(
+        abs(len(word) - len(t)) <= 1 and Levenshtein.distance(word, t, score_cutoff=1) <= 1 for t in TITLE_WORDS
+    )
+
+
+def _person(s: Span) -> bool:
+    res = s.resolution
+    if res is not None and res.entity is not None:
+        return res.entity.type == "person"
+    return any(c.entity.type == "person" for c in s.reading.contenders)
+
+
+def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
+    """Drop spans that are only part of a longer, unknown name.
+
+    A person's name with another name word beside it is another person: "Ahmed al-Maliki" is not
+    Nouri al-Maliki, "Ali al-Sadr" is not Muqtada, "Ahmed Qais al-Khazali" is Qais's son, whatever
+    the surname alone would have been linked to.  For other entities only a one-word name is
+    stretched: "Badr" in "Badr Hassoun".  A title ("Adviser Qasim al-Araji"), a function word
+    ("Later Ameri"), a demonym ("Iraqi Kadhimi") or a word the text also writes in lower case is
+    not a name word; in title-case lines every word is capitalised, so there nothing is dropped.
+    """
+    if not chosen:
+        return chosen
+    covered: set[int] = set()
+    for s in chosen:
+        covered.update(range(s.i, s.j + 1))
+    lower_words: set[str] | None = None
+    in_headline = title_case(text, tk, covered)
+
     def name_like(k: int) -> bool:
         nonlocal lower_words
-        if k in covered or tk.kinds[k] != CAPITAL:
+        if k < 0 or k >= len(tk) or k in covered or tk.kinds[k] != CAPITAL:
             return False
         word = tk.texts[k].casefold().replace("\u2019", "'")
-        if word in NOT_NAMES or word in TITLE_WORDS or word.endswith("ly"):
-            return False  # "In", "Can’t", "Minister", "Apparently"
+        if word in NOT_NAMES or word in TITLE_WORDS or word in DEMONYMS or word.endswith("ly") or _near_title(word):
+            return False  # "In", "Can’t", "Minister", "Iraqi", "Apparently", "Minster"
         if lower_words is None:
             lower_words = {t for t, kind in zip(tk.texts, tk.kinds, strict=True) if kind == LOWER}
         return tk.texts[k].casefold() not in lower_words
 
-    def stretched(s: Span) -> bool:
-        right = s.j + 1
-        if right < len(tk) and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(right):
-            return True
-        left = s.i - 1
-        if left >= 0 and tk.joints[left] in (JOINT_SPACE, JOINT_HYPHEN) and name_like(left):
-            k = left
-            while k - 1 >= 0 and tk.joints[k - 1] in (JOINT_SPACE, JOINT_HYPHEN) and tk.kinds[k - 1] == CAPITAL:
-                k -= 1
-            # A capitalised chain on the left that holds a title is a title ("Prime Minster Khadhimi").
-            return not any(tk.texts[m].casefold() in TITLE_WORDS for m in range(k, left + 1))
-        return False
+    def right_of(s: Span) -> int:
+        """The next name word on the right: "al-Haqissued" after "Asaib Ahl" is one."""
+        k = s.j + 1
+        if (k + 1 < len(tk) and tk.kinds[k] == LOWER and tk.texts[k].casefold() in ARTICLES
+                and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and tk.joints[k] == JOINT_HYPHEN):
+            return k + 1
+        return k
 
-    # Only a one-word span can be the visible part of a longer name; handles, acronyms and Arabic
-    # script carry no capitalisation to go by, and title-case lines capitalise every word.
-    return [
-        s for s in chosen
-        if s.i != s.j or tk.kinds[s.i] != CAPITAL or not stretched(s) or in_headline(tk.starts[s.i])
-    ]
+    def stretched(s: Span) -> bool:
+        core = s.i + 1 if tk.kinds[s.i] == LOWER else s.i  # "al-Sadr": the word after the article
+        person = _person(s)
+        # A hyphen joins two names as readily as it joins the parts of one ("Iraq-Syria border").
+        joints = (JOINT_SPACE, JOINT_HYPHEN) if person else (JOINT_SPACE,)
+        right = right_of(s)
+        if right != s.j + 1 and name_like(right):
+            return True  # "Asaib Ahl al-Haqissued", "Ahmed al-Maliki al-Basri"
+        if not person and (core != s.j or tk.kinds[core] != CAPITAL):
+            return False
+        if s.j + 1 < len(tk) and tk.joints[s.j] in joints and name_like(s.j + 1):
+            return True
+        return s.i > 0 and tk.joints[s.i - 1] in joints and name_like(s.i - 1)
+
+    # Handles, acronyms and Arabic script carry no capitalisation to go by, and title-case lines
+    # capitalise every word.
+    return [s for s in chosen if not stretched(s) or in_headline(tk.starts[s.i])]

@@ -19,11 +19,10 @@ from tqdm import tqdm
 
 from resolver.batch.runner import BatchReport, UndecodableInput, normalize_csv, write_todo
 from resolver.cli import cli, db_option, open_resolver, reports_errors
-from resolver.resolve import Resolver
 from resolver.results import EntityType
 from resolver.store.review import ReviewQueue, Sighting
 
-__all__ = ["normalize"]
+__all__ = ["normalize", "queue_todo"]
 
 #: most distinct unresolved values the --unresolved list keeps (see TopCounts)
 TODO_LIMIT = 100_000
@@ -165,7 +164,7 @@ def summary(report: BatchReport, where: str) -> list[str]:
 
 
 @cli.command("normalize")
-@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
 @click.option("-c", "--column", "columns", multiple=True, required=True, metavar="NAME",
               help="A column of names to resolve (repeatable; cells are appended in this order).")
 @click.option("-o", "--output", default="-", metavar="OUT", type=click.Path(dir_okay=False, allow_dash=True),
@@ -179,15 +178,24 @@ def summary(report: BatchReport, where: str) -> list[str]:
 @click.option("--unresolved", "unresolved", default=None, metavar="FILE",
               type=click.Path(dir_okay=False, allow_dash=False),
               help="Also write the distinct unresolved and ambiguous values with their counts, most frequent first.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes resolving names; the output is byte-identical for any number.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes resolving names (default 1; with --scheduler local, one per CPU); the output is "
+                   "byte-identical for any number.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on a Dask cluster: its scheduler (tcp://host:8786), or 'local' for one of --workers "
+                   "processes here. INPUT may then be several files, globs or URLs. Needs the [dask] extra.")
+@click.option("--output-dir", default=None, metavar="DIR", type=click.Path(file_okay=False),
+              help="With --scheduler: write DIR/part-00000.csv, ... (each with the header) in input order.")
+@click.option("--blocksize", default=None, metavar="SIZE",
+              help="With --scheduler: input bytes per task, e.g. 64MiB (default 8MiB).")
 @click.option("--no-sanitize", "no_sanitize", is_flag=True,
               help="Do not neutralise appended cells that start with = + - @ (see below).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @db_option
 @reports_errors
-def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str | None, encoding: str | None,
-              delimiter: str | None, unresolved: str | None, workers: int, no_sanitize: bool, quiet: bool,
+def normalize(inputs: tuple[str, ...], columns: tuple[str, ...], output: str, type_: str | None,
+              encoding: str | None, delimiter: str | None, unresolved: str | None, workers: int | None,
+              scheduler: str | None, output_dir: str | None, blocksize: str | None, no_sanitize: bool, quiet: bool,
               db: str | None) -> None:
     """Add canonical ids to the name columns of INPUT.csv ('-' for standard input).
 
@@ -208,9 +216,29 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
     Output is UTF-8 (with a BOM if the input had one), with the input's
     delimiter and CRLF line endings. It is written to a temporary file and
     renamed over OUT only on success; on any error nothing is written.
+
+    \b
+    With --scheduler, several INPUTs (files, globs, URLs fsspec reads) with
+    one header are read in parallel by Dask workers, and written as one
+    output in input order, the same bytes as a run here would write.
     """
     if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
         delimiter = "\t"
+    if scheduler is not None:
+        from resolver.cli.batch_dask import normalize_on_dask
+
+        normalize_on_dask(inputs=inputs, columns=columns, output=output, output_dir=output_dir, type_=type_,
+                          encoding=encoding, delimiter=delimiter, unresolved=unresolved, workers=workers,
+                          no_sanitize=no_sanitize, quiet=quiet, db=db, scheduler=scheduler, blocksize=blocksize)
+        return
+    for name, value in (("--output-dir", output_dir), ("--blocksize", blocksize)):
+        if value is not None:
+            raise click.BadParameter("needs --scheduler", param_hint=name)
+    if len(inputs) > 1:
+        raise click.UsageError("several inputs need --scheduler (--scheduler local runs them on this machine)")
+    ctx = click.get_current_context()
+    input_path = str(click.Path(exists=True, dir_okay=False, allow_dash=True).convert(inputs[0], ctx.command.params[0],
+                                                                                       ctx))
     _check_paths(input_path, output, unresolved)
     resolver = open_resolver(db)
     source_name = "<stdin>" if input_path == "-" else input_path
@@ -224,7 +252,7 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
         try:
             report = normalize_csv(
                 handle, out.text, resolver=resolver, columns=columns, type=type_, encoding=encoding,
-                delimiter=delimiter, sanitize=not no_sanitize, workers=workers, source_name=source_name,
+                delimiter=delimiter, sanitize=not no_sanitize, workers=workers or 1, source_name=source_name,
                 progress=bar, todo_limit=TODO_LIMIT if todo is not None else 0,
             )
         except UndecodableInput as exc:
@@ -232,7 +260,7 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
                                        "e.g. --encoding cp1256") from exc
         if todo is not None:
             write_todo(report.todo, todo.text, sanitize=not no_sanitize)
-    queued = _queue(resolver, report) if unresolved is not None else 0
+    queued = queue_todo(report, db) if unresolved is not None else 0
     if quiet:
         return
     for line in summary(report, "standard output" if output == "-" else output):
@@ -244,14 +272,23 @@ def normalize(input_path: str, columns: tuple[str, ...], output: str, type_: str
             click.echo(f"{queued:,} of them counted in the store's review queue", err=True)
 
 
-def _queue(resolver: Resolver, report: BatchReport) -> int:
-    """Count the run's unlinked values in the store's review queue (``RESOLVER_REVIEW_MAX=0``: not)."""
-    limit = resolver.settings.review_max
-    if limit <= 0 or not report.todo:
+def queue_todo(report: BatchReport, db: str | None) -> int:
+    """Count a run's unlinked values in the store's review queue (``RESOLVER_REVIEW_MAX=0``: not).
+
+    Returns how many distinct values were counted; a store that cannot be written is a warning,
+    not a failure (the CSV and the to-do file are what was asked for).
+    """
+    if not report.todo:
         return 0
+    resolver = open_resolver(db)
     try:
+        limit = resolver.settings.review_max
+        if limit <= 0:
+            return 0
         return ReviewQueue(resolver.store, limit).record(
             Sighting(t.value, t.status, "cli", t.count) for t in report.todo)
-    except SQLAlchemyError as exc:  # a read-only store: the CSV and the to-do file are what was asked
+    except SQLAlchemyError as exc:
         click.echo(f"warning: the review queue was not updated ({exc.__class__.__name__})", err=True)
         return 0
+    finally:
+        resolver.close()

@@ -136,7 +136,7 @@ def compare_bundle(source: Path, db: Path) -> list[str]:
         with make_session_factory(engine)() as session:
             have = set(session.execute(
                 select(EntityRow.id, EntityRow.name, EntityRow.type, AliasRow.text, AliasRow.kind, AliasRow.source,
-                       AliasRow.normalized, AliasRow.keys, AliasRow.acronym, AliasRow.script)
+                       AliasRow.normalized, AliasRow.keys, AliasRow.flat, AliasRow.acronym, AliasRow.script)
                 .join(AliasRow, AliasRow.entity_id == EntityRow.id)
             ).all())
     finally:

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, inspect, select, update
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url, select
+from sqlalchemy.exc import DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from resolver.errors import SchemaMismatch
-from resolver.store.models import Base, MetaRow, ReviewRow
+from resolver.errors import SchemaMismatch, StoreUnavailable
+from resolver.store.migrations import SCHEMA_VERSION, migrate
+from resolver.store.models import Base, MetaRow
 
-__all__ = ["SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "sqlite_path"]
+__all__ = [
+    "SCHEMA_VERSION", "check_schema", "init_db", "make_engine", "make_session_factory", "one_line", "sqlite_path",
+]
 
-#: bump when the tables change, and add a step to ``_MIGRATIONS``
-SCHEMA_VERSION = 2
-
-
-def _add_review_queue(conn: Any) -> None:
-    """The review queue's table (issue #12; assigned step 3->4, numbered here after the last step on main)."""
-    ReviewRow.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
-
-
-# Ordered migrations: version N -> N+1, each a function of a connection, run in one transaction
-# with the new version stamp.  A store newer than this code is refused, never rewritten.
-_MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _add_review_queue}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -54,9 +44,29 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database).resolve()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for any SQLAlchemy URL; SQLite files get WAL and a busy timeout."""
-    engine = create_engine(url, future=True)
+def one_line(exc: BaseException) -> str:
+    """A driver's error message on one line (psycopg's span several)."""
+    detail = getattr(exc, "orig", None) or exc
+    return "; ".join(part.strip() for part in str(detail).splitlines() if part.strip())
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite files get WAL and a busy timeout.
+
+    ``postgresql://`` means psycopg 3 (the ``[postgres]`` extra), not SQLAlchemy's default psycopg2.
+
+    Raises:
+        StoreUnavailable: the URL's database driver is not installed.
+    """
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(parsed, future=True)
+    except (ImportError, NoSuchModuleError) as exc:
+        hint = (" (pip install 'arabic-alias-resolver[postgres]')" if parsed.get_backend_name() == "postgresql"
+                else "")
+        raise StoreUnavailable(f"no database driver for {parsed.drivername}{hint}: {one_line(exc)}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -77,19 +87,27 @@ def init_db(engine: Engine) -> None:
         if session.get(MetaRow, "schema_version") is None:
             session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
             session.add(MetaRow(key="revision", value="0"))
+            session.add(MetaRow(key="entity_count", value="0"))
 
 
-def check_schema(engine: Engine, *, create: bool) -> None:
+def check_schema(engine: Engine, *, create: bool) -> list[int]:
     """Make sure the store speaks this code's schema, migrating an older one.
 
     Args:
         create: create the tables when the database is empty (a new store).
+
+    Returns:
+        The schema versions the store was migrated through (empty when it was current).
 
     Raises:
         SchemaMismatch: the database holds other tables, or a newer schema than this code.
     """
     try:
         tables = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise StoreUnavailable(
+            f"cannot open the store {engine.url.render_as_string(hide_password=True)}: {one_line(exc)}"
+        ) from exc
     except DatabaseError as exc:
         raise SchemaMismatch(
             f"{engine.url.render_as_string(hide_password=True)} is not a readable database: {exc.orig}"
@@ -99,7 +117,7 @@ def check_schema(engine: Engine, *, create: bool) -> None:
             raise SchemaMismatch(f"{engine.url.render_as_string(hide_password=True)} holds no alias store; "
                                  "run `resolver build` or `resolver import` to create one")
         init_db(engine)
-        return
+        return []
     if "meta" not in tables or "entity" not in tables:
         raise SchemaMismatch("the database is not an alias store (no meta/entity tables); refusing to touch it")
     with sessionmaker(engine)() as session:
@@ -109,11 +127,4 @@ def check_schema(engine: Engine, *, create: bool) -> None:
         raise SchemaMismatch(
             f"the store has schema version {version}, newer than this resolver's {SCHEMA_VERSION}; upgrade the resolver"
         )
-    while version < SCHEMA_VERSION:
-        step = _MIGRATIONS.get(version)
-        if step is None:
-            raise SchemaMismatch(f"no migration from schema version {version}; rebuild the store")
-        with engine.begin() as conn:
-            step(conn)
-            conn.execute(update(MetaRow).where(MetaRow.key == "schema_version").values(value=str(version + 1)))
-        version += 1
+    return migrate(engine, version)

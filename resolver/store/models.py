@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "ReviewRow"]
+__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow", "TokenRow"]
 
 
 class Base(DeclarativeBase):
@@ -34,6 +34,7 @@ class AliasRow(Base):
     __table_args__ = (
         UniqueConstraint("entity_id", "text", name="uq_alias_entity_text"),
         Index("ix_alias_normalized", "normalized"),
+        Index("ix_alias_flat", "flat"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -42,6 +43,8 @@ class AliasRow(Base):
     normalized: Mapped[str] = mapped_column(Text)
     #: fine skeleton of each token, space separated: the matching keys computed at write time
     keys: Mapped[str] = mapped_column(Text)
+    #: the coarse skeletons of the tokens with the spaces removed ("Gholamreza" = "Gholam Reza")
+    flat: Mapped[str] = mapped_column(Text, default="")
     acronym: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     script: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))
@@ -70,10 +73,50 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# --- the candidate index: derived from the aliases, written in the same transaction ----------
+
+
+class TokenRow(Base):
+    """One token key of the vocabulary (a coarse skeleton) with its document frequencies."""
+
+    __tablename__ = "ix_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    #: the looser skeleton the near-key neighbourhood is built from
+    loose: Mapped[str] = mapped_column(Text)
+    #: how many entities have an alias holding the key (what the IDF weight is computed from)
+    df: Mapped[int] = mapped_column(Integer, default=0)
+    #: how many aliases hold the key (the length of its postings list)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PostingRow(Base):
+    """An alias that holds a token; ordered by the alias's length, so a common token's shortest aliases come first."""
+
+    __tablename__ = "ix_posting"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: how many tokens the alias has: the fewer, the larger the token's share of it
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    alias_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class NearRow(Base):
+    """The deletion neighbourhood of a token's loose skeleton: typo'd and OCR-mangled keys find it."""
+
+    __tablename__ = "ix_near"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    variant: Mapped[str] = mapped_column(Text, primary_key=True)
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
 class ReviewRow(Base):
     """A value the service could not link, counted each time it is seen: the curators' queue.
 
-    Written by :mod:`resolver.store.review` (schema version 2 onwards).
+    Written by :mod:`resolver.store.review` (schema version 3 onwards).
     """
 
     __tablename__ = "review_item"

@@ -1,8 +1,9 @@
 """AliasStore: every read and write of entities, aliases and their history goes through it.
 
 Writes run in one transaction each, record a history row, and bump the store's revision so that
-every :class:`~resolver.matching.index.CandidateIndex` built on the store (in this process or another)
-knows to refresh.  Matching keys are computed here, at write time, by :mod:`resolver.matching.normalize`.
+every process's caches know to refresh.  Derived state is written here, at write time, in the same
+transaction: the matching keys (by :mod:`resolver.matching.normalize`) and the candidate index
+tables (by :mod:`resolver.store.postings`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
-from resolver.matching.normalize import KEYS_VERSION, analyze, normalize_name
+from resolver.matching.normalize import KEYS_VERSION, analyze, coarse_flat, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
+from resolver.store import postings
 from resolver.store.models import AliasRow, EntityRow, HistoryRow, MetaRow
 
 __all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
@@ -66,9 +68,14 @@ def alias_columns(text: str) -> dict[str, Any]:
     return {
         "normalized": key.normalized,
         "keys": " ".join(key.keys),
+        "flat": coarse_flat(key.tokens),
         "acronym": key.acronym,
         "script": key.script,
     }
+
+
+def _posted(row: AliasRow) -> postings.Posted:
+    return row.id, row.entity_id, row.normalized, row.keys, row.acronym
 
 
 def _alias_record(row: AliasRow) -> AliasRecord:
@@ -227,6 +234,7 @@ class AliasStore:
                             external_ids=dict(external_ids or {}), created_at=now, updated_at=now)
             session.add(row)
             session.flush()
+            postings.add_entity_count(session.connection(), 1)
             for text in [name.strip(), *aliases]:
                 self._insert_alias(session, entity_id, text, kind="name", source="", note="", now=now)
             record = self._load(session, entity_id)
@@ -293,7 +301,12 @@ class AliasStore:
             if row is None or row.entity_id != target:
                 raise AliasNotFound(f"entity {target!r} has no alias with id {alias_id}")
             record = _alias_record(row)
+            conn = session.connection()
+            before = postings.entity_keys(conn, [target])
+            postings.unindex_aliases(conn, [_posted(row)])
             session.delete(row)
+            session.flush()
+            postings.adjust_df(conn, before, postings.entity_keys(conn, [target]))
             self._record(session, actor, "remove_alias", target, record.to_dict(), None)
         return record
 
@@ -310,8 +323,11 @@ class AliasStore:
                       "absorbed": self._load(session, absorbed.id).to_dict()}
             have = {a.text for a in self._alias_rows(session, survivor.id)}
             now = _now()
+            conn = session.connection()
+            keys_before = postings.entity_keys(conn, [survivor.id, absorbed.id])
             for alias in self._alias_rows(session, absorbed.id):
                 if alias.text in have:
+                    postings.unindex_aliases(conn, [_posted(alias)])
                     session.delete(alias)
                 else:
                     alias.entity_id, alias.updated_at = survivor.id, now
@@ -321,6 +337,8 @@ class AliasStore:
                 update(EntityRow).where(EntityRow.redirect_to == absorbed.id).values(redirect_to=survivor.id)
             )
             session.flush()
+            postings.adjust_df(conn, keys_before, postings.entity_keys(conn, [survivor.id, absorbed.id]))
+            postings.add_entity_count(conn, -1)
             after = self._load(session, survivor.id)
             self._record(session, actor, "merge", survivor.id, before, after.to_dict())
             self._record(session, actor, "merged_into", absorbed.id, before["absorbed"], {"redirect_to": survivor.id})
@@ -346,6 +364,7 @@ class AliasStore:
         entities = {e.id: e for e in session.execute(select(EntityRow)).scalars()}
         existing = {(e, t) for e, t in session.execute(select(AliasRow.entity_id, AliasRow.text))}
         created_entities = 0
+        created_ids: set[str] = set()
         new_aliases: list[dict[str, Any]] = []
         for entity_id, name, type, text, kind, source, note in rows:
             row = entities.get(entity_id)
@@ -356,6 +375,7 @@ class AliasStore:
                 session.add(row)
                 entities[entity_id] = row
                 created_entities += 1
+                created_ids.add(entity_id)
                 self._record(session, actor, "create", entity_id, None, {"id": entity_id, "name": name, "type": type},
                              bump=False, at=now)
             elif row.redirect_to is None and (row.name != name or row.type != type):
@@ -369,7 +389,9 @@ class AliasStore:
                                 "created_at": now, "updated_at": now, **alias_columns(text)})
         session.flush()  # entities first: the aliases' foreign keys need them
         if new_aliases:
-            session.execute(insert(AliasRow), new_aliases)
+            self._bulk_insert_aliases(session, new_aliases, new_entities=created_ids)
+        if created_entities:
+            postings.add_entity_count(session.connection(), created_entities)
         created_aliases = len(new_aliases)
         if created_entities or created_aliases:
             self._bump(session)
@@ -402,6 +424,8 @@ class AliasStore:
             for row in session.execute(select(AliasRow)).scalars():
                 for column, value in alias_columns(row.text).items():
                     setattr(row, column, value)
+            session.flush()
+            postings.reindex(session.connection())  # the index derives from the keys
             if meta is None:
                 session.add(MetaRow(key="keys_version", value=KEYS_VERSION))
             else:
@@ -440,7 +464,24 @@ class AliasStore:
             session.flush()
         except IntegrityError as exc:
             raise AliasConflict(f"entity {entity_id!r} already has the alias {text!r}") from exc
+        conn = session.connection()
+        postings.index_aliases(conn, [_posted(row)], postings.entity_keys(conn, [entity_id], skip=[row.id]))
         return row
+
+    def _bulk_insert_aliases(self, session: Session, new_aliases: list[dict[str, Any]], *,
+                             new_entities: set[str]) -> None:
+        """Insert many aliases and post them in the index, in the caller's transaction."""
+        conn = session.connection()
+        touched = {a["entity_id"] for a in new_aliases} - new_entities
+        before = postings.entity_keys(conn, touched)
+        last = conn.execute(select(func.max(AliasRow.id))).scalar() or 0
+        session.execute(insert(AliasRow), new_aliases)
+        ours = {(a["entity_id"], a["text"]) for a in new_aliases}
+        rows = conn.execute(
+            select(AliasRow.id, AliasRow.entity_id, AliasRow.text, AliasRow.normalized, AliasRow.keys,
+                   AliasRow.acronym).where(AliasRow.id > last).order_by(AliasRow.id)
+        ).all()
+        postings.index_aliases(conn, [(a, e, n, k, c) for a, e, t, n, k, c in rows if (e, t) in ours], before)
 
     def _new_id(self, session: Session, name: str) -> str:
         base = _SLUG_RE.sub("-", normalize_name(name).encode("ascii", "ignore").decode().lower()).strip("-")[:80]

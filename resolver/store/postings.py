@@ -1,0 +1,225 @@
+"""The candidate index as tables, written in the same transaction as the aliases it derives from.
+
+Three tables (see :mod:`resolver.store.models`): ``ix_token`` (each token key with its document
+frequency by entity, ``df``, and its postings count, ``n``), ``ix_posting`` (token, alias length,
+alias), and ``ix_near`` (the deletion neighbourhood of each token's loose skeleton, written when
+the key first appears).  Every store write that adds, removes or moves aliases calls the
+functions here on its own connection, so the index is current by construction in every process
+and on every host that uses the store, and opening a store builds nothing.
+
+Only single-token keys are indexed: joined adjacent tokens ("Gholam Reza" -> "Gholamreza") are
+looked up at query time (see :mod:`resolver.matching.index`), which keeps the vocabulary small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Connection, Integer, String, Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from resolver.matching.normalize import coarse, loose
+from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
+
+__all__ = [
+    "Posted",
+    "add_entity_count",
+    "deletions",
+    "entity_keys",
+    "index_aliases",
+    "is_acronym_only",
+    "posted_keys",
+    "reindex",
+    "unindex_aliases",
+]
+
+_CHUNK = 500
+_TOKEN = cast(Table, TokenRow.__table__)
+_POSTING = cast(Table, PostingRow.__table__)
+_NEAR = cast(Table, NearRow.__table__)
+_META = cast(Table, MetaRow.__table__)
+
+Posted = tuple[int, str, str, str, str | None]
+"""(alias id, entity id, normalized, keys, acronym): what an alias contributes to the index."""
+
+
+def is_acronym_only(acronym: str | None, token_count: int) -> bool:
+    """A 2-4 letter all-caps acronym: matched exactly, case-sensitively, never through tokens."""
+    return acronym is not None and sum(c.isalpha() for c in acronym) <= 4 and token_count <= 1
+
+
+def posted_keys(normalized: str, keys: str, acronym: str | None) -> list[str]:
+    """The distinct coarse token keys an alias is posted under, in name order (none for an acronym)."""
+    if not normalized:
+        return []
+    texts, fine = normalized.split(" "), keys.split(" ")
+    if len(texts) != len(fine) or is_acronym_only(acronym, len(fine)):
+        return []
+    out: list[str] = []
+    for k in fine:
+        c = coarse(k)
+        if c and c not in out:
+            out.append(c)
+    return out
+
+
+def _size(keys: str) -> int:
+    return len(keys.split(" ")) if keys else 0
+
+
+def deletions(key: str) -> set[str]:
+    """The key and, from three letters on, every form of it with one letter deleted."""
+    out = {key}
+    if len(key) >= 3:
+        out.update(key[:i] + key[i + 1 :] for i in range(len(key)))
+    return out
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]], index: list[str]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a concurrent writer may add the same key."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    for chunk in _chunks(rows, 5000):
+        conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=index), list(chunk))
+
+
+def _token_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(keys))
+    found: dict[str, int] = {}
+    stmt = select(TokenRow.key, TokenRow.id).where(TokenRow.key.in_(bindparam("keys", expanding=True)))
+    for chunk in _chunks(wanted):
+        found.update((k, i) for k, i in conn.execute(stmt, {"keys": list(chunk)}))
+    return found
+
+
+def _create_tokens(conn: Connection, counts: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """Ids of the keys, creating the missing ones (with their near keys) at the given (df, n)."""
+    ids = _token_ids(conn, counts)
+    missing = [k for k in counts if k not in ids]
+    if missing:
+        _insert_ignore(conn, _TOKEN, [{"key": k, "loose": loose(k), "df": 0, "n": 0} for k in missing], ["key"])
+        new = _token_ids(conn, missing)
+        ids.update(new)
+        _insert_ignore(conn, _NEAR, [{"variant": v, "token_id": new[k]} for k in missing
+                                     for v in sorted(deletions(loose(k)))], ["variant", "token_id"])
+    _adjust(conn, {ids[k]: c for k, c in counts.items() if c != (0, 0)})
+    return ids
+
+
+def _adjust(conn: Connection, deltas: dict[int, tuple[int, int]]) -> None:
+    if not deltas:
+        return
+    stmt = (update(_TOKEN).where(_TOKEN.c.id == bindparam("tid"))
+            .values(df=_TOKEN.c.df + bindparam("ddf"), n=_TOKEN.c.n + bindparam("dn")))
+    rows = [{"tid": t, "ddf": d, "dn": n} for t, (d, n) in sorted(deltas.items())]
+    for chunk in _chunks(rows, 5000):
+        conn.execute(stmt, list(chunk))
+
+
+def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[int] = ()) -> dict[str, set[str]]:
+    """The token keys each entity's aliases are posted under (``skip``: alias ids to leave out)."""
+    out: dict[str, set[str]] = {e: set() for e in entity_ids}
+    left_out = set(skip)
+    stmt = (select(AliasRow.id, AliasRow.entity_id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
+            .where(AliasRow.entity_id.in_(bindparam("ids", expanding=True))))
+    for chunk in _chunks(sorted(out)):
+        for alias_id, entity_id, normalized, keys, acronym in conn.execute(stmt, {"ids": list(chunk)}):
+            if alias_id not in left_out:
+                out[entity_id].update(posted_keys(normalized, keys, acronym))
+    return out
+
+
+def index_aliases(conn: Connection, aliases: Sequence[Posted], before: dict[str, set[str]]) -> None:
+    """Post new aliases; ``before`` holds the keys their entities had without them (see :func:`entity_keys`)."""
+    per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
+    counts: Counter[str] = Counter()
+    gained: Counter[str] = Counter()
+    after: dict[str, set[str]] = defaultdict(set)
+    for (_a, entity_id, *_rest), (_, posted, _s) in zip(aliases, per_alias, strict=True):
+        counts.update(posted)
+        after[entity_id].update(posted)
+    for entity_id, held in after.items():
+        gained.update(held - before.get(entity_id, set()))
+    ids = _create_tokens(conn, {k: (gained[k], counts[k]) for k in counts})
+    rows = [{"token_id": ids[k], "size": size, "alias_id": a} for a, keys, size in per_alias for k in keys]
+    for chunk in _chunks(rows, 20000):
+        conn.execute(_POSTING.insert(), list(chunk))
+
+
+def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:
+    """Remove the postings of aliases that are being deleted (their df is fixed by :func:`adjust_df`)."""
+    per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
+    ids = _token_ids(conn, {k for _, keys, _ in per_alias for k in keys})
+    lost: Counter[int] = Counter()
+    stmt = delete(_POSTING).where(_POSTING.c.token_id == bindparam("t"), _POSTING.c.size == bindparam("s"),
+                                  _POSTING.c.alias_id == bindparam("a"))
+    rows = []
+    for a, keys, size in per_alias:
+        for k in keys:
+            rows.append({"t": ids[k], "s": size, "a": a})
+            lost[ids[k]] += 1
+    if rows:
+        conn.execute(stmt, rows)
+    _adjust(conn, {t: (0, -m) for t, m in lost.items()})
+
+
+def adjust_df(conn: Connection, before: dict[str, set[str]], after: dict[str, set[str]]) -> None:
+    """Fix the entity counts of the keys whose set of entities changed (after a removal or merge)."""
+    delta: Counter[str] = Counter()
+    for entity_id in set(before) | set(after):
+        old, new = before.get(entity_id, set()), after.get(entity_id, set())
+        delta.update(dict.fromkeys(new - old, 1))
+        delta.subtract(dict.fromkeys(old - new, 1))
+    changed = {k: d for k, d in delta.items() if d}
+    if changed:
+        ids = _token_ids(conn, changed)
+        _adjust(conn, {ids[k]: (d, 0) for k, d in changed.items() if k in ids})
+
+
+def add_entity_count(conn: Connection, delta: int) -> None:
+    """Keep the count of live entities (the N of the IDF) in the meta table."""
+    conn.execute(update(MetaRow).where(MetaRow.key == "entity_count")
+                 .values(value=func.cast(func.cast(MetaRow.value, Integer) + delta, String)))
+
+
+def reindex(conn: Connection) -> None:
+    """Rebuild every index table from the aliases (a migration, or keys from another normaliser)."""
+    for table in (_POSTING, _NEAR, _TOKEN):
+        conn.execute(delete(table))
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    current: str | None = None
+    keys_of_entity: set[str] = set()
+    stmt = select(AliasRow.entity_id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym).order_by(AliasRow.entity_id)
+    for entity_id, normalized, keys, acronym in conn.execute(stmt):
+        if entity_id != current:
+            for k in keys_of_entity:
+                counts[k][0] += 1
+            current, keys_of_entity = entity_id, set()
+        for k in posted_keys(normalized, keys, acronym):
+            counts[k][1] += 1
+            keys_of_entity.add(k)
+    for k in keys_of_entity:
+        counts[k][0] += 1
+    ids = _create_tokens(conn, {k: (df, n) for k, (df, n) in counts.items()})
+    rows: list[dict[str, int]] = []
+    stmt2 = select(AliasRow.id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
+    for alias_id, normalized, keys, acronym in conn.execute(stmt2):
+        size = _size(keys)
+        rows.extend({"token_id": ids[k], "size": size, "alias_id": alias_id}
+                    for k in posted_keys(normalized, keys, acronym))
+        if len(rows) >= 20000:
+            conn.execute(_POSTING.insert(), rows)
+            rows = []
+    if rows:
+        conn.execute(_POSTING.insert(), rows)
+    live = conn.execute(select(func.count()).select_from(EntityRow).where(EntityRow.redirect_to.is_(None))).scalar()
+    conn.execute(delete(MetaRow).where(MetaRow.key == "entity_count"))
+    conn.execute(_META.insert(), {"key": "entity_count", "value": str(live or 0)})
