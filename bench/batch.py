@@ -11,6 +11,11 @@ load on the machine.  The naive baseline (the csv module and ``Resolver.resolve`
 process on a sample and its rate is extrapolated to the whole file.  A benchmark, not a test.
 
     python bench/batch.py [--rows 1000000] [--small 100000] [--baseline-rows 20000] [--keep DIR]
+                          [--runs 1,2,dask] [--blocksize 4MiB]
+
+``--runs dask`` adds ``resolver normalize --scheduler local --workers 2`` (a Dask LocalCluster of two
+worker processes, started and stopped by the command, so in its time) and prints its rows/s against
+the two-process run's; ``--baseline-rows 0`` skips the naive baseline.
 """
 
 from __future__ import annotations
@@ -113,10 +118,17 @@ class Measured:
     summary: str
 
 
-def run_cli(src: Path, out: Path, db: Path, workers: int) -> Measured:
-    """Run ``resolver normalize`` (with a to-do list) and measure its time and the memory of its process tree."""
+def run_cli(src: Path, out: Path, db: Path, workers: int, scheduler: str | None = None,
+            blocksize: str | None = None) -> Measured:
+    """Run ``resolver normalize`` (with a to-do list) and measure its time and the memory of its process tree.
+
+    With ``scheduler="local"`` the command starts a Dask LocalCluster of ``workers`` processes (their
+    nannies and workers are in its process tree, so in the peak and the CPU time).
+    """
     cmd = [sys.executable, "-m", "resolver", "normalize", str(src), "-c", "actor", "-o", str(out),
            "--unresolved", str(out.with_suffix(".todo.csv")), "--db", str(db), "--workers", str(workers)]
+    if scheduler is not None:
+        cmd += ["--scheduler", scheduler] + (["--blocksize", blocksize] if blocksize else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     # One hash seed for the command and its workers: the resolver's candidate cut (index.py,
@@ -169,7 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--baseline-rows", type=int, default=20_000, help="rows of the naive run (extrapolated)")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this directory and keep the files")
+    parser.add_argument("--runs", default="1,2,dask", help="which runs: 1 and 2 worker processes, dask (a "
+                        "LocalCluster of 2 workers), comma-separated")
+    parser.add_argument("--blocksize", default=None, help="--blocksize of the dask run (default: the command's)")
     args = parser.parse_args(argv)
+    runs = args.runs.split(",")
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = args.keep or Path(tmp_name)
@@ -177,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = tmp / "aliases.db"
         build_bundle(default_source(), db)  # a private copy: the run never writes the real aliases.db
         resolver = Resolver.open(str(db))
-        aliases = sorted({a.text for a in resolver.index.aliases})
+        aliases = sorted({row[3] for row in resolver.store.export_rows()})
         resolver.close()
         big, small = tmp / f"events_{args.rows}.csv", tmp / f"events_{args.small}.csv"
         started = time.perf_counter()
@@ -188,19 +204,28 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
         table: list[Row] = []
+        rates: dict[tuple[int, str], float] = {}
         for src, rows in ((small, args.small), (big, args.rows)):
-            for workers in (1, 2):
-                m = run_cli(src, tmp / f"out_{rows}_{workers}.csv", db, workers)
+            for run in runs:
+                workers = 2 if run == "dask" else int(run)
+                m = run_cli(src, tmp / f"out_{rows}_{run}.csv", db, workers,
+                            "local" if run == "dask" else None, args.blocksize)
                 memory = f"{m.peak_mib:,.0f} ({m.parent_mib:,.0f}" + (f" + {workers}x{m.worker_mib:,.0f})"
                                                                      if workers > 1 else ")")
-                table.append(Row("resolver normalize", rows, str(workers), m.seconds, f"{m.cpu_seconds:.0f}", memory,
-                                 f"{m.summary.split(' / ')[0].split('; ')[-1]}; load {m.load:.1f}"))
+                label = "normalize --scheduler local" if run == "dask" else "resolver normalize"
+                table.append(Row(label, rows, str(workers), m.seconds, f"{m.cpu_seconds:.0f}", memory,
+                                 f"{next(x for x in m.summary.split(' / ') if 'rows written' in x).split('; ')[-1]}; "
+                                 f"load {m.load:.1f}"))
+                rates[rows, run] = rows / m.seconds
                 print(table[-1].line(), "|", m.summary, flush=True)
-        same = (tmp / f"out_{args.rows}_1.csv").read_bytes() == (tmp / f"out_{args.rows}_2.csv").read_bytes()
-        sample = min(args.baseline_rows, args.rows)
-        seconds = naive(big, db, sample, tmp / "naive.csv")
-        table.append(Row(f"naive ({sample:,}-row sample)", args.rows, "1", seconds * args.rows / sample, "-", "-",
-                         f"csv + Resolver.resolve per row, no cache; time extrapolated x{args.rows / sample:g}"))
+        outputs = {run: (tmp / f"out_{args.rows}_{run}.csv").read_bytes() for run in runs}
+        same = all(o == outputs[runs[0]] for o in outputs.values())
+        if args.baseline_rows:
+            sample = min(args.baseline_rows, args.rows)
+            seconds = naive(big, db, sample, tmp / "naive.csv")
+            note = f"csv + Resolver.resolve per row, no cache; time extrapolated x{args.rows / sample:g}"
+            table.append(Row(f"naive ({sample:,}-row sample)", args.rows, "1", seconds * args.rows / sample, "-",
+                             "-", note))
 
     print()
     print("| run                      |      rows | workers |      s |   rows/s | CPU s "
@@ -208,8 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("|--------------------------|----------:|--------:|-------:|---------:|------:|----------------------:|-------|")
     for row in table:
         print(row.line())
-    print(f"\n1 and 2 workers byte-identical on {args.rows:,} rows: {same}; "
+    print(f"\n{' and '.join(runs)} byte-identical on {args.rows:,} rows: {same}; "
           f"load average after: {os.getloadavg()[0]:.1f}")
+    if "dask" in runs and "2" in runs:
+        for rows in (args.small, args.rows):
+            print(f"dask / 2 worker processes, rows/s at {rows:,} rows: {rates[rows, 'dask'] / rates[rows, '2']:.2f}")
     return 0
 
 

@@ -42,6 +42,10 @@ class AliasKind(str, enum.Enum):
     HANDLE = "handle"
     MISSPELLING = "misspelling"
     FORMER_NAME = "former_name"
+    #: another name a published list gives (FtM ``alias``, an OFAC ``aka``)
+    ALIAS = "alias"
+    #: a name a list itself calls weak: short, common or partial (FtM ``weakAlias``)
+    WEAK_ALIAS = "weak_alias"
 
 
 @dataclass(frozen=True, slots=True)

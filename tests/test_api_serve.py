@@ -80,8 +80,7 @@ def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) -> None:
     url, log = server
     status, health = _call(f"{url}/health")
-    assert (status, health["status"], health["entities"]) == (200, "ok", 107)
-    assert health["schema_version"] == SCHEMA_VERSION
+    assert (status, health["status"], health["entities"], health["schema_version"]) == (200, "ok", 107, SCHEMA_VERSION)
 
     status, body = _call(f"{url}/resolve?q=Kazemi")
     assert (status, body["status"], body["entity"]["id"]) == (200, "matched", "mustafa-al-kadhimi")

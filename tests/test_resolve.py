@@ -434,8 +434,8 @@ def test_a_database_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
 
 def test_a_newer_store_is_refused(db_path: Path) -> None:
     _schema_version(db_path, 99)
-    newer = f"schema version 99, newer than this resolver's {SCHEMA_VERSION}; upgrade the resolver"
-    with pytest.raises(SchemaMismatch, match=newer):
+    expected = f"schema version 99, newer than this resolver's {SCHEMA_VERSION}; upgrade the resolver"
+    with pytest.raises(SchemaMismatch, match=expected):
         Resolver.open(str(db_path))
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("99",)

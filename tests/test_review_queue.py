@@ -113,7 +113,7 @@ def test_a_failed_write_never_reaches_the_caller(resolver: Resolver) -> None:
 
 
 def test_a_store_from_before_the_queue_is_migrated_on_open(db_path: Path) -> None:
-    before = next(v for v, step in MIGRATIONS.items() if step.__name__ == "_add_review_queue")
+    before = next(v for v, step in MIGRATIONS.items() if step.__name__ == "_v3_to_v4")
     con = sqlite3.connect(db_path)
     con.execute("DROP TABLE review_item")
     con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(before),))

@@ -15,8 +15,9 @@ How a text is read:
    no candidate at all cannot edge a name the resolver would match.
 2. Candidate spans are the runs of words that look like names and are edged by such words
    (:mod:`resolver.annotate.spans`); each is resolved, the whole text's new spans in one
-   ``resolve_many``.  Readings are cached per span text, within and across documents (an LRU of
-   ``cache_size`` entries), until the store changes.
+   ``resolve_many``.  Readings are cached per span text, and the spans worth a decision per block
+   of overlapping runs (a block's text decides them), within and across documents, in bounded
+   caches (``cache_size`` readings), until the store changes.
 3. A span is linked to the entity ``resolve(span)`` gives, at the resolver's thresholds, when it
    can carry that name on its own (STRONG: an alias, an acronym, a full name spelt word for word).
    Strong spans are chosen longest first without overlap; the entities they name are the
@@ -34,18 +35,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from resolver.annotate.reading import Evidence, Reading, read_span
 from resolver.annotate.select import Span, choose, decide, drop_stretched, title_case
 from resolver.annotate.spans import Runs
-from resolver.annotate.tokens import tokenize
+from resolver.annotate.tokens import LOWER, Tokens, tokenize
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
     from resolver.resolve import Resolver
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,41 @@ class Mention:
         return {"start": self.start, "end": self.end, "text": self.text, **res}
 
 
+class _Cache(Generic[V]):
+    """A bounded map that forgets the least recently used half (two generations stand in for an LRU).
+
+    Entries are looked up in ``recent``, then in ``older`` (and promoted); when ``recent`` holds
+    half the size it becomes ``older`` and the previous ``older`` is forgotten.  Not thread-safe
+    on its own: the annotator holds its lock around every call.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.recent: dict[str, V] = {}
+        self.older: dict[str, V] = {}
+
+    def get(self, key: str) -> V | None:
+        value = self.recent.get(key)
+        if value is None:
+            value = self.older.get(key)
+            if value is not None:
+                self.recent[key] = value
+        return value
+
+    def put(self, key: str, value: V) -> None:
+        self.recent[key] = value
+        if len(self.recent) > self.size // 2:
+            self.older, self.recent = self.recent, {}
+
+    def clear(self) -> None:
+        self.recent, self.older = {}, {}
+
+
+#: what one block of text holds: (first token, last token, reading, resolution if strong) of each
+#: span worth a decision, token indices relative to the block's first token
+_Block = tuple[tuple[int, int, Reading, Resolution | None], ...]
+
+
 class Annotator:
     """Links mentions in running text for one :class:`Resolver`, caching span readings between texts.
 
@@ -83,32 +121,30 @@ class Annotator:
         self.cache_size = cache_size
         self._lock = threading.Lock()
         self._revision: int | None = None
-        # Two generations stand in for an LRU: readings are looked up in ``_recent``, then in
-        # ``_older`` (and promoted); when ``_recent`` holds half the cache it becomes ``_older``
-        # and the previous ``_older`` is forgotten.  At most ``cache_size`` readings are kept.
-        self._recent: dict[str, Reading] = {}
-        self._older: dict[str, Reading] = {}
+        self._readings: _Cache[Reading] = _Cache(cache_size)
+        self._blocks: _Cache[_Block] = _Cache(cache_size // 4)
+
+    def _check(self, revision: int) -> None:
+        """Forget every cached answer when the store has changed (call with the lock held)."""
+        if revision != self._revision:
+            self._readings.clear()
+            self._blocks.clear()
+            self._revision = revision
 
     def _read(self, spans: Iterable[str], revision: int) -> dict[str, Reading]:
         """The readings of these span texts: cached ones, and the rest resolved in one batch."""
         out: dict[str, Reading] = {}
         missing: list[str] = []
         with self._lock:
-            if revision != self._revision:
-                self._recent, self._older = {}, {}
-                self._revision = revision
-            recent, older = self._recent, self._older
+            self._check(revision)
             for span in spans:
                 if span in out:
                     continue
-                reading = recent.get(span)
+                reading = self._readings.get(span)
                 if reading is None:
-                    reading = older.get(span)
-                    if reading is None:
-                        missing.append(span)
-                        continue
-                    recent[span] = reading
-                out[span] = reading
+                    missing.append(span)
+                else:
+                    out[span] = reading
         if missing:
             settings = self.resolver.settings
             limit = settings.max_mention_length
@@ -119,12 +155,47 @@ class Annotator:
             }
             with self._lock:
                 if self._revision == revision:
-                    self._recent.update(new)
+                    for span, reading in new.items():
+                        self._readings.put(span, reading)
             out.update(new)
-        with self._lock:
-            if len(self._recent) > self.cache_size // 2:
-                self._older, self._recent = self._recent, {}
         return out
+
+    def _spans(self, text: str, tk: Tokens, revision: int) -> list[Span]:
+        """Every span of the text worth a decision, with its reading, block by block."""
+        runs = Runs(tk)
+        spans: list[Span] = []
+        todo: list[tuple[int, str, list[tuple[int, int]]]] = []
+        with self._lock:
+            self._check(revision)
+            for first, last, bounds in runs.blocks():
+                key = text[tk.starts[first]:tk.ends[last]]
+                block = self._blocks.get(key)
+                if block is None:
+                    todo.append((first, key, bounds))
+                else:
+                    spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
+        if not todo:
+            return spans
+        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision)
+
+        def known(k: int) -> bool:
+            reading = words.get(tk.texts[k])
+            return reading is not None and (reading.listed if tk.kinds[k] == LOWER else reading.known)
+
+        found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
+        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision)
+        for first, key, pairs in found:
+            block = tuple(
+                (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
+                for i, j in pairs
+                if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
+                and reading.evidence is not Evidence.NONE
+            )
+            spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
+            with self._lock:
+                if self._revision == revision:
+                    self._blocks.put(key, block)
+        return spans
 
     def annotate(self, text: str) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
@@ -137,25 +208,11 @@ class Annotator:
         """
         revision = self.resolver.revision
         tk = tokenize(text)
-        runs = Runs(tk)
-        words = self._read((tk.texts[k] for k in runs.edge_words()), revision)
-
-        def known(k: int) -> bool:
-            reading = words.get(tk.texts[k])
-            return reading is not None and reading.known
-
-        bounds = list(runs.propose(known))
-        texts = [text[tk.starts[i]:tk.ends[j]] for i, j in bounds]
-        readings = self._read(texts, revision)
-        spans = []
-        for (i, j), span in zip(bounds, texts, strict=True):
-            reading = readings.get(span)
-            if reading is not None and reading.evidence is not Evidence.NONE:
-                spans.append(Span(i, j, reading))
+        spans = self._spans(text, tk, revision)
         strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
         # In a title-case line capitals do not mark names: there a name of several words counts
         # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
-        in_headline = title_case(text, tk, {k for s in strong for k in range(s.i, s.j + 1)})
+        in_headline = title_case(text, tk, strong)
         kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
         if len(kept) < len(spans):
             spans = kept

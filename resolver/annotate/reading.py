@@ -58,6 +58,9 @@ class Reading:
         evidence: see the module docstring.
         known: some alias shares a word with the span, however weakly (the resolver's score is
             above 0): a word with none cannot begin or end a longer name the resolver would match.
+        listed: the resolver lists a candidate for the span (a score of 0.5 or more): what a
+            lower-case word needs to end a name ("Sadrist movement"), since ordinary words are
+            most of a text and weakly resemble some alias all too often.
         exact: the span is the matched alias itself (as normalised), or its exact acronym.
         acronym: the answer rests on an exact all-caps acronym ("AAH"), which needs context.
         options: for ``WEAK`` readings, the candidates the document may choose between.
@@ -68,6 +71,7 @@ class Reading:
     resolution: Resolution
     evidence: Evidence
     known: bool = False
+    listed: bool = False
     exact: bool = False
     acronym: bool = False
     options: tuple[Candidate, ...] = ()
@@ -159,11 +163,12 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
     # name still begins one ("Qasem Soleimani").
     # Short acronyms ("TV", "DC") are only ever matched exactly, so the resolver gives them no
     # score unless they are an alias; yet they end names ("al-Ahad TV", "Washington DC").
-    known = res.score > 0 or bool(res.candidates) or name.acronym is not None or (
+    listed = bool(res.candidates)
+    known = res.score > 0 or listed or name.acronym is not None or (
         bool(name.tokens) and all(t.text in COMMON_GIVEN_NAMES for t in name.tokens)
     )
     if not name.tokens:
-        return Reading(res, Evidence.NONE, known)
+        return Reading(res, Evidence.NONE, known, listed)
     words = tokenize(span)
     first_word = words.texts[0].casefold()
     # Lower-case words ("Sadrist movement"), a comma ("Alaca, Mehmet") or an ampersand: the span
@@ -194,17 +199,17 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
         alias = analyze(res.alias)
         if name.acronym is not None and alias.acronym == name.acronym:
             # "@WSJ" names its entity outright; a bare "AAH" needs context (see annotator.py).
-            return Reading(res, Evidence.STRONG, known, exact=True, acronym=span[0] not in "@#")
+            return Reading(res, Evidence.STRONG, known, listed, exact=True, acronym=span[0] not in "@#")
         if exact(res.alias):
-            return Reading(res, Evidence.STRONG, known, exact=True)
+            return Reading(res, Evidence.STRONG, known, listed, exact=True)
         if exact_only:
-            return Reading(res, Evidence.NONE, known)
+            return Reading(res, Evidence.NONE, known, listed)
         if n_span >= 2 and _spells(name.tokens, alias.tokens):
-            return Reading(res, Evidence.STRONG, known)
+            return Reading(res, Evidence.STRONG, known, listed)
         if n_span == 1 and _carries(span, name.tokens[0], alias.tokens, res.entity.type == "person"):
-            return Reading(res, Evidence.STRONG, known)
+            return Reading(res, Evidence.STRONG, known, listed)
     if exact_only or (name.acronym is not None and n_span <= 1):
-        return Reading(res, Evidence.NONE, known)
+        return Reading(res, Evidence.NONE, known, listed)
     options: list[Candidate] = []
     contenders: list[Candidate] = []
     for cand in res.candidates:
@@ -232,5 +237,5 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
         if spelt and (ok or plausible):
             contenders.append(cand)
     if not options:
-        return Reading(res, Evidence.NONE, known)
-    return Reading(res, Evidence.WEAK, known, options=tuple(options), contenders=tuple(contenders))
+        return Reading(res, Evidence.NONE, known, listed)
+    return Reading(res, Evidence.WEAK, known, listed, options=tuple(options), contenders=tuple(contenders))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -23,9 +24,11 @@ from resolver.results import MatchStatus, Resolution
 __all__ = ["Span", "choose", "decide", "drop_stretched", "title_case"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Tokens ``i``..``j`` (inclusive) of a text, what the annotator read there, and the decision."""
+class Span(NamedTuple):
+    """Tokens ``i``..``j`` (inclusive) of a text, what the annotator read there, and the decision.
+
+    (A named tuple: a text has hundreds of candidate spans, made afresh for every document.)
+    """
 
     i: int  # first token
     j: int  # last token (inclusive)
@@ -42,7 +45,7 @@ def decide(span: Span, context: set[str]) -> Span | None:
     reading = span.reading
     res = reading.resolution
     if reading.evidence is Evidence.STRONG:
-        return Span(span.i, span.j, reading, res)
+        return span if span.resolution is res else span._replace(resolution=res)
     known = [c for c in reading.options if c.entity.id in context]
     if len(known) == 1:
         cand = known[0]
@@ -72,19 +75,22 @@ def choose(spans: list[Span]) -> list[Span]:
     return chosen
 
 
-def title_case(text: str, tk: Tokens, covered: set[int]) -> Callable[[int], bool]:
+def title_case(text: str, tk: Tokens, names: list[Span]) -> Callable[[int], bool]:
     """Tells whether the line at a character offset is in title case ("Kazemi Might Finally Be ...").
 
     There every word is capitalised, so a capital says nothing about names.  The words that count
-    are those of four letters or more outside ``covered`` (the tokens of names already found: a
+    are those of four letters or more outside ``names`` (the spans of names already found: a
     sentence dense with names looks title-cased too): at least three, three quarters capitalised.
     """
     headlines: dict[int, bool] = {}
+    covered: set[int] = set()
 
     def in_headline(pos: int) -> bool:
         start = text.rfind("\n", 0, pos) + 1
         found = headlines.get(start)
         if found is None:
+            if not covered:
+                covered.update(k for s in names for k in range(s.i, s.j + 1))
             end = text.find("\n", pos)
             first = bisect.bisect_left(tk.starts, start)
             last = bisect.bisect_left(tk.starts, end) if end >= 0 else len(tk)
@@ -97,6 +103,7 @@ def title_case(text: str, tk: Tokens, covered: set[int]) -> Callable[[int], bool
     return in_headline
 
 
+@lru_cache(maxsize=16384)
 def _near_title(word: str) -> bool:
     """A title with one letter wrong or missing ("Minster"): typos of titles are still titles."""
     return len(word) >= 5 and any(
@@ -127,7 +134,7 @@ def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
     for s in chosen:
         covered.update(range(s.i, s.j + 1))
     lower_words: set[str] | None = None
-    in_headline = title_case(text, tk, covered)
+    in_headline = title_case(text, tk, chosen)
 
     def name_like(k: int) -> bool:
         nonlocal lower_words

@@ -9,14 +9,15 @@ resolver decides (:mod:`resolver.annotate.reading`).  A span
   a quote; a comma only before a capitalised word (citation order, "Alaca, Mehmet") and an
   ampersand only as part of a whole alias ("The Ins & Outs Of Mesopotamia");
 - may hold connectors ("al", "bin", "of the", "in"), numbers ("Unit 10,000") and up to
-  :data:`MAX_LOWER` lower-case words ("Sadrist movement", "Baghdad international airport"); a
-  connector never ends it;
+  :data:`MAX_LOWER` lower-case words ("Sadrist movement", "Baghdad international airport"), and
+  then at most :data:`MAX_PHRASE_WORDS` words; a connector never ends it;
 - holds at most :data:`MAX_WORDS` name words and :data:`MAX_TOKENS` tokens in all;
 - begins and ends with a word the resolver knows something about (some alias shares a word with
-  it, however weakly), or begins with a title, function word or article ("The Wall Street
-  Journal", "Imam Ali", "Al Arabiya"): a word no alias resembles can only lower the score of the
-  span it edges, so the shorter span is the better one.  A capitalised word right beside a known
-  one is the exception ("International Zones": "Zones" alone shares no word with any alias).
+  it, however weakly; for a lower-case word, a candidate the resolver lists), or begins with a
+  title, function word or article ("The Wall Street Journal", "Imam Ali", "Al Arabiya"): a word no
+  alias resembles can only lower the score of the span it edges, so the shorter span is the better
+  one.  A capitalised word right beside a known one is the exception ("International Zones":
+  "Zones" alone shares no word with any alias).
 
 Words inside a span need not be known: "Officials of the Islamic Revolutionary Guards Corps"
 proposes "Islamic Revolutionary Guards Corps" whether or not "Guards" is a stored word.
@@ -24,7 +25,7 @@ proposes "Islamic Revolutionary Guards Corps" whether or not "Guards" is a store
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from resolver.annotate.tokens import (
     ACRONYM,
@@ -40,7 +41,7 @@ from resolver.annotate.tokens import (
 )
 from resolver.annotate.words import ARTICLES, CONNECTORS, NOT_NAMES, TITLE_WORDS
 
-__all__ = ["MAX_LOWER", "MAX_TOKENS", "MAX_WORDS", "Runs"]
+__all__ = ["MAX_LOWER", "MAX_PHRASE_WORDS", "MAX_TOKENS", "MAX_WORDS", "Runs"]
 
 #: the most name words (not connectors) a span may hold: "Jamal Jaafar Mohammed Ali Al Ibrahim"
 MAX_WORDS = 7
@@ -48,8 +49,10 @@ MAX_WORDS = 7
 MAX_TOKENS = 12
 #: the most lower-case words that are not connectors: "Baghdad international airport"
 MAX_LOWER = 2
+#: the most name words of a span that holds lower-case words: "U.S. embassy in Baghdad"
+MAX_PHRASE_WORDS = 4
 
-_NAMELIKE = (CAPITAL, ACRONYM, HANDLE, ARABIC)
+_NAMELIKE = frozenset({CAPITAL, ACRONYM, HANDLE, ARABIC})
 
 
 class Runs:
@@ -67,17 +70,16 @@ class Runs:
         self.tokens = tk
         kinds, texts, joints = tk.kinds, tk.texts, tk.joints
         n = len(tk)
-        connector = [kind == LOWER and text.casefold() in CONNECTORS for kind, text in zip(kinds, texts, strict=True)]
+        # (lower-case tokens start with a lower-case letter; connectors are written in lower case)
+        connector = [kind == LOWER and text in CONNECTORS for kind, text in zip(kinds, texts, strict=True)]
         self.connector = connector
         bounds: list[tuple[int, int]] = []
-        for i in range(n):
+        # a name-like word, or an article joined to a capitalised word ("al-Sadr", "al-Ahad TV")
+        starts = [i for i, kind in enumerate(kinds) if kind in _NAMELIKE or (
+            kind == LOWER and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL
+            and texts[i] in ARTICLES)]
+        for i in starts:
             kind = kinds[i]
-            # a name-like word, or an article joined to a capitalised word ("al-Sadr", "al-Ahad TV")
-            if kind not in _NAMELIKE and not (
-                kind == LOWER and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL
-                and texts[i].casefold() in ARTICLES
-            ):
-                continue
             arabic = kind == ARABIC
             j = i
             words = 0 if kind == LOWER else 1
@@ -91,27 +93,42 @@ class Runs:
                 if not connector[j + 1]:
                     if nxt == LOWER:
                         lower += 1
-                        if lower > MAX_LOWER:
-                            break
                     words += 1
-                    if words > MAX_WORDS:
+                    if lower > MAX_LOWER or words > (MAX_PHRASE_WORDS if lower else MAX_WORDS):
                         break
                 j += 1
             bounds.append((i, j))
         self.bounds = bounds
 
-    def edge_words(self) -> set[int]:
+    def blocks(self) -> list[tuple[int, int, list[tuple[int, int]]]]:
+        """The text cut into blocks: ``(first, last, bounds)`` with every span of the bounds inside.
+
+        A block is a maximal stretch of overlapping runs.  Which spans it holds, and what each
+        reads, depends on the block's own text alone, so whole blocks can be cached.
+        """
+        out: list[tuple[int, int, list[tuple[int, int]]]] = []
+        for i, j_max in self.bounds:
+            if out and i <= out[-1][1]:
+                first, last, bounds = out[-1]
+                bounds.append((i, j_max))
+                out[-1] = (first, max(last, j_max), bounds)
+            else:
+                out.append((i, j_max, [(i, j_max)]))
+        return out
+
+    def edge_words(self, bounds: Iterable[tuple[int, int]]) -> set[int]:
         """The tokens whose own reading is needed to decide which spans are worth resolving."""
         kinds, connector = self.tokens.kinds, self.connector
         out: set[int] = set()
-        for i, j_max in self.bounds:
+        for i, j_max in bounds:
             out.update(k for k in range(i, j_max + 1) if kinds[k] != DIGIT and not connector[k])
         return out
 
-    def propose(self, known: Callable[[int], bool]) -> Iterator[tuple[int, int]]:
-        """Every candidate span ``(i, j)`` (inclusive token indices) of the text.
+    def propose(self, bounds: Iterable[tuple[int, int]], known: Callable[[int], bool]) -> Iterator[tuple[int, int]]:
+        """Every candidate span ``(i, j)`` (inclusive token indices) within these bounds.
 
         Args:
+            bounds: some of :attr:`bounds` (a block's).
             known: whether the resolver knows anything of token ``k`` taken alone.
         """
         kinds, texts = self.tokens.kinds, self.tokens.texts
@@ -128,7 +145,7 @@ class Runs:
                 inner += step
             return inner != stop and kinds[inner] != DIGIT and known(inner)
 
-        for i, j_max in self.bounds:
+        for i, j_max in bounds:
             first = i + 1 if kinds[i] == LOWER else i  # the word after an article
             word = texts[first].casefold()
             opener = word in TITLE_WORDS or word in NOT_NAMES or word in CONNECTORS  # "The", "Al", "Abu"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 __all__ = [
     "ACRONYM",
@@ -143,27 +144,20 @@ def tokenize(text: str) -> Tokens:
     # re.split with the token pattern captured yields gap, token, gap, token, ..., gap: the
     # offsets are running sums of their lengths, and each gap is the joint after its token.
     pieces = _SPLIT_RE.split(text)
-    starts: list[int] = []
-    ends: list[int] = []
-    texts: list[str] = []
-    kinds: list[int] = []
-    joints: list[int] = []
-    pos = len(pieces[0])
-    for k in range(1, len(pieces), 2):
-        tok, gap = pieces[k], pieces[k + 1]
-        size = len(tok)
-        starts.append(pos)
-        if size > 3 and tok[-2] in _APOSTROPHES and tok[-1] in "sS":  # possessive: Kadhimi’s
-            texts.append(tok[:-2])
-            ends.append(pos + size - 2)
-            kinds.append(_kind(tok[:-2]))
-            joints.append(_joint(tok[-2:] + gap))
-        else:
-            texts.append(tok)
-            ends.append(pos + size)
-            kinds.append(_kind(tok))
-            joints.append(_joint(gap))
-        pos += size + len(gap)
-    if joints:
-        joints[-1] = JOINT_BREAK
+    texts = pieces[1::2]
+    gaps = pieces[2::2]
+    if not texts:
+        return Tokens([], [], [], [], [])
+    offsets = list(accumulate(map(len, pieces)))  # offsets[2k]: start of token k, offsets[2k+1]: its end
+    starts = offsets[0:-1:2]
+    ends = offsets[1::2]
+    kinds = [_kind(t) for t in texts]
+    joints = [_joint(g) for g in gaps]
+    for k, tok in enumerate(texts):  # possessive: Kadhimi’s
+        if tok[-1] in "sS" and len(tok) > 3 and tok[-2] in _APOSTROPHES:
+            texts[k] = tok[:-2]
+            ends[k] -= 2
+            kinds[k] = _kind(tok[:-2])
+            joints[k] = _joint(tok[-2:] + gaps[k])
+    joints[-1] = JOINT_BREAK
     return Tokens(starts, ends, texts, kinds, joints)

@@ -42,7 +42,7 @@ from resolver.store.store import check_type
 __all__ = ["DEFAULT_BLOCKSIZE", "CheckedInputs", "Sink", "check_inputs", "normalize_files"]
 
 #: bytes of input per task: small enough to spread a file over the workers and keep memory low
-DEFAULT_BLOCKSIZE = 8 << 20
+DEFAULT_BLOCKSIZE = 4 << 20
 _KINDS = ("matched", "ambiguous", "unresolved", "empty", "too_long")
 
 #: called as the rows get done with (rows done, input bytes they stand for, input bytes in all)

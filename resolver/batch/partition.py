@@ -133,7 +133,7 @@ def _chunks(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
 def normalize_part(part: Part, job: Job, progress: PartProgress | None = None) -> PartResult | PartFailure:
     """Normalise one part; bad input is returned as a :class:`PartFailure`, never raised."""
     resolver = _resolver(job)
-    cache = _cache(job, resolver.store.revision())
+    cache = _cache(job, resolver.revision)
     with part.fs.open(part.path, "rb") as handle:
         try:
             return _run(part, job, resolver, cache, handle, progress)

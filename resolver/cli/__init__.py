@@ -68,4 +68,4 @@ def main() -> None:
 
 
 # Commands register themselves on ``cli`` when their module is imported (one module per area).
-from resolver.cli import annotate, batch, serve, store_commands  # noqa: E402,F401
+from resolver.cli import annotate, batch, serve, sources, store_commands  # noqa: E402,F401

@@ -187,7 +187,7 @@ def summary(report: BatchReport, where: str) -> list[str]:
 @click.option("--output-dir", default=None, metavar="DIR", type=click.Path(file_okay=False),
               help="With --scheduler: write DIR/part-00000.csv, ... (each with the header) in input order.")
 @click.option("--blocksize", default=None, metavar="SIZE",
-              help="With --scheduler: input bytes per task, e.g. 64MiB (default 8MiB).")
+              help="With --scheduler: input bytes per task, e.g. 64MiB (default 4MiB).")
 @click.option("--no-sanitize", "no_sanitize", is_flag=True,
               help="Do not neutralise appended cells that start with = + - @ (see below).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")

@@ -62,15 +62,34 @@ def resolve(mentions: tuple[str, ...], type_: str | None, limit: int, as_json: b
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "ftm", "ofac"]), default="csv", show_default=True,
+              help="csv: our four columns; ftm: FollowTheMoney JSON lines (.gz too); ofac: SDN sdn.csv + alt.csv.")
+@click.option("--source", default=None, help="ftm/ofac: the list's name, the same for each export (ofac: ofac-sdn).")
+@click.option("--date", default=None, help="ftm/ofac: the export's date, kept as provenance.")
+@click.option("--alt", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="ofac: alt.csv (default: beside FILE).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @db_option
 @reports_errors
-def import_(file: Path, db: str | None) -> None:
+def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Path | None, quiet: bool,
+            db: str | None) -> None:
     """Load FILE.csv (header entity_id,canonical_name,type,alias) into the store, all or nothing.
 
     Creates the store and the entities as needed; importing the same file again changes nothing.
     A bad row aborts with the file and line, and nothing is written.
+
+    With --format ftm or ofac, FILE is an export of a published list, synced as the source
+    --source: what is new is added, what changed is updated, what the list dropped is removed,
+    in one transaction, leaving curated aliases and merges alone.
     """
+    if fmt != "csv":
+        from resolver.cli.sources import import_source
+
+        import_source(file, fmt, source=source, date=date, alt=alt, quiet=quiet, db=db)
+        return
+    if file.is_dir():
+        raise click.BadParameter(f"{file} is a directory", param_hint="FILE")
     with file.open("rb") as handle:
         rows = read_rows(handle, source=file.name)  # check every row before creating anything
     resolver = open_resolver(db, create=True)

@@ -18,7 +18,17 @@ from sqlalchemy.exc import OperationalError
 from resolver.errors import SchemaMismatch
 from resolver.matching.normalize import coarse
 from resolver.store import postings
-from resolver.store.models import AliasRow, MetaRow, NearRow, PostingRow, ReviewRow, TokenRow
+from resolver.store.models import (
+    AliasRow,
+    MetaRow,
+    NearRow,
+    PostingRow,
+    ReviewRow,
+    SourceAliasRow,
+    SourceRecordRow,
+    SourceRow,
+    TokenRow,
+)
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate"]
 
@@ -41,18 +51,23 @@ def _v1_to_v2(conn: Connection) -> None:
     postings.reindex(conn)
 
 
-def _add_review_queue(conn: Connection) -> None:
-    """The curators' review queue (#12): one table, empty; idempotent, so it can be renumbered."""
+def _v2_to_v3(conn: Connection) -> None:
+    """External lists (sources): which source record wrote which entity and alias."""
+    for model in (SourceRow, SourceRecordRow, SourceAliasRow):
+        cast(Table, model.__table__).create(conn)
+
+
+def _v3_to_v4(conn: Connection) -> None:
+    """The curators' review queue (#12): one table, empty."""
     cast(Table, ReviewRow.__table__).create(conn, checkfirst=True)
 
 
 #: version N -> the step to N + 1.  Assigned numbers: 1->2 the index (#9), 2->3 sources (#15),
-#: 3->4 web/review (#12).  The review queue's step is numbered 2->3 here because 2->3 was not on
-#: main when it landed (a chain with a gap cannot migrate); renumber it 3->4 behind the sources step.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _add_review_queue}
+#: 3->4 web/review (#12).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 #: the schema this code writes; bump it with a new step in MIGRATIONS
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _stamp(conn: Connection, version: int) -> None:

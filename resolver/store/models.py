@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow", "TokenRow"]
+__all__ = [
+    "AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow", "SourceAliasRow",
+    "SourceRecordRow", "SourceRow", "TokenRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -113,10 +116,54 @@ class NearRow(Base):
     token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
+# --- external lists (sources): which record wrote which entity and alias -----------------------
+
+
+class SourceRow(Base):
+    """A named external list (an OFAC SDN export, an OpenSanctions dataset) and its last import."""
+
+    __tablename__ = "source"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    #: what the last import said about itself: file, dataset names, export date, counts
+    info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: bumped by every sync; a record not seen by the current one was dropped by the source
+    generation: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[datetime] = mapped_column()
+
+
+class SourceRecordRow(Base):
+    """One record of a source, the entity it became and a hash of what the source said about it."""
+
+    __tablename__ = "source_record"
+    __table_args__ = (Index("ix_source_record_entity", "entity_id"),)
+
+    source: Mapped[str] = mapped_column(ForeignKey("source.name"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(200))
+    #: hash of the mapped record; "" once the source dropped it (the entity lives on with curated aliases)
+    digest: Mapped[str] = mapped_column(String(40))
+    #: the mapped record as last imported (name, type, aliases, ids): what the next sync diffs against
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    generation: Mapped[int] = mapped_column()
+
+
+class SourceAliasRow(Base):
+    """Which source record put an alias in the store: only those aliases does a sync ever remove."""
+
+    __tablename__ = "source_alias"
+    __table_args__ = (Index("ix_source_alias_record", "source", "record_id"),)
+
+    alias_id: Mapped[int] = mapped_column(ForeignKey("alias.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[str] = mapped_column(String(200))
+
+
 class ReviewRow(Base):
     """A value the service could not link, counted each time it is seen: the curators' queue.
 
-    Written by :mod:`resolver.store.review` (schema version 3 onwards).
+    Written by :mod:`resolver.store.review` (schema version 4 onwards).
     """
 
     __tablename__ = "review_item"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, func, insert, select, update
+from sqlalchemy import Engine, Integer, String, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +21,7 @@ from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, Invali
 from resolver.matching.normalize import KEYS_VERSION, analyze, coarse_flat, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import postings
-from resolver.store.models import AliasRow, EntityRow, HistoryRow, MetaRow
+from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 
 __all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
 
@@ -396,6 +396,71 @@ class AliasStore:
         if created_entities or created_aliases:
             self._bump(session)
         return created_entities, created_aliases
+
+    # --- bulk writes for importers, inside a caller's transaction ------------------------------
+    # A source sync writes and removes entities and aliases only through these methods, so the
+    # derived state kept at write time (keys, the index tables, the entity count) stays current.
+
+    def insert_entities(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert entity rows (dicts of :class:`EntityRow` columns) in one statement."""
+        if rows:
+            session.execute(insert(Base.metadata.tables["entity"]), list(rows))
+            postings.add_entity_count(session.connection(), len(rows))
+
+    def delete_entities(self, session: Session, entity_ids: Sequence[str]) -> None:
+        """Delete entities that have no alias left and that nothing redirects to (the caller checks)."""
+        if entity_ids:
+            session.execute(delete(EntityRow).where(EntityRow.id.in_(entity_ids)))
+            postings.add_entity_count(session.connection(), -len(entity_ids))
+
+    def insert_aliases(self, session: Session, rows: Sequence[tuple[str, str, str, str, str]],
+                       *, now: datetime, new_entities: Iterable[str] = ()) -> dict[tuple[str, str], int]:
+        """Insert (entity_id, text, kind, source, note) rows in one statement, keys and index postings
+        computed here.  The caller guarantees no (entity_id, text) pair exists yet.
+
+        Args:
+            new_entities: entities created in this transaction (they had no keys before).
+
+        Returns:
+            the new alias id of each (entity_id, text)
+        """
+        if not rows:
+            return {}
+        conn = session.connection()
+        before = postings.entity_keys(conn, {e for e, *_ in rows} - set(new_entities))
+        values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
+                   "updated_at": now, **alias_columns(t)} for e, t, k, s, n in rows]
+        table = Base.metadata.tables["alias"]  # Core, not the ORM's bulk path: a third of the time
+        stmt = insert(table).returning(table.c.id, table.c.entity_id, table.c.text, table.c.normalized,
+                                       table.c["keys"], table.c.acronym)
+        inserted = session.execute(stmt, values).all()
+        postings.index_aliases(conn, [(i, e, n, k, c) for i, e, _t, n, k, c in inserted], before)
+        return {(e, t): i for i, e, t, _n, _k, _c in inserted}
+
+    def delete_aliases(self, session: Session, alias_ids: Sequence[int]) -> None:
+        """Delete aliases by id with their index postings (what points at them, such as source
+        ownership, goes with them)."""
+        conn = session.connection()
+        for start in range(0, len(alias_ids), 500):
+            chunk = alias_ids[start:start + 500]
+            rows = conn.execute(select(AliasRow.id, AliasRow.entity_id, AliasRow.normalized, AliasRow.keys,
+                                       AliasRow.acronym).where(AliasRow.id.in_(chunk))).all()
+            entities = {e for _, e, *_ in rows}
+            before = postings.entity_keys(conn, entities)
+            postings.unindex_aliases(conn, [(i, e, n, k, c) for i, e, n, k, c in rows])
+            session.execute(delete(AliasRow).where(AliasRow.id.in_(chunk)))
+            postings.adjust_df(conn, before, postings.entity_keys(conn, entities))
+
+    def record_many(self, session: Session, actor: str,
+                    changes: Sequence[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]],
+                    *, now: datetime) -> None:
+        """Append (action, entity_id, before, after) history rows in one statement and bump the revision once."""
+        if not changes:
+            return
+        session.execute(insert(Base.metadata.tables["history"]), [
+            {"at": now, "actor": actor, "action": a, "entity_id": e, "before": b, "after": f} for a, e, b, f in changes
+        ])
+        self._bump(session)
 
     def transaction(self) -> Any:
         """A session in a transaction (``with store.transaction() as session:``) for bulk work."""
