@@ -32,6 +32,7 @@ from .reconcile_models import (
     ResultBatch,
     batch_schema,
 )
+from .reconcile_suggest import ANY_TYPE, type_ref, type_refs
 from .review_hook import collect, package_version
 
 __all__ = ["bp"]
@@ -51,7 +52,7 @@ class ResultsOrExtension(RootModel[ResultBatch | ExtendResponse]):
 
 
 def _type_ref(type_id: str) -> dict[str, str]:
-    return {"id": type_id, "name": type_id.capitalize()}
+    return type_ref(type_id)
 
 
 def _manifest() -> dict[str, Any]:
@@ -62,7 +63,7 @@ def _manifest() -> dict[str, Any]:
         "identifierSpace": f"{base}/entities/",
         "schemaSpace": "https://schema.org/Thing",
         "documentation": f"{base}/docs",
-        "defaultTypes": [_type_ref(t.value) for t in EntityType],
+        "defaultTypes": [_type_ref(ANY_TYPE), *(_type_ref(t.value) for t in EntityType)],
         "view": {"url": f"{base}/entities/{{{{id}}}}"},
         "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 430, "height": 180},
         "suggest": {
@@ -102,7 +103,7 @@ def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, 
         return None
     if types and entity.type not in types:
         return None
-    return {"id": entity.id, "name": entity.name, "type": [_type_ref(entity.type)], "score": 1.0, "match": False}
+    return {"id": entity.id, "name": entity.name, "type": type_refs(entity.type), "score": 1.0, "match": False}
 
 
 def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str, Any]]:
@@ -115,6 +116,8 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
     if not query.query:
         return []  # a properties-only query: this service matches names only
     asked = [query.type] if isinstance(query.type, str) else list(query.type or [])
+    if ANY_TYPE in asked:
+        asked = []  # "Any entity": no constraint
     types = [t for t in _TYPES if t in asked]
     if asked and not types:
         return []
@@ -127,7 +130,7 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
     collect([res], "reconcile")
     matched = res.entity.id if res.status is MatchStatus.MATCHED and res.entity else None
     out = [
-        {"id": c.entity.id, "name": c.entity.name, "type": [_type_ref(c.entity.type)], "score": c.score,
+        {"id": c.entity.id, "name": c.entity.name, "type": type_refs(c.entity.type), "score": c.score,
          "match": c.entity.id == matched}
         for c in res.candidates if not types or c.entity.type in types
     ][:limit]

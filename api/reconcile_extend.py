@@ -223,7 +223,7 @@ class Proposal(BaseModel):
 def propose_properties(query: ProposeQuery) -> Response:
     """The properties data extension can fetch for entities of `type` (all types have the same ones)."""
     properties = property_list(get_resolver())
-    if query.type is not None and query.type not in {t.value for t in EntityType}:
+    if query.type is not None and query.type not in {"entity", *(t.value for t in EntityType)}:
         properties = []
     if query.limit:
         properties = properties[:query.limit]

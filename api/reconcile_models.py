@@ -30,7 +30,8 @@ class ReconciliationQuery(BaseModel):
 
     query: str | None = Field(None, description="the name to match (one too long to be a name matches nothing)")
     type: str | list[str] | None = Field(
-        None, description="only entities of this type (or these): person, organization, place, media, other; "
+        None, description="only entities of this type (or these): person, organization, place, media, other "
+                          "(entity: any of them); "
                           "a type this service does not have matches nothing",
     )
     limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")

@@ -22,7 +22,7 @@ from .docs import api_blueprint, with_errors
 from .models import QueryModel
 from .reconcile_extend import property_list
 
-__all__ = ["bp", "type_ref"]
+__all__ = ["ANY_TYPE", "bp", "type_ref", "type_refs"]
 
 bp = api_blueprint("reconcile_suggest", __name__, "OpenRefine reconciliation (Reconciliation Service API v0.2)")
 
@@ -36,9 +36,21 @@ _TYPE_NOTES = {
 }
 
 
+#: the type every entity has: OpenRefine guesses a column's type from the candidates' types and
+#: pre-selects the commonest, so with this one on every candidate "Any entity" comes first and a
+#: user who starts reconciling straight away keeps the people, the places and the rest.
+ANY_TYPE = "entity"
+_ANY_REF = {"id": ANY_TYPE, "name": "Any entity"}
+
+
 def type_ref(type_id: str) -> dict[str, str]:
-    """The reconciliation type object of one of our entity types."""
-    return {"id": type_id, "name": type_id.capitalize()}
+    """The reconciliation type object of one of our entity types (or of "entity", any of them)."""
+    return dict(_ANY_REF) if type_id == ANY_TYPE else {"id": type_id, "name": type_id.capitalize()}
+
+
+def type_refs(type_id: str) -> list[dict[str, str]]:
+    """A candidate's types: its own, then "Any entity"."""
+    return [type_ref(type_id), dict(_ANY_REF)]
 
 
 class SuggestQuery(QueryModel):
@@ -91,6 +103,8 @@ def suggest_entity(query: SuggestQuery) -> Response:
     """
     resolver = get_resolver()
     types = {t.value for t in EntityType}
+    if query.type == ANY_TYPE:
+        query = query.model_copy(update={"type": None})
     if query.type is not None and query.type not in types:
         return jsonify({"result": []})
     try:
@@ -128,7 +142,8 @@ def _named(items: list[dict[str, str]], prefix: str, cursor: int) -> list[dict[s
 @bp.get("/reconcile/suggest/type", responses=with_errors({200: NamedSuggestResponse}, 400))
 def suggest_type(query: SuggestQuery) -> Response:
     """Entity types (person, organization, place, media, other) matching `prefix`."""
-    types = [{**type_ref(t.value), "description": _TYPE_NOTES[t.value]} for t in EntityType]
+    types = [{**type_ref(ANY_TYPE), "description": "any of the types below"}]
+    types += [{**type_ref(t.value), "description": _TYPE_NOTES[t.value]} for t in EntityType]
     return jsonify({"result": _named(types, query.prefix, query.cursor)})
 
 

@@ -165,10 +165,13 @@ def test_openrefine_reconciles_extends_and_searches(refine: Refine, server: str)
     project = refine.create_project("people", CSV)
     guessed = refine.post("guess-types-of-column", {"project": project, "columnName": "name", "service": service},
                           {})
+    # the recon dialog pre-selects the first guess: "Any entity", so people, bodies and places all stay in
+    assert guessed["types"][0]["id"] == "entity"
     assert {"person", "organization", "place"} <= {t["id"] for t in guessed["types"]}
 
     config = {"mode": "standard-service", "service": service, "identifierSpace": manifest["identifierSpace"],
-              "schemaSpace": manifest["schemaSpace"], "type": None, "autoMatch": True, "columnDetails": [],
+              "schemaSpace": manifest["schemaSpace"], "type": guessed["types"][0], "autoMatch": True,
+              "columnDetails": [],
               "limit": 0}
     assert refine.post("reconcile", {"project": project}, {
         "columnName": "name", "config": json.dumps(config), "engine": '{"facets":[],"mode":"row-based"}'},

@@ -122,7 +122,10 @@ def test_suggest_types_and_properties(client: FlaskClient, validators: dict[str,
     types = _get(client, "/reconcile/suggest/type", prefix="per")
     validators["suggest-types-response"].validate(types)
     assert [t["id"] for t in types["result"]] == ["person"]
-    assert len(_get(client, "/reconcile/suggest/type", prefix="")["result"]) == 5
+    assert [t["id"] for t in _get(client, "/reconcile/suggest/type", prefix="")["result"]] == [
+        "entity", "person", "organization", "place", "media", "other"]
+    assert _get(client, "/reconcile/suggest/entity", prefix="Kadhimy", type="entity")["result"][0]["id"] == \
+        "mustafa-al-kadhimi"
     props = _get(client, "/reconcile/suggest/property", prefix="ali")
     validators["suggest-properties-response"].validate(props)
     assert [p["id"] for p in props["result"]] == ["aliases"]
