@@ -28,6 +28,7 @@ from . import (
     routes_resolve,
 )
 from .access_log import log_request, start_timer
+from .body import RequestGate
 from .config import ApiSettings, load_api_settings
 from .cors import add_cors_headers
 from .docs import finish_document
@@ -121,4 +122,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, resolver: Resolver
     install_review_queue(app, resolver)
     pages.init_app(app)
     finish_document(app)
+    # every body read whole and bounded (chunked ones too), every URL checked, before Flask sees it
+    app.wsgi_app = RequestGate(app.wsgi_app, lambda: api_settings.max_body_bytes)  # type: ignore[method-assign]
     return app

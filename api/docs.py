@@ -41,18 +41,34 @@ def with_errors(ok: ResponseDict, *statuses: int) -> ResponseDict:
     return table
 
 
+#: answers any request can get before it reaches its operation, from the server or the request gate
+#: (api.body): a malformed request (bad chunking, a URL that is not UTF-8) and a request line too long
+_EVERYWHERE = {"400": "Bad Request", "414": "URI Too Long"}
+#: and any request with a body: larger than RESOLVER_API_MAX_BODY_BYTES, however it is sent
+_WITH_BODY = {"413": "Content Too Large"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
 def finish_document(app: OpenAPI) -> dict[str, Any]:
-    """Generate the document once and drop the validation-error stubs the library adds everywhere.
+    """Generate the document once; list the errors every operation can answer, in our error shape.
 
     flask-openapi3 gives every operation that does not list a 400 a 400 shaped as an *array* of
-    validation errors; ours is ``{"error": ...}`` and every operation that can fail validation
-    lists it.  The others (no parameters, no body) cannot answer 400, so the stub goes.
+    validation errors; ours is ``{"error": ...}``.  Every operation can answer 400 (a request the
+    gate refuses) and 414 (gunicorn's limit on the request line), and every one that takes a body
+    413, so each is listed with the error shape.
     """
     document: dict[str, Any] = app.api_doc
     for operations in document["paths"].values():
         for operation in operations.values():
-            stub = operation.get("responses", {}).get("400", {})
-            schema = stub.get("content", {}).get("application/json", {}).get("schema", {})
-            if schema.get("type") == "array":
-                del operation["responses"]["400"]
+            responses = operation.setdefault("responses", {})
+            stub = responses.get("400", {})
+            if stub.get("content", {}).get("application/json", {}).get("schema", {}).get("type") == "array":
+                del responses["400"]
+            extra = {**_EVERYWHERE, **(_WITH_BODY if "requestBody" in operation else {})}
+            for status, description in extra.items():
+                responses.setdefault(status, _error(description))
     return document

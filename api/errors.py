@@ -25,7 +25,10 @@ from resolver.errors import (
     SchemaMismatch,
 )
 
-__all__ = ["ApiError", "describe", "error_response", "register_error_handlers", "validation_error_response"]
+__all__ = [
+    "ApiError", "describe", "error_response", "read_only_store", "register_error_handlers",
+    "validation_error_response",
+]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,21 @@ def _api_error(exc: ApiError) -> Response:
     return error_response(exc.status, exc.code, exc.message, exc.headers)
 
 
+#: how the drivers say the store refuses every write: SQLite's SQLITE_READONLY, PostgreSQL's SQLSTATE 25006
+_READ_ONLY = ("attempt to write a readonly database", "read-only transaction")
+
+
+def read_only_store(exc: OperationalError) -> bool:
+    """Whether a database error means the store cannot be written at all (retrying cannot help)."""
+    return getattr(exc.orig, "sqlstate", None) == "25006" or any(m in str(exc.orig) for m in _READ_ONLY)
+
+
 def _store_busy(exc: OperationalError) -> Response:
+    if read_only_store(exc):
+        log.error("write refused: the store is read-only: %s", exc.orig)
+        return error_response(403, "store_read_only",
+                              "this server's store is read-only, so no write can succeed here (retrying will "
+                              "not help); reads still work. Ask the operator to serve a writable store.")
     log.warning("store unavailable: %s", exc)
     return error_response(503, "store_unavailable", "the store is busy or unreachable; retry shortly",
                           {"Retry-After": "1"})

@@ -50,10 +50,12 @@ PAGE_MAX = 200
 #: longest mention, as documented; the resolver enforces its ``max_mention_length`` setting (512 by
 #: default), so the limit is only written into the schema, not validated twice
 MENTION_MAX = 512
-#: documented batch size (the server enforces ``RESOLVER_API_MAX_BATCH`` with a 413, 1000 by default)
-BATCH_MAX = 1000
-#: text with something besides whitespace, which the store requires of names and aliases
-NOT_BLANK = r"\S"
+#: what the store requires of names and aliases (resolver.store.text_rules): no control character
+#: (C0, DEL, C1), and something besides whitespace.  Spelled out rather than with \s, whose meaning
+#: differs between JSON Schema's regexes, pydantic's and Python's str.strip.
+_ALLOWED = r"[^\x00-\x1f\x7f-\x9f]"
+_VISIBLE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+NOT_BLANK = f"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
 
 
 class QueryModel(BaseModel):
@@ -104,9 +106,9 @@ class ResolveQuery(QueryModel):
 
 class ResolveBatch(_Body):
     mentions: list[Annotated[str, Field(json_schema_extra={"maxLength": MENTION_MAX})]] = Field(
-        description="mentions to resolve, answered in the same order; more than the batch limit is a 413",
-        json_schema_extra={"maxItems": BATCH_MAX},  # documented only: the view answers 413, not 400
-    )
+        description="mentions to resolve, answered in the same order; more than the server's batch limit "
+                    "(RESOLVER_API_MAX_BATCH, 1000 by default) is a 413 batch_too_large",
+    )  # no maxItems: the limit is the server's setting, and its answer a 413, which maxItems would not say
     type: EntityType | None = Field(None, description="only consider entities of this type")
     limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return per mention")
 

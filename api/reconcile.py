@@ -19,7 +19,7 @@ from pydantic import RootModel, ValidationError
 from resolver import EntityNotFound, InvalidQuery, Resolver
 from resolver.results import EntityType, MatchStatus
 
-from .context import api_settings, get_resolver
+from .context import api_settings, base_url, get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError, describe
 from .guards import parse_json, takes_form
@@ -47,16 +47,12 @@ class ManifestOrResults(RootModel[Manifest | ResultBatch | ExtendResponse]):
     """The manifest without ``queries``, else the result batch (or, for ``extend``, the extension)."""
 
 
-class ResultsOrExtension(RootModel[ResultBatch | ExtendResponse]):
-    """The result batch for ``queries``, the data extension for ``extend``."""
-
-
 def _type_ref(type_id: str) -> dict[str, str]:
     return type_ref(type_id)
 
 
 def _manifest() -> dict[str, Any]:
-    base = request.url_root.rstrip("/")
+    base = base_url()
     return {
         "versions": ["0.2"],
         "name": "Arabic alias resolver",
@@ -171,7 +167,8 @@ _FORM_BODY = {
     "required": True,
     "content": {"application/x-www-form-urlencoded": {
         "schema": {"type": "object", "properties": {"queries": batch_schema(), "extend": extend_schema()},
-                   "description": "either `queries` (a query batch) or `extend` (a data extension request)"},
+                   "description": "`queries` (a query batch) or `extend` (a data extension request); "
+                                  "neither: the manifest"},
         "encoding": {"queries": {"contentType": "application/json"}, "extend": {"contentType": "application/json"}},
     }},
 }
@@ -188,21 +185,21 @@ def reconcile_get() -> Response:
     return jsonify(_manifest()) if text is None else _answer(text)
 
 
-@bp.post("/reconcile", responses=with_errors({200: ResultsOrExtension}, 400, 413, 415),
+@bp.post("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413, 415),
          openapi_extensions={"requestBody": _FORM_BODY})
 @takes_form
 def reconcile_post() -> Response:
     """Answer a reconciliation query batch sent as the form field `queries` (what OpenRefine does).
 
-    A form with an `extend` field instead is a data extension request (`{"ids": [...], "properties": [...]}`).
+    A form with an `extend` field instead is a data extension request (`{"ids": [...], "properties": [...]}`);
+    a form with neither gets the service manifest, as `GET /reconcile` does.
     """
     text = request.form.get("queries")
     extend = _one_of(text, request.form.get("extend"))
     if extend is not None:
         return answer_extend(extend)
     if text is None:
-        raise ApiError(400, "invalid_request",
-                       "the form needs a 'queries' field holding a query batch as JSON (or 'extend')")
+        return jsonify(_manifest())
     return _answer(text)
 
 

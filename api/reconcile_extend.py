@@ -14,13 +14,13 @@ import threading
 import weakref
 from typing import Any
 
-from flask import Response, jsonify, url_for
+from flask import Response, jsonify, request, url_for
 from pydantic import BaseModel, Field, ValidationError
 
 from resolver import EntityNotFound, InvalidQuery, Resolver
 from resolver.results import AliasKind, EntityRecord, EntityType
 
-from .context import api_settings, get_resolver
+from .context import api_settings, base_url, get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError, describe
 from .guards import parse_json
@@ -101,6 +101,11 @@ class ExtendRequest(BaseModel):
     properties: list[PropertyRequest] = Field(min_length=1, max_length=100)
 
 
+def public_path(path: str) -> str:
+    """A path made by ``url_for`` without the script root (``base_url`` already holds it)."""
+    return path.removeprefix(request.script_root)
+
+
 def extend_schema() -> dict[str, Any]:
     """The JSON schema of a data extension request, self-contained, to sit inside a parameter."""
     return {
@@ -165,7 +170,7 @@ def _values(entity: EntityRecord, prop: PropertyRequest) -> list[dict[str, Any]]
     elif pid == "provenance":
         strings = sorted({a.source for a in entity.aliases if a.source})
     else:  # "url"
-        strings = [url_for("entities.get_entity", entity_id=entity.id, _external=True)]
+        strings = [base_url() + public_path(url_for("entities.get_entity", entity_id=entity.id))]
     limit = _limit(prop)
     return [{"str": s} for s in (strings[:limit] if limit else strings)]
 

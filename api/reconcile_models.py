@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
 
-from .models import BATCH_MAX, QueryModel
+from .models import QueryModel
 
 __all__ = [
     "BATCH",
@@ -58,8 +58,9 @@ def batch_schema() -> dict[str, Any]:
             return [inline(v) for v in node]
         return node
 
-    return {"type": "object", "additionalProperties": inline(schema), "maxProperties": BATCH_MAX,
-            "description": 'query key -> query, e.g. {"q0": {"query": "Kazemi", "type": "person"}}'}
+    return {"type": "object", "additionalProperties": inline(schema),
+            "description": 'query key -> query, e.g. {"q0": {"query": "Kazemi", "type": "person"}}; more queries '
+                           "than the manifest's batchSize (RESOLVER_API_MAX_BATCH, 1000 by default) is a 413"}
 
 
 class TypeRef(BaseModel):

@@ -17,10 +17,10 @@ from resolver import EntityNotFound, InvalidQuery
 from resolver.results import EntityType
 from resolver.suggest import suggest
 
-from .context import get_resolver
+from .context import base_url, get_resolver
 from .docs import api_blueprint, with_errors
 from .models import QueryModel
-from .reconcile_extend import property_list
+from .reconcile_extend import property_list, public_path
 
 __all__ = ["ANY_TYPE", "bp", "type_ref", "type_refs"]
 
@@ -163,6 +163,7 @@ def flyout_entity(query: FlyoutQuery) -> Response:
         parts.append(f"<p>{escape(entity.description)}</p>")
     if spellings:
         parts.append('<p dir="auto"><small>also: ' + ", ".join(str(escape(s)) for s in spellings) + "</small></p>")
-    parts.append(f'<p><a href="{escape(url_for("entities.get_entity", entity_id=entity.id, _external=True))}" '
+    page = base_url() + public_path(url_for("entities.get_entity", entity_id=entity.id))
+    parts.append(f'<p><a href="{escape(page)}" '
                  f'target="_blank" rel="noopener">{escape(entity.id)}</a></p>')
     return jsonify({"id": query.id, "html": "".join(parts)})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
+from resolver.errors import TooMuchWork
 from resolver.results import MatchStatus
 
-from .context import get_resolver
+from .context import api_settings, get_resolver
 from .docs import api_blueprint, with_errors
+from .errors import ApiError
 from .guards import takes_json
 from .models import CandidateModel, EntityRefModel
 
@@ -20,8 +24,9 @@ bp = api_blueprint("annotate", __name__, "Find and link entity mentions in runni
 class AnnotateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(description="the text, in any script; the request body may be at most the service's "
-                                  "request limit (RESOLVER_API_MAX_BODY_BYTES, 4 MiB by default; 413 above it)")
+    text: str = Field(description="the text, in any script: at most RESOLVER_API_MAX_ANNOTATE_CHARS characters "
+                                  "(200,000 by default; 413 above it), in a request body of at most "
+                                  "RESOLVER_API_MAX_BODY_BYTES (4 MiB by default; 413 above it)")
 
 
 class MentionModel(BaseModel):
@@ -42,7 +47,7 @@ class AnnotateResult(BaseModel):
     mentions: list[MentionModel]
 
 
-@bp.post("/annotate", responses=with_errors({200: AnnotateResult}, 400, 413, 415))
+@bp.post("/annotate", responses=with_errors({200: AnnotateResult}, 400, 413, 415, 422))
 @takes_json
 def annotate(body: AnnotateBody) -> Response:
     """Find every mention of a known entity in a text and link it.
@@ -52,6 +57,23 @@ def annotate(body: AnnotateBody) -> Response:
     person in full; ambiguous spans as `ambiguous`, not guessed.  Offsets count Unicode code
     points (Python string indices), so a client in UTF-16 (JavaScript) must convert them.  The
     same code as `Resolver.annotate` and `resolver annotate --json`.
+
+    The work of one request is bounded: a text longer than `RESOLVER_API_MAX_ANNOTATE_CHARS`
+    (200,000 characters by default) is a 413 `text_too_long`; a text that takes longer than
+    `RESOLVER_API_MAX_ANNOTATE_SECONDS` (10 by default) is a 422 `too_much_work`, and one with
+    more mentions than `RESOLVER_API_MAX_ANNOTATE_MENTIONS` (5,000 by default) a 422
+    `too_many_mentions`: send such a text in parts (paragraphs), or use `resolver annotate`.
     """
-    mentions = get_resolver().annotate(body.text)
+    settings = api_settings()
+    if len(body.text) > settings.max_annotate_chars:
+        raise ApiError(413, "text_too_long", f"the text has {len(body.text):,} characters; at most "
+                       f"{settings.max_annotate_chars:,} per request: send it in parts")
+    try:
+        mentions = get_resolver().annotate(body.text, deadline=time.monotonic() + settings.max_annotate_seconds)
+    except TooMuchWork as exc:
+        raise ApiError(422, "too_much_work", f"annotating the text took longer than the "
+                       f"{settings.max_annotate_seconds:g} s a request may take: send it in parts") from exc
+    if len(mentions) > settings.max_annotate_mentions:
+        raise ApiError(422, "too_many_mentions", f"the text has {len(mentions):,} mentions; at most "
+                       f"{settings.max_annotate_mentions:,} per request: send it in parts")
     return jsonify({"mentions": [m.to_dict() for m in mentions]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, url_for
 
-from .context import get_resolver
+from .context import get_resolver, public_location
 from .docs import tag, with_errors
 from .errors import ApiError
 from .guards import current_actor, needs_token, takes_json
@@ -38,7 +38,7 @@ def _created(payload: dict[str, object], location: str | None = None) -> Respons
     response = jsonify(payload)
     response.status_code = 201
     if location:
-        response.headers["Location"] = location
+        response.headers["Location"] = public_location(location)
     return response
 
 

@@ -11,7 +11,7 @@ from flask import Response, jsonify, url_for
 from resolver import EntityNotFound
 
 from . import pages
-from .context import get_resolver
+from .context import get_resolver, public_location
 from .docs import api_blueprint, tag, with_errors
 from .models import (
     EntityList,
@@ -41,6 +41,7 @@ def store_has(entity_id: str) -> bool:
 
 def moved(asked: str, survivor: str, location: str) -> Response:
     """A 308 to the survivor of a merge, with a JSON body that says so."""
+    location = public_location(location)
     response = jsonify({"id": asked, "redirect_to": survivor, "location": location})
     response.status_code = 308
     response.headers["Location"] = location

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from .context import get_resolver
+from .context import get_resolver, public_location
 from .docs import api_blueprint, with_errors
 from .errors import ApiError
 from .models import Health
@@ -48,5 +48,5 @@ def openapi_document() -> Response:
 def docs() -> Response:
     """Interactive documentation: Swagger UI, served from the installed package (no CDN)."""
     response = Response(status=302)
-    response.headers["Location"] = f"{request.script_root}/docs/swagger"
+    response.headers["Location"] = public_location(f"{request.script_root}/docs/swagger")
     return response

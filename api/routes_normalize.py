@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Annotated
 
 from flask import Response, request
 from pydantic import Field
@@ -26,11 +27,13 @@ bp = api_blueprint("normalize", __name__, "Add canonical ids to the name columns
 _CSV_TYPES = frozenset({"text/csv", "text/plain", "application/csv", "application/octet-stream"})
 _CSV_RESPONSE = {"description": "the CSV with five columns appended per named column",
                  "content": {"text/csv": {"schema": {"type": "string"}}}}
-_CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+_CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {
+    "type": "string", "minLength": 1, "description": "a CSV whose header names every ?column="}}}}}
 
 
 class NormalizeQuery(QueryModel):
-    column: list[str] = Field(min_length=1, description="a column of names to resolve (repeat for several)")
+    column: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, description="a column of names to resolve (repeat for several)")
     type: EntityType | None = Field(None, description="only consider entities of this type")
     encoding: str | None = Field(None, max_length=40,
                                  description="the body's encoding (default: the Content-Type charset, else UTF-8)")

@@ -11,6 +11,7 @@ __all__ = [
     "ResolverError",
     "ReviewItemNotFound",
     "SchemaMismatch",
+    "TooMuchWork",
 ]
 
 
@@ -76,3 +77,9 @@ class StoreUnavailable(ResolverError):
     """The store cannot be reached: its database driver is not installed, or the server does not answer."""
 
     code = "store_unavailable"
+
+
+class TooMuchWork(ResolverError):
+    """A call ran past the time it was given (``deadline``) and was abandoned; nothing was changed."""
+
+    code = "too_much_work"

@@ -299,10 +299,11 @@ class Resolver:
 
     # --- running text ----------------------------------------------------------------------
 
-    def annotate(self, text: str) -> list[Mention]:
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find and link every mention of a known entity in running text (see :mod:`resolver.annotate`).
 
-        One annotator, with its cache of span readings, is kept per resolver.
+        One annotator, with its cache of span readings, is kept per resolver.  With a ``deadline``
+        (a ``time.monotonic()`` value) the work stops there with :class:`~resolver.errors.TooMuchWork`.
         """
         from resolver.annotate.annotator import Annotator  # the annotator builds on this class
 
@@ -310,4 +311,4 @@ class Resolver:
             if self._annotator is None:
                 self._annotator = Annotator(self)
             annotator = self._annotator
-        return annotator.annotate(text)
+        return annotator.annotate(text, deadline=deadline)

@@ -93,5 +93,5 @@ def test_openapi_documents_annotate(client: FlaskClient) -> None:
     doc = client.get("/openapi.json").get_json()
     operation = doc["paths"]["/annotate"]["post"]
     assert operation["operationId"] == "annotate"
-    assert sorted(operation["responses"]) == ["200", "400", "413", "415"]
+    assert sorted(operation["responses"]) == ["200", "400", "413", "414", "415", "422"]
     assert operation["tags"] == ["annotate"]

@@ -242,12 +242,18 @@ def test_preview_is_escaped_html(client: FlaskClient, resolver: Resolver) -> Non
     ({"queries": "[1, 2]"}, 400, "invalid_request"),
     ({"queries": '{"q0": {"query": 5}}'}, 400, "invalid_request"),
     ({"queries": '{"q0": {"query": "x", "limit": 0}}'}, 400, "invalid_request"),
-    ({"other": "x"}, 400, "invalid_request"),
     ({"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(11)})}, 413, "batch_too_large"),
 ], ids=str)
 def test_bad_batches(client: FlaskClient, data: dict[str, str], status: int, code: str) -> None:
     r = client.post("/reconcile", data=data)
     assert (r.status_code, r.get_json()["error"]["code"]) == (status, code)
+
+
+def test_a_form_without_queries_gets_the_manifest(client: FlaskClient) -> None:
+    # the form's schema does not require `queries` (issue #11: an allowed request was refused)
+    r = client.post("/reconcile", data={"other": "x"})
+    assert r.status_code == 200
+    assert r.get_json() == client.get("/reconcile").get_json()
 
 
 def test_json_body_is_415(client: FlaskClient) -> None:

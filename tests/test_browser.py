@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import require_service
-from live_server import call, serve
+from live_server import call, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -30,7 +30,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 @pytest.fixture()
 def server(db_path: Path, tmp_path: Path) -> Iterator[str]:
     env = {"RESOLVER_API_TOKENS": f"dana:{TOKEN}", "RESOLVER_REVIEW_FLUSH_INTERVAL": "0"}
-    with serve(db_path, tmp_path / "server.log", env) as url:
+    with live_server(db_path, tmp_path / "server.log", env, workers=2) as url:
         yield url
 
 
@@ -49,7 +49,7 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.implicitly_wait(5)
+    driver.implicitly_wait(15)  # a loaded CI machine can be slow to render
     try:
         yield driver
     finally:
@@ -66,6 +66,16 @@ def _shot(driver: Any, name: str, tmp_path: Path) -> Path:
     assert driver.save_screenshot(str(path))
     driver.set_window_size(1100, 900)
     return path
+
+
+def _submit(driver: Any, element: Any) -> None:
+    """Click something that loads a new page, and wait until the old one is gone (else a read may see it)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
 
 
 def _flash(driver: Any) -> str:
@@ -92,16 +102,16 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     assert browser.find_elements(By.CSS_SELECTOR, "main form[method=post]") == []  # no writes before signing in
 
     # sign in with the API token, and come back to the queue
-    browser.find_element(By.LINK_TEXT, "Sign in to curate").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Sign in to curate"))
     browser.find_element(By.ID, "token").send_keys(TOKEN)
-    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
     assert _flash(browser) == "Signed in as dana."
     assert browser.current_url.endswith("/review")
     _shot(browser, "review-queue.png", tmp_path)
 
     # link the top value to its candidate
-    browser.find_element(By.CSS_SELECTOR, "button[aria-label='Link Popular Mobilisation to Popular Mobilization "
-                                          "Forces']").click()
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, "button[aria-label='Link Popular Mobilisation to "
+                                                           "Popular Mobilization Forces']"))
     assert _flash(browser) == "“Popular Mobilisation” is now an alias of Popular Mobilization Forces."
     status, body = call(f"{server}/resolve?q=Popular%20Mobilisation")
     assert (body["status"], body["entity"]["id"]) == ("matched", "popular-mobilization-forces")
@@ -115,7 +125,7 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     browser.find_element(By.XPATH, "//summary[text()='Merge another entity into this one']").click()
     browser.find_element(By.ID, "m-id").send_keys("pmf-committee")
     browser.find_element(By.NAME, "confirm").click()
-    browser.find_element(By.XPATH, "//button[starts-with(text(), 'Merge into')]").click()
+    _submit(browser, browser.find_element(By.XPATH, "//button[starts-with(text(), 'Merge into')]"))
     assert _flash(browser).startswith("Merged pmf-committee into Popular Mobilization Forces")
     status, body = call(f"{server}/resolve?q=Hayat%20al-Hashd%20al-Shaabi")
     assert (body["status"], body["entity"]["id"]) == ("matched", "popular-mobilization-forces")

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from conftest import require_service
-from live_server import free_port, serve
+from live_server import free_port, live_server
 
 OPENREFINE = Path("/usr/bin/openrefine")
 CSV = """name,note
@@ -143,7 +143,7 @@ def server(bundle_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     folder = tmp_path_factory.mktemp("refine-server")
     db = folder / "aliases.db"
     shutil.copyfile(bundle_template, db)
-    with serve(db, folder / "server.log", {"RESOLVER_REVIEW_FLUSH_INTERVAL": "0"}) as url:
+    with live_server(db, folder / "server.log", {"RESOLVER_REVIEW_FLUSH_INTERVAL": "0"}, workers=2) as url:
         yield url
 
 

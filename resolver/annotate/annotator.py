@@ -33,6 +33,7 @@ How a text is read:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -41,6 +42,7 @@ from resolver.annotate.reading import Evidence, Reading, read_span
 from resolver.annotate.select import Span, choose, decide, drop_stretched, title_case
 from resolver.annotate.spans import Runs
 from resolver.annotate.tokens import LOWER, Tokens, tokenize
+from resolver.errors import TooMuchWork
 from resolver.results import Resolution
 
 if TYPE_CHECKING:
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Annotator", "Mention", "annotate_text"]
 
+#: spans resolved in one ``resolve_many`` call; a deadline is checked between calls
+_BATCH = 512
 V = TypeVar("V")
 
 
@@ -104,9 +108,12 @@ class _Cache(Generic[V]):
         self.recent, self.older = {}, {}
 
 
-#: what one block of text holds: (first token, last token, reading, resolution if strong) of each
-#: span worth a decision, token indices relative to the block's first token
-_Block = tuple[tuple[int, int, Reading, Resolution | None], ...]
+#: one span of a block: first and last token (relative to the block's first), reading, and the
+#: resolution if the reading is strong
+_Entry = tuple[int, int, Reading, Resolution | None]
+#: what one block of text holds: every span worth a decision, and the chosen ones if the block
+#: needs no document context (see ``Annotator._spans``)
+_Block = tuple[tuple[_Entry, ...], tuple[_Entry, ...] | None]
 
 
 class Annotator:
@@ -131,7 +138,7 @@ class Annotator:
             self._blocks.clear()
             self._revision = revision
 
-    def _read(self, spans: Iterable[str], revision: int) -> dict[str, Reading]:
+    def _read(self, spans: Iterable[str], revision: int, deadline: float | None = None) -> dict[str, Reading]:
         """The readings of these span texts: cached ones, and the rest resolved in one batch."""
         out: dict[str, Reading] = {}
         missing: list[str] = []
@@ -149,10 +156,14 @@ class Annotator:
             settings = self.resolver.settings
             limit = settings.max_mention_length
             asked = [span for span in dict.fromkeys(missing) if len(span) <= limit]
-            new = {
-                span: read_span(span, res, settings)
-                for span, res in zip(asked, self.resolver.resolve_many(asked), strict=True)
-            }
+            new: dict[str, Reading] = {}
+            for first in range(0, len(asked), _BATCH):  # in parts, so that a deadline can stop the work
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TooMuchWork(f"abandoned after reading {len(new):,} of {len(asked):,} new spans: "
+                                      "the text takes longer than allowed")
+                part = asked[first:first + _BATCH]
+                new.update((span, read_span(span, res, settings))
+                           for span, res in zip(part, self.resolver.resolve_many(part), strict=True))
             with self._lock:
                 if self._revision == revision:
                     for span, reading in new.items():
@@ -160,9 +171,17 @@ class Annotator:
             out.update(new)
         return out
 
-    def _spans(self, text: str, tk: Tokens, revision: int) -> list[Span]:
-        """Every span of the text worth a decision, with its reading, block by block."""
+    def _spans(self, text: str, tk: Tokens, revision: int,
+               deadline: float | None = None) -> tuple[list[Span], list[Span]]:
+        """The text's spans worth a decision, block by block: (chosen already, still to decide).
+
+        A block whose spans are all strong, and none a name of several words that a title-case
+        line could drop, needs no document context: its choice (longest first) is cached with it,
+        and only those chosen spans come back, in the first list.  Every span of the other blocks
+        comes back in the second list.
+        """
         runs = Runs(tk)
+        settled: list[Span] = []
         spans: list[Span] = []
         todo: list[tuple[int, str, list[tuple[int, int]]]] = []
         with self._lock:
@@ -173,53 +192,72 @@ class Annotator:
                 if block is None:
                     todo.append((first, key, bounds))
                 else:
-                    spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
+                    entries, chosen = block
+                    if chosen is not None:
+                        settled.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in chosen)
+                    else:
+                        spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in entries)
         if not todo:
-            return spans
-        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision)
+            return settled, spans
+        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision,
+                           deadline)
 
         def known(k: int) -> bool:
             reading = words.get(tk.texts[k])
             return reading is not None and (reading.listed if tk.kinds[k] == LOWER else reading.known)
 
         found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
-        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision)
+        readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision,
+                              deadline)
         for first, key, pairs in found:
-            block = tuple(
+            entries = tuple(
                 (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
                 for i, j in pairs
                 if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
                 and reading.evidence is not Evidence.NONE
             )
-            spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in block)
+            block_spans = [Span(first + i, first + j, reading, res) for i, j, reading, res in entries]
+            simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact) for s in block_spans)
+            chosen = tuple((s.i - first, s.j - first, s.reading, s.resolution) for s in choose(block_spans)) \
+                if simple else None
+            if chosen is not None:
+                settled.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in chosen)
+            else:
+                spans.extend(block_spans)
             with self._lock:
                 if self._revision == revision:
-                    self._blocks.put(key, block)
-        return spans
+                    self._blocks.put(key, (entries, chosen))
+        return settled, spans
 
-    def annotate(self, text: str) -> list[Mention]:
+    def annotate(self, text: str, *, deadline: float | None = None) -> list[Mention]:
         """Find every mention of a known entity in ``text``.
 
         Args:
             text: running text in any script; offsets refer to it unchanged.
+            deadline: a ``time.monotonic()`` value after which the work is abandoned.
 
         Returns:
             Matched and ambiguous mentions, in text order, never overlapping.
+
+        Raises:
+            TooMuchWork: the deadline passed first.
         """
         revision = self.resolver.revision
         tk = tokenize(text)
-        spans = self._spans(text, tk, revision)
+        # Spans of different blocks never overlap, so choosing longest first block by block is
+        # choosing over the whole text.
+        settled, spans = self._spans(text, tk, revision, deadline)
         strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
         # In a title-case line capitals do not mark names: there a name of several words counts
         # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
-        in_headline = title_case(text, tk, strong)
+        in_headline = title_case(text, tk, settled + strong)
         kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
         if len(kept) < len(spans):
             spans = kept
             strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
-        context = {s.reading.resolution.entity.id for s in strong if s.reading.resolution.entity}
+        context = {s.reading.resolution.entity.id for s in (*settled, *strong) if s.reading.resolution.entity}
         decided = [d for d in (decide(s, context) for s in spans) if d is not None]
-        chosen = drop_stretched(choose(decided), text, tk)
+        chosen = drop_stretched(settled + choose(decided), text, tk)
         if not any(s.reading.evidence is Evidence.STRONG and not s.reading.acronym for s in chosen):
             chosen = [s for s in chosen if not s.reading.acronym]
         out = []

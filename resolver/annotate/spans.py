@@ -39,7 +39,7 @@ from resolver.annotate.tokens import (
     LOWER,
     Tokens,
 )
-from resolver.annotate.words import ARTICLES, CONNECTORS, NOT_NAMES, TITLE_WORDS
+from resolver.annotate.words import ARTICLES, CONNECTORS, NOT_NAMES, OPENERS
 
 __all__ = ["MAX_LOWER", "MAX_PHRASE_WORDS", "MAX_TOKENS", "MAX_WORDS", "Runs"]
 
@@ -117,12 +117,21 @@ class Runs:
         return out
 
     def edge_words(self, bounds: Iterable[tuple[int, int]]) -> set[int]:
-        """The tokens whose own reading is needed to decide which spans are worth resolving."""
+        """The tokens whose own reading is needed to decide which spans are worth resolving.
+
+        Function words, weekdays and months ("In", "are", "November") are never read: they are
+        no name, and no name begins or ends with them.
+        """
         kinds, connector = self.tokens.kinds, self.connector
         out: set[int] = set()
         for i, j_max in bounds:
-            out.update(k for k in range(i, j_max + 1) if kinds[k] != DIGIT and not connector[k])
+            out.update(k for k in range(i, j_max + 1)
+                       if kinds[k] != DIGIT and not connector[k] and not self.function_word(k))
         return out
+
+    def function_word(self, k: int) -> bool:
+        """A capitalised or lower-case function word, weekday or month (not an acronym: "US")."""
+        return self.tokens.kinds[k] in (CAPITAL, LOWER) and self.tokens.texts[k].casefold() in NOT_NAMES
 
     def propose(self, bounds: Iterable[tuple[int, int]], known: Callable[[int], bool]) -> Iterator[tuple[int, int]]:
         """Every candidate span ``(i, j)`` (inclusive token indices) within these bounds.
@@ -148,14 +157,24 @@ class Runs:
         for i, j_max in bounds:
             first = i + 1 if kinds[i] == LOWER else i  # the word after an article
             word = texts[first].casefold()
-            opener = word in TITLE_WORDS or word in NOT_NAMES or word in CONNECTORS  # "The", "Al", "Abu"
+            opener = word in OPENERS  # "The", "Imam", "Al", "Abu"
             left = opener or known(first)
             if not left and not leaning(first, 1, j_max + 1):
                 continue
+            phrase = unknown = False
             for j in range(first, j_max + 1):
-                if connector[j] or (j > first and texts[j].casefold() in CONNECTORS):
+                if connector[j]:
+                    continue
+                kind = kinds[j]
+                if kind == LOWER:
+                    phrase = True
+                if kind != DIGIT and not (j == first and opener) and not known(j):
+                    unknown = True
+                if phrase and unknown:
+                    break  # a phrase with lower-case words counts only as a whole alias, all of it known words
+                if j > first and texts[j].casefold() in CONNECTORS:
                     continue  # "al", "of", "Abu", "Al" never end a name
-                if kinds[j] == DIGIT:
+                if kind == DIGIT:
                     if j == i:
                         continue
                 elif not known(j) and not leaning(j, -1, first - 1):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from resolver.matching.normalize import TITLES
 
-__all__ = ["ARTICLES", "CONNECTORS", "DEMONYMS", "NOT_NAMES", "TITLE_WORDS"]
+__all__ = ["ARTICLES", "CONNECTORS", "DEMONYMS", "NOT_NAMES", "OPENERS", "TITLE_WORDS"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "text_words.toml"
 
@@ -34,5 +34,9 @@ NOT_NAMES: frozenset[str] = _LISTS["not_names"]
 DEMONYMS: frozenset[str] = _LISTS["demonyms"]
 #: lower-case words that may stand inside a name but never end one ("al", "bin", "of", "the")
 CONNECTORS: frozenset[str] = _LISTS["connectors"]
+#: words a name may open with although they are no name on their own: titles ("Imam Ali"), "The"
+#: ("The Wall Street Journal") and particles ("Al Arabiya", "Abu Mahdi"); never a preposition,
+#: pronoun or verb ("In", "By", "We")
+OPENERS: frozenset[str] = TITLE_WORDS | {"the"} | (CONNECTORS - NOT_NAMES)
 #: the article written before a name with a hyphen ("al-Sadr", "el-Sisi")
 ARTICLES: frozenset[str] = frozenset({"al", "el"})

@@ -7,6 +7,7 @@ Library errors become a one-line message and exit status 1, never a traceback.
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,6 +43,8 @@ def reports_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            raise  # the reader went away (`resolver export | head`): click exits quietly
         except ResolverError as exc:
             raise click.ClickException(exc.message) from exc
         except (OSError, ValueError) as exc:
@@ -62,8 +65,20 @@ def cli() -> None:
     """
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM or SIGHUP: unwind like Ctrl-C, so that staged outputs are removed and transactions roll back."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    SIGTERM and SIGHUP end a command the way Ctrl-C does: by an exception that runs every
+    cleanup on its way out (no half-written or hidden ``.part`` file is left behind), then exit
+    status 128 + the signal number.  ``resolver serve`` hands the signals to gunicorn.
+    """
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     cli(prog_name="resolver")
 
 

@@ -123,8 +123,13 @@ def serve(host: str, port: int, workers: int | None, threads: int, db: str | Non
         resolver serve --port 8000 --workers 2
         curl 'http://127.0.0.1:8000/resolve?q=Kazemi'
     """
+    from api.config import load_api_settings  # the web stack loads only when serving
+
+    # Check every setting and the store once, here, so that a mistake is one line and exit status 1
+    # rather than a traceback in every worker and gunicorn giving up.
+    load_api_settings()
+    open_resolver(db).close()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s: %(message)s")
-    open_resolver(db).close()  # fail here, with a clear message, rather than in every worker
     overrides = {"db": db} if db else None
 
     def factory() -> Any:

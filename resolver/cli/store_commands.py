@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO
 
 import click
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.cli.batch import _staged
 from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
 from resolver.settings import default_db_path
 from resolver.store.build import build_bundle, default_source
@@ -70,14 +70,17 @@ def resolve(mentions: tuple[str, ...], type_: str | None, limit: int, as_json: b
 @click.option("--alt", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="ofac: alt.csv (default: beside FILE).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--update", is_flag=True,
+              help="csv: let the file change the name or type of entities the store already has.")
 @db_option
 @reports_errors
 def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Path | None, quiet: bool,
-            db: str | None) -> None:
+            update: bool, db: str | None) -> None:
     """Load FILE.csv (header entity_id,canonical_name,type,alias) into the store, all or nothing.
 
     Creates the store and the entities as needed; importing the same file again changes nothing.
-    A bad row aborts with the file and line, and nothing is written.
+    A bad row aborts with the file and line, and nothing is written.  So does a row that gives an
+    existing entity another name or type, unless --update is given.
 
     With --format ftm or ofac, FILE is an export of a published list, synced as the source
     --source: what is new is added, what changed is updated, what the list dropped is removed,
@@ -93,19 +96,27 @@ def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Pat
     with file.open("rb") as handle:
         rows = read_rows(handle, source=file.name)  # check every row before creating anything
     resolver = open_resolver(db, create=True)
-    report = import_rows(resolver.store, rows, source=file.name)
+    report = import_rows(resolver.store, rows, source=file.name, update=update)
+    updated = f", {report.entities_updated} entities updated" if update else ""
     click.echo(f"{file}: {report.rows} rows, {report.entities_created} entities and "
-               f"{report.aliases_created} aliases created")
+               f"{report.aliases_created} aliases created{updated}")
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True, atomic=True), default="-",
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Write here instead of standard output.")
 @db_option
 @reports_errors
-def export(output: IO[str], db: str | None) -> None:
-    """Write every alias as CSV in the import format (entity_id,canonical_name,type,alias)."""
-    export_csv(open_resolver(db).store, output)
+def export(output: str, db: str | None) -> None:
+    """Write every alias as CSV in the import format (entity_id,canonical_name,type,alias).
+
+    The file appears whole or not at all (and nothing is printed if the export fails).
+    """
+    store = open_resolver(db).store
+    # click.File(atomic=True) renames a half-written file into place even on an error; stage instead
+    with _staged(output) as (staged,):
+        assert staged is not None
+        export_csv(store, staged.text)
 
 
 @cli.command("add-entity")

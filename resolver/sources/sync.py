@@ -26,10 +26,11 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from resolver.errors import ImportFailed
+from resolver.errors import ImportFailed, InvalidQuery
 from resolver.sources.record import SourceRecord, check_source_name, entity_id_for
 from resolver.store.models import AliasRow, Base, EntityRow, SourceAliasRow, SourceRecordRow, SourceRow
 from resolver.store.store import AliasStore
+from resolver.store.text_rules import check_text
 
 __all__ = ["SyncReport", "list_sources", "sync_source"]
 
@@ -165,6 +166,8 @@ class _Sync:
             ids = {k: v for k, v in dict(current[3] or {}).items() if k not in old_ids} | r.external_ids
             if ids != dict(current[3] or {}):
                 values["external_ids"], before["external_ids"], after["external_ids"] = ids, current[3], ids
+            if "name" in values:
+                check_text(values["name"], f"the name of {target!r}")
             if values:
                 self.session.execute(update(EntityRow).where(EntityRow.id == target)
                                      .values(**values, updated_at=self.now))
@@ -226,6 +229,16 @@ class _Sync:
         self.report.kept_entities += len(tomb)
 
 
+def _check_texts(r: SourceRecord, file_name: str) -> None:
+    """The store's rule on names (no control characters), said with the record's line."""
+    try:
+        check_text(r.name, "a name")
+        for text, _ in r.aliases:
+            check_text(text, "an alias")
+    except InvalidQuery as exc:
+        raise ImportFailed(exc.message, source=file_name, line=r.number) from exc
+
+
 def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, Any] | None = None,
                 chunk: int = CHUNK) -> SyncReport:
     """Make the store hold exactly what ``reader`` (an :class:`~resolver.sources.ftm.FtmReader` or
@@ -265,6 +278,7 @@ def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, An
                 held = existing.get(r.record_id)
                 if r.record_id in first or (held is not None and held[2] == generation):
                     raise ImportFailed(f"record id {r.record_id!r} appears twice", source=file_name, line=r.number)
+                _check_texts(r, file_name)
                 first[r.record_id] = r.number
                 if held is None:
                     fresh.append(r)

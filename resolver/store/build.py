@@ -113,8 +113,12 @@ def build_bundle(source: Path, output: Path) -> tuple[int, int]:
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    finally:
+    except BaseException:
         engine.dispose()
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)  # a failed or interrupted build leaves nothing behind
+        raise
+    engine.dispose()
     os.replace(tmp, output)
     for stale in (Path(f"{output}-wal"), Path(f"{output}-shm")):
         stale.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from resolver.matching.normalize import KEYS_VERSION, analyze, coarse_flat, norm
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import postings
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
+from resolver.store.text_rules import check_text
 
 __all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
 
@@ -224,6 +225,9 @@ class AliasStore:
             raise InvalidQuery("an entity needs a non-empty name")
         if any(not a or not a.strip() for a in aliases):
             raise InvalidQuery("an alias needs non-empty text")
+        check_text(name, "an entity name")
+        for alias in aliases:
+            check_text(alias)
         check_type(type)
         with self._sessions.begin() as session:
             entity_id = check_id(id) if id else self._new_id(session, name)
@@ -252,7 +256,7 @@ class AliasStore:
             if name is not None:
                 if not name.strip():
                     raise InvalidQuery("an entity needs a non-empty name")
-                row.name = name.strip()
+                row.name = check_text(name, "an entity name").strip()
                 if not any(a.text == row.name for a in self._alias_rows(session, row.id)):
                     self._insert_alias(session, row.id, row.name, kind="name", source="", note="", now=_now())
             if type is not None:
@@ -284,6 +288,7 @@ class AliasStore:
         check_kind(kind)
         if not text or not text.strip():
             raise InvalidQuery("an alias needs non-empty text")
+        check_text(text)
         with self._sessions.begin() as session:
             target = self._follow(session, entity_id).id
             if any(a.text == text.strip() for a in self._alias_rows(session, target)):
@@ -367,6 +372,8 @@ class AliasStore:
         created_ids: set[str] = set()
         new_aliases: list[dict[str, Any]] = []
         for entity_id, name, type, text, kind, source, note in rows:
+            check_text(name, f"the name of {entity_id!r}")
+            check_text(text)
             row = entities.get(entity_id)
             if row is None:
                 description, external_ids = meta.get(entity_id, ("", {}))
@@ -403,6 +410,8 @@ class AliasStore:
 
     def insert_entities(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
         """Insert entity rows (dicts of :class:`EntityRow` columns) in one statement."""
+        for row in rows:
+            check_text(row["name"], f"the name of {row['id']!r}")
         if rows:
             session.execute(insert(Base.metadata.tables["entity"]), list(rows))
             postings.add_entity_count(session.connection(), len(rows))
@@ -426,6 +435,8 @@ class AliasStore:
         """
         if not rows:
             return {}
+        for _, text, *_ in rows:
+            check_text(text)
         conn = session.connection()
         before = postings.entity_keys(conn, {e for e, *_ in rows} - set(new_entities))
         values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
