@@ -224,6 +224,21 @@ def test_long_variant_linked_as_the_resolver_links_it(resolver: Resolver) -> Non
     ]
 
 
+def test_a_sentence_capital_is_no_name(resolver: Resolver) -> None:
+    # The resolver matches "Missile" (Al Masalah) and "Carried" (Karrada) by their skeletons; at
+    # the start of a sentence or in a title-case line a capital says nothing, so they are words.
+    assert resolver.resolve("Carried").status is MatchStatus.MATCHED
+    assert resolver.annotate("Missile strikes hit the base. Carried by the crowd, he left.") == []
+    assert resolver.annotate("“Missile” was the word.\nTehran Missile Strikes Hit The Base Again") == [
+        m for m in resolver.annotate("“Missile” was the word.\nTehran Missile Strikes Hit The Base Again")
+        if m.text == "Tehran"
+    ]
+    # ... while a variant that opens a sentence still links once the document names its person
+    assert linked(resolver.annotate("Qasem Soleimani died. Soliemani was buried.")) == [
+        ("Qasem Soleimani", "qasem-soleimani"), ("Soliemani", "qasem-soleimani"),
+    ]
+
+
 def test_short_lookalikes_are_not_linked_by_context(resolver: Resolver) -> None:
     text = ("Thomas Lyell wrote it. Lala and One and al-Lila agreed; the Interior Ministry and the Ministry too. "
             "Esmail Qaani’s aide al-Samial spoke.")

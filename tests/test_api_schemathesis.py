@@ -117,6 +117,8 @@ def test_the_cases_issue_11_found_now_agree_with_the_document(fuzzed_server: str
     # an alias of one control character: the document refuses it too (pattern), so 400 is right
     assert _check(fuzzed_server, "POST /entities/{entity_id}/aliases", path_parameters={"entity_id": "tehran"},
                   body={"text": "\u001f"}, media_type="application/json") == 400
+    # `column=` with an empty CSV body: the document now asks for a non-empty column name and body
+    assert _check(fuzzed_server, "POST /normalize", query={"column": [""]}, body="", media_type="text/csv") == 400
     # more mentions than the batch limit: a documented 413
     assert _check(fuzzed_server, "POST /resolve", body={"mentions": ["x"] * 1001},
                   media_type="application/json") == 413

@@ -209,9 +209,8 @@ def test_a_stopped_export_leaves_the_target_as_it_was(db_path: Path, tmp_path: P
     deadline = time.monotonic() + 60
     while len(list(target.parent.iterdir())) < 2 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert proc.poll() is None, "the export finished before it could be stopped"
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)  # at once: under load a pause here lets a fast export finish first
+    assert proc.poll() is None or proc.returncode == 128 + signal.SIGTERM, "the export finished before the signal"
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGTERM
     assert b"Traceback" not in err

@@ -263,7 +263,7 @@ def test_without_a_public_url_the_request_url_is_used(plain_server: str) -> None
     ("RESOLVER_API_PUBLIC_URL", "resolver.example.org", "is not an absolute http(s) URL"),
 ])
 def test_serve_with_a_bad_setting_says_so_in_one_line(db_path: Path, name: str, value: str, message: str) -> None:
-    env = {"PATH": "/usr/bin:/bin", name: value}
+    env = {"PATH": "/usr/bin:/bin", name: value}  # and no other RESOLVER_ variable
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "resolver", "serve", "--port", str(free_port()), "--db", str(db_path)],
@@ -289,3 +289,13 @@ def test_a_refused_connection_is_not_left_half_open(server: str) -> None:
         while part := sock.recv(65536):
             data += part
     assert data.startswith(b"HTTP/1.1 413")
+
+
+def test_serve_checks_a_public_url_given_as_an_option(db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from resolver.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--public-url", "ftp://resolver.example.org", "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert "is not an absolute http(s) URL" in result.output

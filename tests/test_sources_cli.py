@@ -54,3 +54,10 @@ def test_errors_are_one_line_and_leave_the_store_alone(tmp_path: Path) -> None:
     assert json.loads(run("stats", "--json", "--db", db).output)["entities"] == 0
     named = run("import", "--format", "ftm", str(bad), "--source", "Open Sanctions", "--db", db)
     assert named.exit_code == 1 and "invalid source name 'Open Sanctions'" in named.output
+
+
+def test_source_options_belong_to_the_list_formats(tmp_path: Path) -> None:
+    csv_file = tmp_path / "x.csv"
+    csv_file.write_text("entity_id,canonical_name,type,alias\n", encoding="utf-8")
+    result = run("import", str(csv_file), "--source", "x", "--db", str(tmp_path / "s.db"))
+    assert result.exit_code == 2 and "apply to --format ftm and ofac only" in result.output

@@ -35,7 +35,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from resolver.annotate.reading import Evidence, Reading, read_span
@@ -217,7 +217,8 @@ class Annotator:
                 and reading.evidence is not Evidence.NONE
             )
             block_spans = [Span(first + i, first + j, reading, res) for i, j, reading, res in entries]
-            simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact) for s in block_spans)
+            simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact)
+                         and not s.reading.variant for s in block_spans)
             chosen = tuple((s.i - first, s.j - first, s.reading, s.resolution) for s in choose(block_spans)) \
                 if simple else None
             if chosen is not None:
@@ -247,12 +248,20 @@ class Annotator:
         # Spans of different blocks never overlap, so choosing longest first block by block is
         # choosing over the whole text.
         settled, spans = self._spans(text, tk, revision, deadline)
+        # A capital at the start of a sentence marks no name: there a one-word variant spelling
+        # ("Missile" ~ Al Masalah, "Carried" ~ Karrada) needs the document to name its entity.
+        spans = [_weak(s) if s.reading.variant and _opens_sentence(text, tk, s.i) else s for s in spans]
         strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
-        # In a title-case line capitals do not mark names: there a name of several words counts
-        # only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
+        # In a title-case line capitals do not mark names at all: there a name of several words
+        # counts only as a whole alias ("Deploys Large Number of Security Forces In Baghdad").
         in_headline = title_case(text, tk, settled + strong)
-        kept = [s for s in spans if s.i == s.j or s.reading.exact or not in_headline(tk.starts[s.i])]
-        if len(kept) < len(spans):
+        kept = []
+        for s in spans:
+            if (s.i == s.j and not s.reading.variant) or s.reading.exact or not in_headline(tk.starts[s.i]):
+                kept.append(s)
+            elif s.i == s.j:
+                kept.append(_weak(s))
+        if kept != spans:
             spans = kept
             strong = choose([s for s in spans if s.reading.evidence is Evidence.STRONG])
         context = {s.reading.resolution.entity.id for s in (*settled, *strong) if s.reading.resolution.entity}
@@ -266,6 +275,20 @@ class Annotator:
             assert s.resolution is not None
             out.append(Mention(start, end, text[start:end], s.resolution))
         return out
+
+
+def _weak(span: Span) -> Span:
+    """The span with its reading demoted to weak: linked only when the document names its entity."""
+    return Span(span.i, span.j, replace(span.reading, evidence=Evidence.WEAK), None)
+
+
+#: characters that end a sentence or open a quotation or bracket: a capital after them says nothing
+_SENTENCE_BREAKS = frozenset(".!?:;\n\"“”‘«(—")
+
+
+def _opens_sentence(text: str, tk: Tokens, i: int) -> bool:
+    """Token ``i`` opens the text, a line, a sentence, a quotation or a bracket."""
+    return i == 0 or not _SENTENCE_BREAKS.isdisjoint(text[tk.ends[i - 1]:tk.starts[i]])
 
 
 def annotate_text(resolver: Resolver, text: str) -> list[Mention]:

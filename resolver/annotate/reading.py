@@ -35,7 +35,8 @@ __all__ = ["Evidence", "Reading", "read_span"]
 
 #: a one-word variant spelling shorter than this is too likely an ordinary word ("One" ~ "Noah")
 _MIN_VARIANT_LENGTH = 4
-#: a one-word variant spelling this long is linked on its own ("Teheran"), a shorter one in context only
+#: a one-word variant spelling this long is linked on its own ("Teheran"), a shorter one in context
+#: only; a one-word surname or given name spelt as in the matched alias ("Maliki") always
 _MIN_ALONE = 6
 #: the words that only mark word order: "Ministry of Interior" is the "Interior Ministry"
 _REORDERING = frozenset({"of", "the"})
@@ -62,6 +63,10 @@ class Reading:
             lower-case word needs to end a name ("Sadrist movement"), since ordinary words are
             most of a text and weakly resemble some alias all too often.
         exact: the span is the matched alias itself (as normalised), or its exact acronym.
+        variant: one word that is a variant spelling of the matched alias, of six letters or more
+            ("Teheran", "Ghaani"): strong where a capital marks a name, but at the start of a
+            sentence or in a title-case line ("Missile", "Carried") only the document can make it
+            a name, and then only a person's (its ``options``).
         acronym: the answer rests on an exact all-caps acronym ("AAH"), which needs context.
         options: for ``WEAK`` readings, the candidates the document may choose between.
         contenders: the candidates that match every word of the span well enough for the span
@@ -73,6 +78,7 @@ class Reading:
     known: bool = False
     listed: bool = False
     exact: bool = False
+    variant: bool = False
     acronym: bool = False
     options: tuple[Candidate, ...] = ()
     contenders: tuple[Candidate, ...] = ()
@@ -125,21 +131,6 @@ def _part_of(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) ->
             for j, a in enumerate(alias_tokens))
         for q in span_tokens
     )
-
-
-def _carries(span: str, q: Token, alias_tokens: tuple[Token, ...], person: bool) -> bool:
-    """One word the resolver matched carries the name on its own in running text.
-
-    It does when it is a person's surname or given name spelt as in the matched alias ("Maliki",
-    "Lyell": the resolver links such short forms, so does the annotator), or a variant spelling of
-    :data:`_MIN_ALONE` letters or more ("Teheran", "Basrah", "Ghaani").  A shorter variant
-    ("Iron" ~ Iran, "Door" ~ Dora) is too close to ordinary words: only the document can make it a
-    name (see :class:`Reading`).
-    """
-    if person and any(q.text == a.text for a in alias_tokens):
-        return True
-    letters = sum(c.isalpha() for c in span)
-    return letters >= _MIN_ALONE and any(_spelling_of(q, a) for a in alias_tokens)
 
 
 def _first_word(text: str) -> str:
@@ -206,8 +197,17 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
             return Reading(res, Evidence.NONE, known, listed)
         if n_span >= 2 and _spells(name.tokens, alias.tokens):
             return Reading(res, Evidence.STRONG, known, listed)
-        if n_span == 1 and _carries(span, name.tokens[0], alias.tokens, res.entity.type == "person"):
-            return Reading(res, Evidence.STRONG, known, listed)
+        if n_span == 1 and (person := res.entity.type == "person") and any(
+            name.tokens[0].text == a.text for a in alias.tokens
+        ):
+            return Reading(res, Evidence.STRONG, known, listed)  # a surname or given name as stored
+        if n_span == 1 and sum(c.isalpha() for c in span) >= _MIN_ALONE and any(
+            _spelling_of(name.tokens[0], a) for a in alias.tokens
+        ):
+            # A variant spelling ("Teheran", "Basrah"): a name where capitals mark names, but
+            # "Missile" and "Carried" open sentences too (see Reading.variant).
+            mine = tuple(c for c in res.candidates if c.entity.id == res.entity.id) if person else ()
+            return Reading(res, Evidence.STRONG, known, listed, variant=True, options=mine)
     if exact_only or (name.acronym is not None and n_span <= 1):
         return Reading(res, Evidence.NONE, known, listed)
     options: list[Candidate] = []

@@ -3,8 +3,9 @@
 The annotator (:mod:`resolver.annotate`) reads every candidate span; this module holds the
 document-level decisions that come after: which entities the text names in full (its context),
 what a weak span becomes in that context (:func:`decide`), which spans survive when they
-overlap (:func:`choose`), and which one-word spans are only the visible part of a longer,
-unknown name (:func:`drop_stretched`).
+overlap (:func:`choose`), which spans are only the visible part of a longer, unknown name: a
+namesake's surname, "Badr" in "Badr Hassoun" (:func:`drop_stretched`), and which lines are
+headlines in title case (:func:`title_case`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ import csv
 import glob as globbing
 import io
 import itertools
-import threading
 import time
 import uuid
 from collections import deque
@@ -36,6 +35,7 @@ from resolver.batch.report import BatchReport, ColumnReport, TodoItem
 from resolver.batch.runner import SUFFIXES, _plan
 from resolver.batch.source import BatchError, CsvSource, UndecodableInput
 from resolver.batch.split import FileSystem, boundaries, scan_block, splittable
+from resolver.batch.tally import Merged, PartsProgress, Progress
 from resolver.settings import Settings
 from resolver.store.store import check_type
 
@@ -43,10 +43,6 @@ __all__ = ["DEFAULT_BLOCKSIZE", "CheckedInputs", "Sink", "check_inputs", "normal
 
 #: bytes of input per task: small enough to spread a file over the workers and keep memory low
 DEFAULT_BLOCKSIZE = 4 << 20
-_KINDS = ("matched", "ambiguous", "unresolved", "empty", "too_long")
-
-#: called as the rows get done with (rows done, input bytes they stand for, input bytes in all)
-Progress = Callable[[int, int, int], None]
 
 
 class Sink(Protocol):
@@ -152,76 +148,6 @@ def _run_part(part: Part, job: Job, topic: str) -> PartResult | PartFailure:
     return normalize_part(part, job, report)
 
 
-class _Merged:
-    """The counts of the parts written so far, added up; the to-do counts exactly."""
-
-    def __init__(self, columns: int, cache_size: int) -> None:
-        self.rows = self.ragged = self.lookups = 0
-        self.counts = [dict.fromkeys(_KINDS, 0) for _ in range(columns)]
-        self.todo: dict[str, list[Any]] = {}
-        self.distinct: set[bytes] | None = set()
-        self._cache_size = cache_size
-
-    def add(self, result: PartResult) -> None:
-        self.rows += result.rows
-        self.ragged += result.ragged
-        self.lookups += result.lookups
-        for total, counts in zip(self.counts, result.counts, strict=True):
-            for kind, n in counts.items():
-                total[kind] += n
-        for value, status, count in result.todo:
-            entry = self.todo.get(value)
-            if entry is None:
-                self.todo[value] = [status, count]
-            else:
-                entry[1] += count
-        if self.distinct is not None:
-            if result.distinct is None:
-                self.distinct = None
-            else:
-                self.distinct |= result.distinct
-                if len(self.distinct) > self._cache_size:
-                    self.distinct = None
-
-
-class _Progress:
-    """Rows done per part (from the workers' events while running, exact once written), summed for the bar."""
-
-    def __init__(self, parts: Sequence[Part], progress: Progress | None) -> None:
-        self._progress = progress
-        self._rows: dict[int, int] = {}
-        self._sizes = {p.index: p.end - p.start for p in parts}
-        self._total = sum(self._sizes.values())
-        self._done: set[int] = set()
-        self._lock = threading.Lock()
-
-    def event(self, event: tuple[float, tuple[int, int]]) -> None:
-        index, rows = event[1]
-        with self._lock:
-            if index not in self._done:
-                self._rows[index] = max(rows, self._rows.get(index, 0))
-        self._tell()
-
-    def done(self, index: int, rows: int, size: int) -> None:
-        with self._lock:
-            self._rows[index] = rows
-            self._sizes[index] = size
-            self._done.add(index)
-        self._tell()
-
-    def _tell(self) -> None:
-        if self._progress is None:
-            return
-        with self._lock:
-            rows = sum(self._rows.values())
-            # bytes behind the rows counted: whole parts written, a share of the others
-            done = sum(self._sizes[i] for i in self._done)
-            rows_done = sum(self._rows[i] for i in self._done)
-            if rows_done:
-                done += round((rows - rows_done) * done / rows_done)
-            self._progress(rows, done, self._total)
-
-
 def normalize_files(client: Client, inputs: Sequence[str] | CheckedInputs, sink: Sink, *, db: str, settings: Settings,
                     columns: Sequence[str], type: str | None = None, encoding: str | None = None,
                     delimiter: str | None = None, sanitize: bool = True, blocksize: int = DEFAULT_BLOCKSIZE,
@@ -264,8 +190,8 @@ def normalize_files(client: Client, inputs: Sequence[str] | CheckedInputs, sink:
     sink.begin(("\ufeff" if first.bom else "") + _csv_line(header_row, first.delimiter))
     job = Job(tuple(columns), first.header, first.delimiter, type, sanitize, db, settings, todo_limit > 0, cache_size)
     parts = _parts(client, files, blocksize)
-    merged = _Merged(len(columns), cache_size)
-    tracker = _Progress(parts, progress)
+    merged = Merged(len(columns), cache_size)
+    tracker = PartsProgress(parts, progress)
     topic = f"resolver-normalize-{uuid.uuid4().hex}"
     client.subscribe_topic(topic, tracker.event)
     window = 2 * max(1, sum(client.nthreads().values())) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -80,13 +81,22 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+_HELD = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+
+
 @contextmanager
 def _staged(*targets: str | None) -> Iterator[list[_Staged | None]]:
     """Stage every output; commit them all if the block succeeds, else remove every one."""
     outputs: list[_Staged | None] = []
     try:
         for target in targets:
-            outputs.append(_Staged(target) if target is not None else None)
+            # A signal between creating the hidden file and recording it here would leave it behind:
+            # hold SIGTERM, SIGHUP and SIGINT for those few instructions; they arrive right after.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+            try:
+                outputs.append(_Staged(target) if target is not None else None)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         yield outputs
         for out in outputs:
             if out is not None:

@@ -180,9 +180,6 @@ def normalize_on_dask(*, inputs: Sequence[str], columns: tuple[str, ...], output
     except UndecodableInput as exc:
         raise _encoding_hint(exc) from exc
     with ExitStack() as stack:
-        client = stack.enter_context(_client(scheduler, workers))
-        if not quiet:
-            click.echo(f"Dask dashboard: {client.dashboard_link}", err=True)
         if output_dir is not None:
             sink: _FileSink | _DirSink = stack.enter_context(_staged_dir(output_dir))
             todo = stack.enter_context(_staged(unresolved))[0]
@@ -190,6 +187,9 @@ def normalize_on_dask(*, inputs: Sequence[str], columns: tuple[str, ...], output
             out, todo = stack.enter_context(_staged(output, unresolved))
             assert isinstance(out, _Staged)
             sink = _FileSink(out.text)
+        client = stack.enter_context(_client(scheduler, workers))
+        if not quiet:
+            click.echo(f"Dask dashboard: {client.dashboard_link}", err=True)
         bar = _Bar(None, interactive)
         stack.callback(bar.close)
 

@@ -110,9 +110,12 @@ def run_gunicorn(factory: Callable[[], Any], options: dict[str, Any]) -> None:
               help="Worker processes (default: one per core, at least 2).")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Threads per worker (1: gunicorn's sync workers).")
+@click.option("--public-url", default=None, metavar="URL", envvar="RESOLVER_API_PUBLIC_URL",
+              help="The URL clients reach the service at; every absolute URL it writes starts with it "
+                   "(default: the URL each request came in on).")
 @db_option
 @reports_errors
-def serve(host: str, port: int, workers: int | None, threads: int, db: str | None) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int, public_url: str | None, db: str | None) -> None:
     """Serve the HTTP API (resolve, entities, curation, /reconcile, /docs) with gunicorn.
 
     Writes need a token: set RESOLVER_API_TOKENS="name:token,...".  Each request is logged
@@ -127,10 +130,11 @@ def serve(host: str, port: int, workers: int | None, threads: int, db: str | Non
 
     # Check every setting and the store once, here, so that a mistake is one line and exit status 1
     # rather than a traceback in every worker and gunicorn giving up.
-    load_api_settings()
+    api_overrides: dict[str, Any] = {"public_url": public_url} if public_url else {}
+    load_api_settings(None, **api_overrides)
     open_resolver(db).close()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s: %(message)s")
-    overrides = {"db": db} if db else None
+    overrides = {**({"db": db} if db else {}), **api_overrides} or None
 
     def factory() -> Any:
         from api import create_app

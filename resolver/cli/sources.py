@@ -12,6 +12,7 @@ import click
 from tqdm import tqdm
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.cli.batch import _staged
 from resolver.settings import load_settings
 from resolver.sources.ftm import FtmReader
 from resolver.sources.ofac import OfacReader
@@ -87,12 +88,12 @@ def sources(as_json: bool, db: str | None) -> None:
               help="Only propose merges for entities of this source (repeatable; default: every source).")
 @click.option("--min-score", type=click.FloatRange(0.5, 1.0), default=None,
               help="Lowest score proposed (default: the candidate threshold, 0.72).")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8", lazy=True, atomic=True), default="-",
-              help="CSV to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="CSV to write (default: standard output); it appears whole or not at all.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @db_option
 @reports_errors
-def xref_(sources_: tuple[str, ...], min_score: float | None, output: Any, quiet: bool, db: str | None) -> None:
+def xref_(sources_: tuple[str, ...], min_score: float | None, output: str, quiet: bool, db: str | None) -> None:
     """Propose merges between entities of different sources (and the curated ones), as CSV.
 
     Each entity's names are resolved against the store; an entity of another source (or a curated
@@ -109,5 +110,7 @@ def xref_(sources_: tuple[str, ...], min_score: float | None, output: Any, quiet
         pairs = xref(resolver, sources=sources_ or None, min_score=threshold, progress=bar.update)
     finally:
         bar.close()
-    count = write_xref(pairs, output)
+    with _staged(output) as (staged,):
+        assert staged is not None
+        count = write_xref(pairs, staged.text)
     click.echo(f"{count} merge proposals", err=True)

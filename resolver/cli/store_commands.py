@@ -91,6 +91,8 @@ def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Pat
 
         import_source(file, fmt, source=source, date=date, alt=alt, quiet=quiet, db=db)
         return
+    if source or date or alt:
+        raise click.UsageError("--source, --date and --alt apply to --format ftm and ofac only")
     if file.is_dir():
         raise click.BadParameter(f"{file} is a directory", param_hint="FILE")
     with file.open("rb") as handle:

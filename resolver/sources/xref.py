@@ -91,6 +91,8 @@ def xref(resolver: Resolver, *, sources: Sequence[str] | None = None, min_score:
     for entity_id, _name, type, texts in _entities(resolver, left):
         mine = owners[entity_id]
         for text in dict.fromkeys(texts):
+            if len(text) > resolver.settings.max_mention_length:
+                continue  # longer than any mention the resolver accepts: it cannot be looked up
             for c in resolver.resolve(text, type=type, limit=20).candidates:
                 other = c.entity.id
                 if other == entity_id or c.score < min_score or owners.get(other, CURATED) == mine:
