@@ -90,3 +90,62 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_bundle_template(bundle_template: Path) -> Iterator[str]:
+    """A PostgreSQL database holding the bundled store, made once per session, to clone per test."""
+    admin_url = os.environ.get("RESOLVER_TEST_PG", "")
+    require_service(bool(admin_url), "no PostgreSQL server: set RESOLVER_TEST_PG to an admin SQLAlchemy URL")
+    from sqlalchemy import create_engine, make_url, text
+
+    from resolver.store.csvio import import_rows
+
+    name = f"resolver_tmpl_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        require_service(False, f"the PostgreSQL server at RESOLVER_TEST_PG is unusable: {exc.__class__.__name__}")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    source = Resolver.open(str(bundle_template))
+    rows = [(e, n, t, a) for e, n, t, a in source.store.export_rows()]
+    source.close()
+    target = Resolver.open(url, create=True)
+    import_rows(target.store, rows, source="bundle")
+    target.close()
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture()
+def pg_bundle_url(pg_bundle_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL copy of the bundled store (cloned from the session's template), dropped afterwards."""
+    from sqlalchemy import create_engine, make_url, text
+
+    admin_url = os.environ["RESOLVER_TEST_PG"]
+    name = f"resolver_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_bundle_template}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_resolver(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Resolver]:
+    """A Resolver on a private copy of the bundled store, in an SQLite file or in PostgreSQL."""
+    db = str(db_path) if request.param == "sqlite" else request.getfixturevalue("pg_bundle_url")
+    r = Resolver.open(db)
+    yield r
+    r.close()

@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from api import create_app
 from api.config import ApiSettings, load_api_settings, parse_tokens
 from resolver import Resolver
+from resolver.store.db import SCHEMA_VERSION
 
 KAZEMI = {"id": "mustafa-al-kadhimi", "name": "Mustafa al-Kadhimi", "type": "person"}
 
@@ -325,3 +326,21 @@ def test_create_app_opens_its_own_resolver(db_path: object, monkeypatch: pytest.
         assert app.test_client().get("/health").get_json()["entities"] == 107
     finally:
         app.extensions["resolver"].close()
+
+
+def test_the_api_serves_a_postgresql_store(pg_bundle_url: str) -> None:
+    client = create_app({"db": pg_bundle_url}).test_client()
+    health = client.get("/health").get_json()
+    assert (health["status"], health["entities"], health["aliases"]) == ("ok", 107, 333)
+    assert health["schema_version"] == SCHEMA_VERSION
+    body = client.get("/resolve", query_string={"q": "Kazemi"}).get_json()
+    assert (body["status"], body["entity"]["id"]) == ("matched", "mustafa-al-kadhimi")
+    client.application.extensions["resolver"].close()
+
+
+def test_an_unreachable_store_is_a_clear_error_at_startup() -> None:
+    from resolver.errors import StoreUnavailable
+
+    where = r"postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/x"
+    with pytest.raises(StoreUnavailable, match=rf"^cannot open the store {where}: "):
+        create_app({"db": "postgresql://u:p@127.0.0.1:1/x"})

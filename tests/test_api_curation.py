@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,6 +13,12 @@ from resolver import Resolver
 
 ALICE = {"Authorization": "Bearer alice-secret"}
 BOB = {"Authorization": "Bearer bob-secret"}
+
+
+@pytest.fixture()
+def resolver(any_resolver: Resolver) -> Resolver:
+    """Every curation test runs on SQLite and on PostgreSQL."""
+    return any_resolver
 
 
 @pytest.fixture()
@@ -185,11 +190,11 @@ def test_merge(client: FlaskClient) -> None:
     assert ("merged_into", "alice", "green-zone") in [(h["action"], h["actor"], h["entity_id"]) for h in history]
 
 
-def test_a_write_is_seen_by_another_worker(client: FlaskClient, db_path: Path,
+def test_a_write_is_seen_by_another_worker(client: FlaskClient, resolver: Resolver,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second app with its own Resolver on the same file stands for another gunicorn worker."""
+    """A second app with its own Resolver on the same store stands for another gunicorn worker (or host)."""
     monkeypatch.delenv("RESOLVER_API_TOKENS", raising=False)
-    other_resolver = Resolver.open(str(db_path))
+    other_resolver = Resolver.open(resolver.store.engine.url.render_as_string(hide_password=False))
     try:
         other = create_app(resolver=other_resolver).test_client()
         assert other.get("/resolve", query_string={"q": "Zorgamazoo"}).get_json()["status"] == "unresolved"

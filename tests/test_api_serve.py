@@ -114,3 +114,41 @@ def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 1
     assert "no store at" in result.output
+
+
+def test_a_posted_alias_is_found_by_the_next_lookup_while_others_read(server: tuple[str, Path]) -> None:
+    """Read-your-write through the real server: POST (201), then at once GET /resolve, on any
+    worker, while four other threads keep both workers' threads busy reading."""
+    import threading
+
+    url, _ = server
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                status, _body = _call(f"{url}/resolve?q=Kazemi")
+                if status != 200:
+                    errors.append(str(status))
+            except Exception as exc:
+                errors.append(repr(exc))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    try:
+        missed = []
+        for n in range(30):
+            text = f"Zorgamazoo Qwertyan{n}"
+            status, body = _call(f"{url}/entities/tehran/aliases", {"text": text}, token=TOKEN)
+            assert status == 201, body
+            status, body = _call(f"{url}/resolve?q={text.replace(' ', '+')}")
+            if (body.get("entity") or {}).get("id") != "tehran":
+                missed.append(text)
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert missed == []
+    assert errors == []

@@ -270,3 +270,46 @@ def test_build(tmp_path: Path) -> None:
     bad = _write(tmp_path, "bad.toml", b"[[entity]]\nid = 'x'\nname = 'X'\ntype = 'robot'\n")
     assert "unknown entity type 'robot'" in fails("build", "--source", str(bad), "-o", str(tmp_path / "b.db"))
     assert not (tmp_path / "b.db").exists()
+
+
+# --- stores that cannot be opened, and migration ----------------------------------------------------
+
+
+def test_an_unreachable_database_is_a_one_line_error() -> None:
+    out = fails("resolve", "Kazemi", "--db", "postgresql://u:p@127.0.0.1:1/x")
+    assert out.startswith("Error: cannot open the store postgresql+psycopg://u:***@127.0.0.1:1/x: ")
+    assert "p@" not in out  # the password is never printed
+
+
+def test_a_missing_driver_is_a_one_line_error() -> None:
+    out = fails("stats", "--db", "mysql://u:p@127.0.0.1:1/x")
+    assert out.startswith("Error: no database driver for mysql")
+
+
+def test_migrate_brings_a_release_1_store_to_the_current_schema(tmp_path: Path) -> None:
+    """A store as the first release wrote it (schema 1: no index tables, no flat column)."""
+    import sqlite3
+
+    from resolver.store.build import build_bundle, default_source
+
+    path = tmp_path / "old.db"
+    build_bundle(default_source(), path)
+    con = sqlite3.connect(path)
+    for table in ("ix_near", "ix_posting", "ix_token", "source_alias", "source_record", "source"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP INDEX ix_alias_flat")
+    con.execute("ALTER TABLE alias DROP COLUMN flat")
+    con.execute("DELETE FROM meta WHERE key = 'entity_count'")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    steps = ", ".join(str(v) for v in range(2, SCHEMA_VERSION + 1))
+    assert ok("migrate", "--db", str(path)) == (
+        f"sqlite:///{path}: migrated to schema version {SCHEMA_VERSION} (through {steps})\n")
+    assert ok("migrate", "--db", str(path)) == f"sqlite:///{path}: already at schema version {SCHEMA_VERSION}\n"
+    assert "mustafa-al-kadhimi" in ok("resolve", "Kazemi", "--db", str(path))
+    assert json.loads(ok("stats", "--json", "--db", str(path)))["schema_version"] == SCHEMA_VERSION
+
+
+def test_migrate_refuses_a_missing_store(tmp_path: Path) -> None:
+    assert fails("migrate", "--db", str(tmp_path / "none.db")) == f"Error: no store at {tmp_path / 'none.db'}\n"

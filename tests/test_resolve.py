@@ -543,3 +543,19 @@ def test_a_given_name_the_organisation_lacks_makes_the_mention_a_person(resolver
     assert all("given name" in c.explanation for c in result.candidates if c.entity.id == "niru")
     # A legal form pairs only with a legal form: "Kia" is not "Co.", so "Kia Niru" is another firm.
     assert resolver.resolve("Kia Niru").status is not MatchStatus.MATCHED
+
+
+PARITY = ["Kazemi", "Asaib Ahl AlHaq", "مصطفى الكاظمي", "Hezbollah", "Kata'ib Hizballah", "Ouds Force", "AAH", "aah",
+          "Laith al-Khazali", "Qassem Suleimani", "Soliemani", "Sadr City", "Muqtada al-Sadr",
+          "Iranian Interior Ministry", "Khalidi Company", "Ali", "Abu Mahdi al-Muhandis", "Badr Hassoun",
+          "PM Kadhimi", "@MAKadhimi", "Hashd"]
+
+
+def test_postgresql_gives_the_answers_sqlite_gives(resolver: Resolver, pg_bundle_url: str) -> None:
+    pg = Resolver.open(pg_bundle_url)
+    try:
+        assert [r.to_dict() for r in pg.resolve_many(PARITY)] == [r.to_dict() for r in resolver.resolve_many(PARITY)]
+        assert [r.to_dict() for r in pg.resolve_many(PARITY, type="person")] == [
+            r.to_dict() for r in resolver.resolve_many(PARITY, type="person")]
+    finally:
+        pg.close()

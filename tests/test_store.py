@@ -13,10 +13,11 @@ from resolver.store.db import SCHEMA_VERSION
 from resolver.store.store import AliasStore
 
 
-@pytest.fixture()
-def empty(tmp_path: Path) -> Iterator[Resolver]:
-    """A new, empty store on a real SQLite file."""
-    r = Resolver.open(str(tmp_path / "store.db"), create=True)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Resolver]:
+    """A new, empty store on a real SQLite file, or in a fresh database of a real PostgreSQL server."""
+    db = str(tmp_path / "store.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    r = Resolver.open(db, create=True)
     yield r
     r.close()
 

@@ -1,4 +1,4 @@
-"""Commands over the store: resolve, import, export, add-entity, add-alias, merge, stats, build."""
+"""Commands over the store: resolve, import, export, add-entity, add-alias, merge, stats, build, migrate."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import make_url
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
 from resolver.cli.batch import _staged
+from resolver.errors import SchemaMismatch
 from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
-from resolver.settings import default_db_path
+from resolver.settings import default_db_path, load_settings
 from resolver.store.build import build_bundle, default_source
 from resolver.store.csvio import export_csv, import_rows, read_rows
+from resolver.store.db import SCHEMA_VERSION, check_schema, make_engine, make_session_factory, sqlite_path
+from resolver.store.store import AliasStore
 
 _TYPES = click.Choice([t.value for t in EntityType])
 _KINDS = click.Choice([k.value for k in AliasKind])
@@ -203,3 +207,32 @@ def build(source: Path | None, output: Path | None) -> None:
     src, out = source or default_source(), output or default_db_path()
     counts = build_bundle(src, out)
     click.echo(f"built {out} from {src}: {counts[0]} entities, {counts[1]} aliases")
+
+
+@cli.command()
+@db_option
+@reports_errors
+def migrate(db: str | None) -> None:
+    """Bring a store written by an older release up to this release's schema and matching keys.
+
+    Opening a store does the same; this command does it on purpose, with a report.  Each step
+    runs in one transaction: a failed migration leaves the store as it was.
+    """
+    settings = load_settings(db=db)
+    url = settings.db_url()
+    path = sqlite_path(make_url(url))
+    if path is not None and not path.exists():
+        raise SchemaMismatch(f"no store at {path}")
+    engine = make_engine(url)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        steps = check_schema(engine, create=False)
+        rekeyed = AliasStore(engine, make_session_factory(engine)).rekey_if_needed()
+    finally:
+        engine.dispose()
+    if steps:
+        click.echo(f"{where}: migrated to schema version {steps[-1]} (through {', '.join(map(str, steps))})")
+    else:
+        click.echo(f"{where}: already at schema version {SCHEMA_VERSION}")
+    if rekeyed:
+        click.echo(f"{where}: matching keys and index recomputed by this normaliser")

@@ -22,7 +22,7 @@ import heapq
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -43,8 +43,8 @@ _MAX_POSTINGS = 200
 _MAX_NEAR_POSTINGS = 100
 #: a common token brings in at most this many new aliases (the shortest that hold it)
 _COMMON_TOP = 200
-#: how many of the best candidates so far are checked for holding the common tokens
-_PROBE = 300
+#: how many of the best candidates so far are ranked by the common tokens they hold
+_PROBE = 1000
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
 _FUNCTION_WORDS = frozenset(
     """
@@ -99,6 +99,8 @@ class IndexedAlias:
     tokens: tuple[Token, ...]
     acronym: str | None
     kind: str
+    #: the coarse keys of its tokens
+    keyset: frozenset[str] = frozenset()
 
     @property
     def flat(self) -> str:
@@ -121,7 +123,9 @@ def _tokens(normalized: str, keys: str) -> tuple[Token, ...]:
 
 def _alias(row: AliasData) -> IndexedAlias:
     alias_id, entity_id, text, normalized, keys, acronym, kind = row
-    return IndexedAlias(alias_id, entity_id, text, normalized, _tokens(normalized, keys), acronym, kind)
+    tokens = _tokens(normalized, keys)
+    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
+                        frozenset(coarse(t.key) for t in tokens))
 
 
 @dataclass(slots=True)
@@ -129,8 +133,12 @@ class _Entry:
     """One query token's part in a lookup: its weight and the tokens through which it votes."""
 
     weight: float
+    key: str = ""  # the coarse key
     own: tuple[int, int] | None = None  # (token id, postings count)
     near: list[int] = field(default_factory=list)  # token ids of short near keys
+    #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
+    halves: tuple[_Entry, _Entry] | None = None
+    own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
     votes: dict[int, float] = field(default_factory=dict)
 
     @property
@@ -154,9 +162,13 @@ class CandidateIndex:
         self._n = max(entity_count, 1)
         self.max_idf = math.log(1 + self._n / 0.5)
         self._tokens: _Bounded[str, tuple[int, int, int] | None] = _Bounded(100_000)
-        self._postings: _Bounded[int, tuple[tuple[int, ...], bytes]] = _Bounded(20_000)
+        self._postings: _Bounded[int, tuple[int, ...]] = _Bounded(20_000)
         self._similar: _Bounded[str, frozenset[str]] = _Bounded(50_000)
         self._alias_rows: _Bounded[int, IndexedAlias | None] = _Bounded(50_000)
+        self._weights: _Bounded[tuple[str, str], float] = _Bounded(100_000)
+        self._keys: _Bounded[int, tuple[frozenset[str], frozenset[str]]] = _Bounded(200_000)
+        #: each query token's entry with its votes (read only once made)
+        self._entry_cache: _Bounded[tuple[str, str], _Entry] = _Bounded(4096)
         self._entity_rows: _Bounded[str, EntityRef | None] = _Bounded(50_000)
         self.entities = _Entities(self)
         self.aliases = _Aliases(self)
@@ -214,9 +226,14 @@ class CandidateIndex:
 
         The IDF is squared so that a shared rare token outweighs several shared common ones.
         """
-        if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
-            return FUNCTION_WORD_WEIGHT
-        return self._weight_of(token, self._token(coarse(token.key)))
+        found = self._weights.get((token.text, token.key))
+        if found is None:
+            if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
+                found = FUNCTION_WORD_WEIGHT
+            else:
+                found = self._weight_of(token, self._token(coarse(token.key)))
+            self._weights.put((token.text, token.key), found)
+        return found
 
     # --- near keys -------------------------------------------------------------------------
 
@@ -252,52 +269,62 @@ class CandidateIndex:
 
     # --- postings --------------------------------------------------------------------------
 
-    def _load_postings(self, q: Queries, token_ids: set[int]) -> dict[int, tuple[tuple[int, ...], bytes]]:
+    def _load_postings(self, q: Queries, token_ids: set[int]) -> dict[int, tuple[int, ...]]:
         out = {t: self._postings[t] for t in token_ids if t in self._postings}
         missing = token_ids - out.keys()
         if not missing:
             return out
-        lists: dict[int, list[tuple[int, int]]] = {t: [] for t in missing}
-        for token_id, size, alias_id in q.postings(missing):
-            lists[token_id].append((alias_id, size))
-        for token_id, pairs in lists.items():
-            pairs.sort()
-            out[token_id] = self._postings.put(token_id, (tuple(a for a, _ in pairs),
-                                                          bytes(min(s, 255) for _, s in pairs)))
+        lists: dict[int, list[int]] = {t: [] for t in missing}
+        for token_id, alias_id in q.postings(missing):
+            lists[token_id].append(alias_id)
+        for token_id, ids in lists.items():
+            out[token_id] = self._postings.put(token_id, tuple(sorted(ids)))
         return out
 
-    def _entries(self, q: Queries, name: NameKey, sizes: dict[int, int]) -> list[_Entry]:
-        """Each query token's entry, with its votes; ``sizes`` gets the length of every alias voted for."""
+    def _entries(self, q: Queries, name: NameKey) -> list[_Entry]:
+        """Each query token's entry, with its votes (cached per token: names share words)."""
         tokens = name.tokens
         joined = [Token(a.text + b.text, a.key + b.key, a.arabic) for a, b in itertools.pairwise(tokens)]
-        similar = self._load_similar(q, [t.key for t in tokens])
-        keys = {coarse(t.key) for t in [*tokens, *joined]} | {k for t in tokens for k in similar[t.key]}
+        cache = self._entry_cache
+        have = {(t.text, t.key): e for t in tokens if (e := cache.get((t.text, t.key))) is not None}
+        fresh = [t for t in tokens if (t.text, t.key) not in have]
+        similar = self._load_similar(q, [t.key for t in fresh]) if fresh else {}
+        keys = {coarse(t.key) for t in [*fresh, *joined]} | {k for t in fresh for k in similar[t.key]}
         rows = self._load_tokens(q, keys)
-        entries: list[_Entry] = []
-        for t in tokens:
+        made: dict[tuple[str, str], _Entry] = {}
+        for t in fresh:
             own = coarse(t.key)
-            e = _Entry(self._weight_of(t, rows[own]))
+            e = made[(t.text, t.key)] = _Entry(self._weight_of(t, rows[own]), own)
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
             for k in sorted(similar[t.key] - {own}):
                 if (near := rows[k]) is not None and near[2] <= _MAX_NEAR_POSTINGS:
                     e.near.append(near[0])
-            entries.append(e)
+        new_joined: list[_Entry] = []
         for t in joined:
-            if (row := rows[coarse(t.key)]) is not None:
-                entries.append(_Entry(self._weight_of(t, row), own=(row[0], row[2])))
-        short = {i for e in entries for i in e.near}
-        short |= {e.own[0] for e in entries if e.own is not None and not e.common}
-        lists = self._load_postings(q, short)
-        for e in entries:
+            row = rows[coarse(t.key)]
+            e = _Entry(self._weight_of(t, row), coarse(t.key))
+            if row is not None:
+                e.own = (row[0], row[2])
+            new_joined.append(e)
+        todo = [*made.values(), *new_joined]
+        short = {i for e in todo for i in e.near}
+        short |= {e.own[0] for e in todo if e.own is not None and not e.common}
+        lists = self._load_postings(q, short) if short else {}
+        for e in todo:
             near_vote = 0.6 * e.weight
             for token_id in e.near:
-                e.votes.update(dict.fromkeys(lists[token_id][0], near_vote))
-                sizes.update(zip(*lists[token_id], strict=True))
+                e.votes.update(dict.fromkeys(lists[token_id], near_vote))
             if e.own is not None and not e.common:
-                e.votes.update(dict.fromkeys(lists[e.own[0]][0], e.weight))
-                sizes.update(zip(*lists[e.own[0]], strict=True))
-        return entries
+                e.own_list = lists[e.own[0]]
+                e.votes.update(dict.fromkeys(e.own_list, e.weight))
+        for token_key, e in made.items():
+            cache.put(token_key, e)
+        have.update(made)
+        entries = [have[(t.text, t.key)] for t in tokens]
+        for n, e in enumerate(new_joined):
+            e.halves = (entries[n], entries[n + 1])
+        return entries + new_joined
 
     # --- retrieval -------------------------------------------------------------------------
 
@@ -309,8 +336,7 @@ class CandidateIndex:
         return kept
 
     def _candidates(self, q: Queries, name: NameKey) -> list[int]:
-        sizes: dict[int, int] = {}
-        entries = self._entries(q, name, sizes) if name.tokens else []
+        entries = self._entries(q, name) if name.tokens else []
         # Heaviest tokens first: once the weight still to come cannot lift a new alias to the
         # pruning floor, lighter tokens only add to the aliases already found (a set
         # intersection, not a walk down a long posting list).
@@ -332,15 +358,20 @@ class CandidateIndex:
                     votes[i] = get(i, 0.0) + vote
             remaining -= e.weight
             best = max(best, max(e.votes.values()))
-        common = [e for e in entries if e.common]
-        if common:
-            self._add_common(q, votes, common, best, sizes)
         # The pruning floor comes from shared-token votes only, before the bonuses for an exact
         # name or skeleton, so an exact hit does not hide the other entities worth listing.
         floor = max(votes.values(), default=0.0) * _VOTE_SHARE
-        for i in self.by_normalized.get(name.normalized, ()):
+        if len(entries) > 1:
+            # A pair held side by side counts in full, the floor too, as the in-memory index's
+            # joined-key postings did.  (Leaving it out of the floor keeps "Mohamad Alsaied
+            # ALHMIDAN" beside namesakes holding "Mohamad Hamdan" at 100k aliases, but lets more
+            # namesakes be scored on SDN: FPR 0.041 against 0.039, so it is not done.)
+            for i, (bonus, _) in self._add_pooled(q, votes, entries, floor).items():
+                votes[i] = votes.get(i, 0.0) + bonus
+            floor = max(votes.values(), default=0.0) * _VOTE_SHARE
+        for i in self.by_normalized.read(q, name.normalized):
             votes[i] = votes.get(i, 0.0) + 1000.0
-        for i in self.by_flat.get(coarse_flat(name.tokens), ()):
+        for i in self.by_flat.read(q, coarse_flat(name.tokens)):
             votes[i] = votes.get(i, 0.0) + 500.0
         if not votes:
             return []
@@ -351,32 +382,95 @@ class CandidateIndex:
         kept.sort(key=lambda i: (-votes[i], i))
         return kept
 
-    def _add_common(self, q: Queries, votes: dict[int, float], common: list[_Entry], best: float,
-                    sizes: dict[int, int]) -> None:
-        """Common tokens add their weight to the best candidates holding them; they retrieve
-        new aliases (the shortest holding the two rarest of them) only when they could matter."""
-        weights: dict[int, float] = defaultdict(float)
-        for e in common:
-            assert e.own is not None
-            weights[e.own[0]] += e.weight
-        pool = {i: sizes[i] for i in heapq.nlargest(_PROBE, votes, key=lambda i: (votes[i], -i))}
-        if not votes or sum(weights.values()) >= _VOTE_SHARE * best:
-            rarest = sorted({e.own for e in common if e.own is not None}, key=lambda o: (o[1], o[0]))
-            rows = q.shortest(rarest[0][0], _COMMON_TOP, also=rarest[1][0] if len(rarest) > 1 else None)
-            if not rows and len(rarest) > 1:
-                rows = q.shortest(rarest[0][0], _COMMON_TOP)
-            pool.update((alias_id, size) for size, alias_id in rows)
+    def _add_pooled(self, q: Queries, votes: dict[int, float], entries: list[_Entry],
+                    floor: float) -> dict[int, tuple[float, float]]:
+        """The votes no postings list gives: common tokens and adjacent tokens joined.
+
+        A common token ranks the best candidates so far that hold it, when the rarer tokens
+        left more of them tied than are kept, and retrieves (the shortest aliases holding the
+        rarest common tokens together) when no rarer token of the name retrieved anything.  Two
+        adjacent tokens joined vote for the candidates that hold them side by side ("Ahmed
+        Mohammed" in "Ahmed Mohammed Hamed ALI"), found among the candidates when one of them is
+        rare and, when both are common, among the shortest aliases holding both: those votes are
+        returned apart (with what each may add to the floor), to be added after the floor is set.
+        """
+        common = [e for e in entries if e.common and e.halves is None]
+        joined = [e for e in entries if e.halves is not None and all(h.own is not None for h in e.halves)]
+        own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
+        use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > _MAX_CANDIDATES)
+        pool: set[int] = set()
+        if use_common:
+            above = [i for i, v in votes.items() if v >= floor]
+            pool.update(heapq.nlargest(_PROBE, above, key=lambda i: (votes[i], -i)))
+            if not own_retrieved:
+                pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
+        # who may hold each pair side by side: those holding both halves
+        pairs: list[tuple[_Entry, set[int]]] = []
+        for e in joined:
+            assert e.halves is not None
+            rare = [set(h.own_list) for h in e.halves if not h.common]
+            if len(rare) == 2:
+                held = rare[0] & rare[1]
+            elif rare:
+                held = rare[0]
+            else:
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q))
+            held -= e.votes.keys()  # already counted, through the pair as one word
+            if held:
+                pairs.append((e, held))
+                pool |= held
         if not pool:
-            return
-        for token_id, alias_id in q.holding(sorted(weights), pool):
-            votes[alias_id] = votes.get(alias_id, 0.0) + weights[token_id]
+            return {}
+        weights: dict[str, float] = defaultdict(float)
+        for e in common if use_common else ():
+            weights[e.key] += e.weight
+        keysets = self._keysets(q, pool)
+        if weights:
+            for alias_id, (unigrams, _) in keysets.items():
+                for key in unigrams & weights.keys():
+                    votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
+        bonus: dict[int, tuple[float, float]] = {}
+        for e, held in pairs:
+            assert e.halves is not None
+            cap = max(h.weight for h in e.halves)
+            for alias_id in held:
+                if e.key in keysets[alias_id][1]:
+                    got, got_cap = bonus.get(alias_id, (0.0, 0.0))
+                    bonus[alias_id] = (got + e.weight, got_cap + cap)
+        return bonus
+
+    def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
+        """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
+        rarest = [token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))][:3]
+        found: list[int] = []
+        for n in range(len(rarest), 0, -1):
+            found += q.shortest(rarest[:n], _COMMON_TOP)
+            if len(found) >= _COMMON_TOP:
+                break
+        return found
+
+    def _keysets(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+        """The coarse keys of each alias's tokens, and of its adjacent tokens joined (cached)."""
+        cache = self._keys
+        out = {i: k for i in alias_ids if (k := cache.get(i)) is not None}
+        missing = [i for i in alias_ids if i not in out]
+        for alias_id, normalized, keys in q.alias_keys(missing) if missing else ():
+            fine = keys.split(" ") if normalized else []
+            out[alias_id] = cache.put(alias_id, (frozenset(coarse(k) for k in fine),
+                                                 frozenset(coarse(a + b) for a, b in itertools.pairwise(fine))))
+        return out
+
+    def _load_aliases(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, IndexedAlias]:
+        cache = self._alias_rows
+        out = {i: a for i in alias_ids if (a := cache.get(i)) is not None}
+        missing = [i for i in alias_ids if i not in out]
+        for row in q.aliases(missing) if missing else ():
+            out[row[0]] = cache.put(row[0], _alias(row))  # type: ignore[assignment]
+        return out
 
     def _prefetch(self, q: Queries, alias_ids: list[int]) -> None:
         """Load what scoring will read (alias rows, their tokens' rows, entities) in three statements."""
-        missing = [i for i in alias_ids if i not in self._alias_rows]
-        for row in q.aliases(missing):
-            self._alias_rows.put(row[0], _alias(row))
-        found = [a for i in alias_ids if (a := self._alias_rows.get(i)) is not None]
+        found = list(self._load_aliases(q, alias_ids).values())
         self._load_tokens(q, {coarse(t.key) for a in found for t in a.tokens})
         wanted = {a.entity_id for a in found if a.entity_id not in self._entity_rows}
         if wanted:
@@ -451,10 +545,14 @@ class _AliasWeights:
 
     def __init__(self, index: CandidateIndex) -> None:
         self._index = index
+        self._cache: _Bounded[int, tuple[float, ...]] = _Bounded(50_000)
 
     def __getitem__(self, alias_id: int) -> tuple[float, ...]:
-        index = self._index
-        return tuple(index.weight(t) for t in index.aliases[alias_id].tokens)
+        found = self._cache.get(alias_id)
+        if found is None:
+            index = self._index
+            found = self._cache.put(alias_id, tuple(index.weight(t) for t in index.aliases[alias_id].tokens))
+        return found
 
 
 class _Exact:
@@ -474,11 +572,18 @@ class _Exact:
         found = self._cache.get(value)
         if found is None:
             with self._index._reader.session() as q:
-                rows = q.aliases_by(self._column, value)
+                found = self.read(q, value)
+        return found or default
+
+    def read(self, q: Queries, value: str) -> tuple[int, ...]:
+        """The alias ids for ``value``, read on the caller's connection unless cached."""
+        found = self._cache.get(value)
+        if found is None:
+            rows = q.aliases_by(self._column, value) if value else []
             if self._column != "acronym":
                 rows = [r for r in rows if r[1] and not is_acronym_only(r[3], len(_tokens(r[1], r[2])))]
             found = self._cache.put(value, tuple(r[0] for r in rows))
-        return found or default
+        return found
 
     def __contains__(self, value: object) -> bool:
         return isinstance(value, str) and bool(self.get(value))

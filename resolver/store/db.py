@@ -64,8 +64,8 @@ def make_engine(url: str | URL) -> Engine:
     try:
         engine = create_engine(parsed, future=True)
     except (ImportError, NoSuchModuleError) as exc:
-        hint = (" (pip install 'arabic-alias-resolver[postgres]')" if parsed.get_backend_name() == "postgresql"
-                else "")
+        hint = (" (pip install 'arabic-alias-resolver[postgres]' and use postgresql+psycopg://)"
+                if parsed.get_backend_name() == "postgresql" else "")
         raise StoreUnavailable(f"no database driver for {parsed.drivername}{hint}: {one_line(exc)}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

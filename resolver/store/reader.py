@@ -1,9 +1,11 @@
 """Read-only queries over the index tables and aliases, in batches, for one lookup at a time.
 
-:class:`IndexReader` opens one connection per lookup (``with reader.session() as q:``) and asks
-for everything a stage needs in one statement: the rows of a set of token keys, the near keys of
-a set of variants, the postings of rare tokens, the shortest aliases of a common token, which of
-a set of aliases hold some tokens.  It keeps no state: caching is the index's business.
+:class:`IndexReader` lends one pooled connection per lookup (``with reader.session() as q:``) and
+asks for everything a stage needs in one statement: the rows of a set of token keys, the near
+keys of a set of variants, the postings of rare tokens, the shortest aliases of a common token,
+the aliases with an exact name.  The statements go straight to the DB-API cursor (sqlite3 or
+psycopg): a lookup runs a handful of them, and SQLAlchemy's per-statement overhead would be most
+of its time.  It keeps no state: caching is the index's business.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, text
+from sqlalchemy import Engine
 
-__all__ = ["AliasData", "IndexReader", "TokenData"]
+__all__ = ["AliasData", "IndexReader", "Queries", "TokenData"]
 
 TokenData = tuple[str, int, int, int]
 """(key, token id, entity count, postings count)."""
@@ -22,128 +24,106 @@ AliasData = tuple[int, str, str, str, str, str | None, str]
 """(alias id, entity id, text, normalized, keys, acronym, kind)."""
 
 _CHUNK = 500
+_ALIAS_COLUMNS = "id, entity_id, text, normalized, keys, acronym, kind"
 
 
-def _q(sql: str, *expanding: str) -> TextClause:
-    return text(sql).bindparams(*(bindparam(name, expanding=True) for name in expanding))
-
-
-_TOKENS = _q("SELECT key, id, df, n FROM ix_token WHERE key IN :keys", "keys")
-_NEAR = _q("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n FROM ix_near v JOIN ix_token t ON t.id = v.token_id "
-           "WHERE v.variant IN :variants AND t.n > 0", "variants")
-_POSTINGS = _q("SELECT token_id, size, alias_id FROM ix_posting WHERE token_id IN :ids", "ids")
-_SHORTEST = text("SELECT size, alias_id FROM ix_posting WHERE token_id = :t ORDER BY size, alias_id LIMIT :k")
-_BOTH = text("SELECT a.size, a.alias_id FROM ix_posting a JOIN ix_posting b ON b.token_id = :t2 AND b.size = a.size "
-             "AND b.alias_id = a.alias_id WHERE a.token_id = :t1 ORDER BY a.size, a.alias_id LIMIT :k")
-_HOLD = _q("SELECT token_id, alias_id FROM ix_posting WHERE token_id IN :tids AND size = :s AND alias_id IN :aids",
-           "tids", "aids")
-_ALIASES = _q("SELECT id, entity_id, text, normalized, keys, acronym, kind FROM alias WHERE id IN :ids", "ids")
-_BY = {
-    column: text(f"SELECT id, normalized, keys, acronym FROM alias WHERE {column} = :v ORDER BY id")
-    for column in ("normalized", "flat", "acronym")
-}
-_ENTITIES = _q("SELECT id, name, type FROM entity WHERE redirect_to IS NULL AND id IN :ids", "ids")
-_ALL_ENTITIES = text("SELECT id FROM entity WHERE redirect_to IS NULL ORDER BY id")
-_ENTITY_ALIASES = _q("SELECT entity_id, normalized FROM alias WHERE entity_id IN :ids", "ids")
-_META = text("SELECT key, value FROM meta WHERE key IN ('revision', 'entity_count')")
-_COUNT = text("SELECT count(*) FROM alias")
-_ALL_ALIASES = text("SELECT id, entity_id, text, normalized, keys, acronym, kind FROM alias WHERE id > :after "
-                    "ORDER BY id LIMIT 5000")
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield list(items[i : i + _CHUNK])
+def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(set(items))
+    for i in range(0, len(ordered), _CHUNK):
+        yield ordered[i : i + _CHUNK]
 
 
 class Queries:
-    """The statements of one lookup, on one connection."""
+    """The statements of one lookup, on one DB-API connection (``?`` placeholders become ``%s`` for psycopg)."""
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    def __init__(self, conn: Any, mark: str) -> None:
+        self._cursor = conn.cursor()
+        self._mark = mark
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        if self._mark != "?":
+            sql = sql.replace("?", self._mark)
+        self._cursor.execute(sql, tuple(params))
+        return list(self._cursor.fetchall())
+
+    def _in(self, sql: str, items: Iterable[Any], before: Sequence[Any] = ()) -> list[Any]:
+        out: list[Any] = []
+        for chunk in _chunks(items):
+            out.extend(self._run(sql.replace("(?*)", "(" + ", ".join("?" * len(chunk)) + ")"), [*before, *chunk]))
+        return out
 
     def tokens(self, keys: Iterable[str]) -> list[TokenData]:
-        out: list[TokenData] = []
-        for chunk in _chunks(sorted(set(keys))):
-            out.extend(self._conn.execute(_TOKENS, {"keys": chunk}))
-        return out
+        return self._in("SELECT key, id, df, n FROM ix_token WHERE key IN (?*)", keys)
 
     def near(self, variants: Iterable[str]) -> list[tuple[str, str, str, int, int, int]]:
         """(variant, key, loose key, id, df, n) of every live token whose neighbourhood holds a variant."""
-        out: list[tuple[str, str, str, int, int, int]] = []
-        for chunk in _chunks(sorted(set(variants))):
-            out.extend(self._conn.execute(_NEAR, {"variants": chunk}))
-        return out
+        return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n FROM ix_near v "
+                        "JOIN ix_token t ON t.id = v.token_id WHERE t.n > 0 AND v.variant IN (?*)", variants)
 
-    def postings(self, token_ids: Iterable[int]) -> list[tuple[int, int, int]]:
-        """(token id, alias size, alias id) of every posting of these tokens."""
-        out: list[tuple[int, int, int]] = []
-        for chunk in _chunks(sorted(set(token_ids))):
-            out.extend(self._conn.execute(_POSTINGS, {"ids": chunk}))
-        return out
+    def postings(self, token_ids: Iterable[int]) -> list[tuple[int, int]]:
+        """(token id, alias id) of every posting of these tokens."""
+        return self._in("SELECT token_id, alias_id FROM ix_posting WHERE token_id IN (?*)", token_ids)
 
-    def shortest(self, token_id: int, limit: int, also: int | None = None) -> list[tuple[int, int]]:
-        """(size, alias id) of the shortest aliases holding the token (and ``also``, when given)."""
-        if also is None:
-            return list(self._conn.execute(_SHORTEST, {"t": token_id, "k": limit}))
-        return list(self._conn.execute(_BOTH, {"t1": token_id, "t2": also, "k": limit}))
-
-    def holding(self, token_ids: Sequence[int], aliases: dict[int, int]) -> list[tuple[int, int]]:
-        """(token id, alias id) for each of ``aliases`` (alias id -> size) that holds one of the tokens."""
-        by_size: dict[int, list[int]] = {}
-        for alias_id, size in aliases.items():
-            by_size.setdefault(size, []).append(alias_id)
-        out: list[tuple[int, int]] = []
-        for size, ids in sorted(by_size.items()):
-            for chunk in _chunks(sorted(ids)):
-                out.extend(self._conn.execute(_HOLD, {"tids": list(token_ids), "s": size, "aids": chunk}))
-        return out
+    def shortest(self, token_ids: Sequence[int], limit: int) -> list[int]:
+        """Ids of the shortest aliases holding every one of the tokens, oldest first."""
+        first, *others = token_ids
+        joins = "".join(f" JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
+                        f"AND p{n}.alias_id = a.alias_id" for n in range(len(others)))
+        rows = self._run(f"SELECT a.alias_id FROM ix_posting a{joins} WHERE a.token_id = ? "
+                         "ORDER BY a.size, a.alias_id LIMIT ?", (*others, first, limit))
+        return [r[0] for r in rows]
 
     def aliases(self, ids: Iterable[int]) -> list[AliasData]:
-        out: list[AliasData] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(self._conn.execute(_ALIASES, {"ids": chunk}))
-        return out
+        return self._in(f"SELECT {_ALIAS_COLUMNS} FROM alias WHERE id IN (?*)", ids)
+
+    def alias_keys(self, ids: Iterable[int]) -> list[tuple[int, str, str]]:
+        """(id, normalized, keys) of these aliases."""
+        return self._in("SELECT id, normalized, keys FROM alias WHERE id IN (?*)", ids)
 
     def aliases_by(self, column: str, value: str) -> list[tuple[int, str, str, str | None]]:
-        """(id, normalized, keys, acronym) of the aliases whose ``column`` equals ``value``."""
-        return list(self._conn.execute(_BY[column], {"v": value}))
+        """(id, normalized, keys, acronym) of the aliases whose ``column`` equals ``value``, oldest first."""
+        assert column in ("normalized", "flat", "acronym")
+        return self._run(f"SELECT id, normalized, keys, acronym FROM alias WHERE {column} = ? ORDER BY id", (value,))
 
     def entities(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
-        out: list[tuple[str, str, str]] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(self._conn.execute(_ENTITIES, {"ids": chunk}))
-        return out
+        """(id, name, type) of the live entities among ``ids``.
+
+        (Absorbed ones are dropped here rather than in SQL: with ``redirect_to IS NULL`` in the
+        statement SQLite may walk the redirect index over every live entity instead of the keys.)
+        """
+        rows = self._in("SELECT id, name, type, redirect_to FROM entity WHERE id IN (?*)", ids)
+        return [(i, n, t) for i, n, t, redirect in rows if redirect is None]
 
     def entity_names(self, ids: Iterable[str]) -> list[tuple[str, str]]:
         """(entity id, normalized alias) of every alias of these entities."""
-        out: list[tuple[str, str]] = []
-        for chunk in _chunks(sorted(set(ids))):
-            out.extend(self._conn.execute(_ENTITY_ALIASES, {"ids": chunk}))
-        return out
+        return self._in("SELECT entity_id, normalized FROM alias WHERE entity_id IN (?*)", ids)
 
     def meta(self) -> tuple[int, int]:
         """(revision, live entity count)."""
-        values = {k: v for k, v in self._conn.execute(_META)}
+        values = dict(self._run("SELECT key, value FROM meta WHERE key IN ('revision', 'entity_count')"))
         return int(values.get("revision", 0)), int(values.get("entity_count", 0))
 
     def alias_count(self) -> int:
-        return int(self._conn.execute(_COUNT).scalar() or 0)
+        return int(self._run("SELECT count(*) FROM alias")[0][0])
 
     def all_entity_ids(self) -> list[str]:
-        return list(self._conn.execute(_ALL_ENTITIES).scalars())
+        return [r[0] for r in self._run("SELECT id FROM entity WHERE redirect_to IS NULL ORDER BY id")]
 
     def aliases_after(self, after: int) -> list[AliasData]:
-        return list(self._conn.execute(_ALL_ALIASES, {"after": after}))
+        return self._run(f"SELECT {_ALIAS_COLUMNS} FROM alias WHERE id > ? ORDER BY id LIMIT 5000", (after,))
 
 
 class IndexReader:
-    """Opens a connection per lookup; see :class:`Queries`."""
+    """Lends a pooled connection per lookup; see :class:`Queries`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
     @contextmanager
     def session(self) -> Iterator[Queries]:
-        with self.engine.connect() as conn:
-            yield Queries(conn)
+        conn = self.engine.raw_connection()
+        try:
+            yield Queries(conn, self._mark)
+        finally:
+            conn.close()  # back to the pool, rolled back
