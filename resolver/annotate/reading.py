@@ -127,7 +127,7 @@ def _part_of(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) ->
     """
     last = len(alias_tokens) - 1
     return all(
-        any(q.text == a.text or (j == last and len(q.key) >= 3 and coarse(q.key) == coarse(a.key))
+        any(q.text == a.text or (j == last and len(coarse(a.key)) >= 3 and coarse(q.key) == coarse(a.key))
             for j, a in enumerate(alias_tokens))
         for q in span_tokens
     )
@@ -197,12 +197,14 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
             return Reading(res, Evidence.NONE, known, listed)
         if n_span >= 2 and _spells(name.tokens, alias.tokens):
             return Reading(res, Evidence.STRONG, known, listed)
-        if n_span == 1 and (person := res.entity.type == "person") and any(
-            name.tokens[0].text == a.text for a in alias.tokens
-        ):
-            return Reading(res, Evidence.STRONG, known, listed)  # a surname or given name as stored
-        if n_span == 1 and sum(c.isalpha() for c in span) >= _MIN_ALONE and any(
-            _spelling_of(name.tokens[0], a) for a in alias.tokens
+        # One word stands for a name on its own only as the name's last word, the surname ("Maliki"):
+        # a given name alone ("Qais", "Samial" ~ Esmail) needs the document, whatever the resolver says.
+        surname = alias.tokens[-1] if alias.tokens else None
+        person = res.entity.type == "person"
+        if n_span == 1 and person and surname is not None and name.tokens[0].text == surname.text:
+            return Reading(res, Evidence.STRONG, known, listed)  # a surname as stored
+        if n_span == 1 and surname is not None and sum(c.isalpha() for c in span) >= _MIN_ALONE and _spelling_of(
+            name.tokens[0], surname
         ):
             # A variant spelling ("Teheran", "Basrah"): a name where capitals mark names, but
             # "Missile" and "Carried" open sentences too (see Reading.variant).

@@ -64,10 +64,12 @@ def decide(span: Span, context: set[str]) -> Span | None:
 
 
 def choose(spans: list[Span]) -> list[Span]:
-    """Longest first, then leftmost; a span that overlaps one already chosen is skipped."""
+    """Longest first, then an alias itself before a partial spelling ("Quds Force" before
+    "Iranian Quds" in "Iranian Quds Force"), then leftmost; a span that overlaps one already
+    chosen is skipped."""
     taken: list[tuple[int, int]] = []
     chosen = []
-    for s in sorted(spans, key=lambda s: (-s.size, s.i)):
+    for s in sorted(spans, key=lambda s: (s.i - s.j, not s.reading.exact, s.i)):
         k = bisect.bisect_left(taken, (s.i, s.i))
         if (k > 0 and taken[k - 1][1] >= s.i) or (k < len(taken) and taken[k][0] <= s.j):
             continue
@@ -156,9 +158,16 @@ def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
             return k + 1
         return k
 
+    people = {k for s in chosen if _person(s) for k in range(s.i, s.j + 1)}
+
     def stretched(s: Span) -> bool:
         core = s.i + 1 if tk.kinds[s.i] == LOWER else s.i  # "al-Sadr": the word after the article
         person = _person(s)
+        if person and (
+            (s.i > 0 and tk.joints[s.i - 1] in (JOINT_SPACE, JOINT_HYPHEN) and s.i - 1 in people)
+            or (s.j + 1 < len(tk) and tk.joints[s.j] in (JOINT_SPACE, JOINT_HYPHEN) and s.j + 1 in people)
+        ):
+            return True  # two short forms side by side are one unknown name: "Laila al-Lyell"
         # A hyphen joins two names as readily as it joins the parts of one ("Iraq-Syria border").
         joints = (JOINT_SPACE, JOINT_HYPHEN) if person else (JOINT_SPACE,)
         right = right_of(s)
@@ -168,7 +177,11 @@ def drop_stretched(chosen: list[Span], text: str, tk: Tokens) -> list[Span]:
             return False
         if s.j + 1 < len(tk) and tk.joints[s.j] in joints and name_like(s.j + 1):
             return True
-        return s.i > 0 and tk.joints[s.i - 1] in joints and name_like(s.i - 1)
+        left = s.i - 1
+        if (person and left > 0 and tk.kinds[left] == LOWER and tk.texts[left].casefold() in ARTICLES
+                and tk.joints[left] == JOINT_HYPHEN):
+            left -= 1  # "Hakim" in "Ahmed al-Hakim": the name word before the article
+        return left >= 0 and tk.joints[left] in joints and name_like(left)
 
     # Handles, acronyms and Arabic script carry no capitalisation to go by, and title-case lines
     # capitalise every word.

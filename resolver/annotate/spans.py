@@ -150,8 +150,8 @@ class Runs:
             if kinds[k] not in (CAPITAL, ACRONYM):
                 return False
             inner = k + step
-            while inner != stop and connector[inner]:
-                inner += step
+            while inner != stop and (connector[inner] or texts[inner].casefold() in CONNECTORS):
+                inner += step  # "al", "of", and a capitalised "Al" ("Nouri Al-Maliqi")
             return inner != stop and kinds[inner] != DIGIT and known(inner)
 
         for i, j_max in bounds:
