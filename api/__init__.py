@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from flask_openapi3.models.info import Info
@@ -17,7 +16,10 @@ from flask_openapi3.openapi import OpenAPI
 from resolver import Resolver, Settings, load_settings
 
 from . import (
+    pages,
     reconcile,
+    reconcile_extend,
+    reconcile_suggest,
     routes_annotate,
     routes_curation,  # noqa: F401  (adds the write routes to routes_entities.bp)
     routes_entities,
@@ -33,6 +35,8 @@ from .docs import finish_document
 from .errors import register_error_handlers, validation_error_response
 from .guards import check_request
 from .models import ErrorBody
+from .review_hook import install as install_review_queue
+from .version import package_version
 
 __all__ = ["create_app"]
 
@@ -41,13 +45,6 @@ _DESCRIPTION = """Entity resolution for names that reach English through Arabic 
 Resolve mentions (`/resolve`), read and curate entities (`/entities`), and reconcile columns from
 OpenRefine (`/reconcile`).  Writes need `Authorization: Bearer <token>`.  Every error is JSON
 `{"error": {"code", "message"}}`."""
-
-
-def _package_version() -> str:
-    try:
-        return version("arabic-alias-resolver")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def _split(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -93,7 +90,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, resolver: Resolver
 
     app = OpenAPI(
         __name__,
-        info=Info(title="Arabic alias resolver", version=_package_version(), description=_DESCRIPTION),
+        info=Info(title="Arabic alias resolver", version=package_version(), description=_DESCRIPTION),
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
         validation_error_status=400,
         validation_error_model=ErrorBody,
@@ -120,6 +117,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, resolver: Resolver
     for module in (routes_resolve, routes_entities, reconcile, routes_meta, routes_normalize):
         app.register_api(module.bp)
     app.register_api(routes_annotate.bp)
+    app.register_api(reconcile_suggest.bp)
+    app.register_api(reconcile_extend.bp)
+    install_review_queue(app, resolver)
+    pages.init_app(app)
     finish_document(app)
     # every body read whole and bounded (chunked ones too), every URL checked, before Flask sees it
     app.wsgi_app = RequestGate(app.wsgi_app, lambda: api_settings.max_body_bytes)  # type: ignore[method-assign]

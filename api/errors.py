@@ -15,7 +15,15 @@ from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery, ResolverError, SchemaMismatch
+from resolver.errors import (
+    AliasConflict,
+    AliasNotFound,
+    EntityNotFound,
+    InvalidQuery,
+    ResolverError,
+    ReviewItemNotFound,
+    SchemaMismatch,
+)
 
 __all__ = [
     "ApiError", "describe", "error_response", "read_only_store", "register_error_handlers",
@@ -28,6 +36,7 @@ _STATUS: dict[type[ResolverError], int] = {
     InvalidQuery: 400,
     EntityNotFound: 404,
     AliasNotFound: 404,
+    ReviewItemNotFound: 404,
     AliasConflict: 409,
     SchemaMismatch: 503,
 }

@@ -21,6 +21,7 @@ from .errors import ApiError
 
 __all__ = [
     "check_request", "current_actor", "has_lone_surrogate", "needs_token", "parse_json", "takes_form", "takes_json",
+    "token_holder",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -88,6 +89,17 @@ def parse_json(text: str | bytes, what: str) -> Any:
     return value
 
 
+def token_holder(settings: ApiSettings, token: str) -> str | None:
+    """The name of the holder of ``token``, or None; compared with every token in constant time."""
+    offered = token.strip().encode()
+    name = None
+    for known, holder in settings.tokens.items():
+        # compare with every token, in constant time, so the timing tells nothing
+        if hmac.compare_digest(offered, known.encode()):
+            name = holder
+    return name
+
+
 def _authorise(settings: ApiSettings) -> str:
     if not settings.tokens:
         raise ApiError(403, "writes_disabled",
@@ -96,12 +108,7 @@ def _authorise(settings: ApiSettings) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "this write needs an 'Authorization: Bearer <token>' header",
                        headers={"WWW-Authenticate": 'Bearer realm="resolver"'})
-    offered = token.strip().encode()
-    name = None
-    for known, holder in settings.tokens.items():
-        # compare with every token, in constant time, so the timing tells nothing
-        if hmac.compare_digest(offered, known.encode()):
-            name = holder
+    name = token_holder(settings, token)
     if name is None:
         raise ApiError(401, "invalid_token", "the bearer token is not valid",
                        headers={"WWW-Authenticate": 'Bearer realm="resolver", error="invalid_token"'})

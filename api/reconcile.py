@@ -2,13 +2,13 @@
 
 A bare ``GET /reconcile`` is the manifest; a query batch comes as the ``queries`` field of a
 form POST or a GET parameter.  ``match`` is true only for the entity the resolver *matched*, so
-OpenRefine's auto-match never accepts an ambiguous or weak candidate.  Entity suggest and an HTML
-preview complete what OpenRefine uses; CORS headers come from :mod:`api.cors`.
+OpenRefine's auto-match never accepts an ambiguous or weak candidate.  An ``extend`` field instead
+is a data extension request (:mod:`api.reconcile_extend`); the suggest services and the flyout are
+in :mod:`api.reconcile_suggest`, the HTML preview here; CORS headers come from :mod:`api.cors`.
 """
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -17,22 +17,23 @@ from markupsafe import escape
 from pydantic import RootModel, ValidationError
 
 from resolver import EntityNotFound, InvalidQuery, Resolver
-from resolver.results import EntityRecord, EntityType, MatchStatus
+from resolver.results import EntityType, MatchStatus
 
 from .context import api_settings, base_url, get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError, describe
 from .guards import parse_json, takes_form
+from .reconcile_extend import PROPERTY_SETTINGS, ExtendResponse, answer_extend, extend_schema, parse_extend
 from .reconcile_models import (
     BATCH,
     Manifest,
     PreviewQuery,
     ReconciliationQuery,
     ResultBatch,
-    SuggestQuery,
-    SuggestResponse,
     batch_schema,
 )
+from .reconcile_suggest import ANY_TYPE, type_ref, type_refs
+from .review_hook import collect, package_version
 
 __all__ = ["bp"]
 
@@ -40,15 +41,14 @@ bp = api_blueprint("reconcile", __name__, "OpenRefine reconciliation (Reconcilia
 
 _DEFAULT_LIMIT = 5
 _TYPES = [t.value for t in EntityType]
-_SUGGEST_SIZE = 10
 
 
-class ManifestOrResults(RootModel[Manifest | ResultBatch]):
-    """The manifest without ``queries``, else the result batch."""
+class ManifestOrResults(RootModel[Manifest | ResultBatch | ExtendResponse]):
+    """The manifest without ``queries``, else the result batch (or, for ``extend``, the extension)."""
 
 
 def _type_ref(type_id: str) -> dict[str, str]:
-    return {"id": type_id, "name": type_id.capitalize()}
+    return type_ref(type_id)
 
 
 def _manifest() -> dict[str, Any]:
@@ -59,10 +59,21 @@ def _manifest() -> dict[str, Any]:
         "identifierSpace": f"{base}/entities/",
         "schemaSpace": "https://schema.org/Thing",
         "documentation": f"{base}/docs",
-        "defaultTypes": [_type_ref(t.value) for t in EntityType],
+        "defaultTypes": [_type_ref(ANY_TYPE), *(_type_ref(t.value) for t in EntityType)],
         "view": {"url": f"{base}/entities/{{{{id}}}}"},
         "preview": {"url": f"{base}/reconcile/preview?id={{{{id}}}}", "width": 430, "height": 180},
-        "suggest": {"entity": {"service_url": base, "service_path": "/reconcile/suggest/entity"}},
+        "suggest": {
+            "entity": {"service_url": base, "service_path": "/reconcile/suggest/entity",
+                       "flyout_service_path": "/reconcile/flyout/entity?id=${id}"},
+            "type": {"service_url": base, "service_path": "/reconcile/suggest/type"},
+            "property": {"service_url": base, "service_path": "/reconcile/suggest/property"},
+        },
+        "extend": {
+            "propose_properties": {"service_url": base, "service_path": "/reconcile/properties"},
+            "property_settings": PROPERTY_SETTINGS,
+        },
+        "serviceVersion": package_version(),
+        "logo": f"{base}/assets/logo.svg",
         "batchSize": api_settings().max_batch,
     }
 
@@ -88,7 +99,7 @@ def _id_candidate(resolver: Resolver, text: str, types: list[str]) -> dict[str, 
         return None
     if types and entity.type not in types:
         return None
-    return {"id": entity.id, "name": entity.name, "type": [_type_ref(entity.type)], "score": 1.0, "match": False}
+    return {"id": entity.id, "name": entity.name, "type": type_refs(entity.type), "score": 1.0, "match": False}
 
 
 def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str, Any]]:
@@ -101,6 +112,8 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
     if not query.query:
         return []  # a properties-only query: this service matches names only
     asked = [query.type] if isinstance(query.type, str) else list(query.type or [])
+    if ANY_TYPE in asked:
+        asked = []  # "Any entity": no constraint
     types = [t for t in _TYPES if t in asked]
     if asked and not types:
         return []
@@ -110,9 +123,10 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
         res = resolver.resolve(query.query, type=single, limit=100 if len(types) > 1 else limit)
     except InvalidQuery:
         return []
+    collect([res], "reconcile")
     matched = res.entity.id if res.status is MatchStatus.MATCHED and res.entity else None
     out = [
-        {"id": c.entity.id, "name": c.entity.name, "type": [_type_ref(c.entity.type)], "score": c.score,
+        {"id": c.entity.id, "name": c.entity.name, "type": type_refs(c.entity.type), "score": c.score,
          "match": c.entity.id == matched}
         for c in res.candidates if not types or c.entity.type in types
     ][:limit]
@@ -128,6 +142,14 @@ def _reconcile(resolver: Resolver, query: ReconciliationQuery) -> list[dict[str,
     return out
 
 
+def _one_of(queries: str | None, extend: str | None) -> str | None:
+    """The extension request to answer: none when a query batch came too (both must be valid then)."""
+    if queries is not None and extend is not None:
+        parse_extend(extend)
+        return None
+    return extend
+
+
 def _answer(text: str) -> Response:
     resolver = get_resolver()
     return jsonify({key: {"result": _reconcile(resolver, q)} for key, q in _parse_batch(text).items()})
@@ -140,23 +162,32 @@ _QUERIES_PARAMETER = {
     "description": "a reconciliation query batch; without it the service manifest is returned",
     "content": {"application/json": {"schema": batch_schema()}},
 }
+_EXTEND_PARAMETER = {
+    "name": "extend", "in": "query", "required": False,
+    "description": "a data extension request: ids and the properties to fetch (see /reconcile/properties); "
+                   "given with `queries`, it must be valid too, and the queries are answered",
+    "content": {"application/json": {"schema": extend_schema()}},
+}
 _FORM_BODY = {
     "required": True,
     "content": {"application/x-www-form-urlencoded": {
-        "schema": {"type": "object", "properties": {"queries": batch_schema()}},
-        "encoding": {"queries": {"contentType": "application/json"}},
+        "schema": {"type": "object", "properties": {"queries": batch_schema(), "extend": extend_schema()},
+                   "description": "`queries` (a query batch) or `extend` (a data extension request); "
+                                  "neither: the manifest"},
+        "encoding": {"queries": {"contentType": "application/json"}, "extend": {"contentType": "application/json"}},
     }},
 }
 
 
 @bp.get("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413),
-        openapi_extensions={"parameters": [_QUERIES_PARAMETER]})
+        openapi_extensions={"parameters": [_QUERIES_PARAMETER, _EXTEND_PARAMETER]})
 def reconcile_get() -> Response:
-    """The service manifest; with `queries`, the answer to that reconciliation query batch."""
+    """The service manifest; with `queries`, the answer to that batch; with `extend`, a data extension."""
     text = request.args.get("queries")
-    if text is None:
-        return jsonify(_manifest())
-    return _answer(text)
+    extend = _one_of(text, request.args.get("extend"))
+    if extend is not None:
+        return answer_extend(extend)
+    return jsonify(_manifest()) if text is None else _answer(text)
 
 
 @bp.post("/reconcile", responses=with_errors({200: ManifestOrResults}, 400, 413, 415),
@@ -165,30 +196,16 @@ def reconcile_get() -> Response:
 def reconcile_post() -> Response:
     """Answer a reconciliation query batch sent as the form field `queries` (what OpenRefine does).
 
-    A form without `queries` gets the service manifest, as `GET /reconcile` does.
+    A form with an `extend` field instead is a data extension request (`{"ids": [...], "properties": [...]}`);
+    a form with neither gets the service manifest, as `GET /reconcile` does.
     """
     text = request.form.get("queries")
+    extend = _one_of(text, request.form.get("extend"))
+    if extend is not None:
+        return answer_extend(extend)
     if text is None:
         return jsonify(_manifest())
     return _answer(text)
-
-
-@bp.get("/reconcile/suggest/entity", responses=with_errors({200: SuggestResponse}, 400))
-def suggest_entity(query: SuggestQuery) -> Response:
-    """Entities for an auto-complete box: those with an alias containing `prefix`, and the one with that id."""
-    store = get_resolver().store
-    found = store.list_entities(query.prefix, None, _SUGGEST_SIZE, query.cursor)
-    if query.cursor == 0 and not any(e.id == query.prefix for e in found):
-        with contextlib.suppress(EntityNotFound):
-            found = [store.get_entity(query.prefix), *found][:_SUGGEST_SIZE]
-    return jsonify({"result": [_suggestion(e) for e in found]})
-
-
-def _suggestion(entity: EntityRecord) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": entity.id, "name": entity.name, "notable": [_type_ref(entity.type)]}
-    if entity.description:
-        item["description"] = entity.description
-    return item
 
 
 _PREVIEW_HTML: ResponseDict = {200: {"description": "an HTML summary of the entity, for an iframe",

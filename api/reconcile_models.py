@@ -1,7 +1,8 @@
 """Models of the Reconciliation Service API v0.2 messages this service reads and writes.
 
-They follow the W3C community group's JSON Schemas (manifest, query batch, result batch, suggest
-response); a test validates real responses against those schemas themselves.
+They follow the W3C community group's JSON Schemas (manifest, query batch, result batch; the
+suggest and data extension models sit beside their routes); a test validates real responses
+against those schemas themselves.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ __all__ = [
     "PreviewQuery",
     "ReconciliationQuery",
     "ResultBatch",
-    "SuggestQuery",
-    "SuggestResponse",
     "batch_schema",
 ]
 
@@ -31,7 +30,8 @@ class ReconciliationQuery(BaseModel):
 
     query: str | None = Field(None, description="the name to match (one too long to be a name matches nothing)")
     type: str | list[str] | None = Field(
-        None, description="only entities of this type (or these): person, organization, place, media, other; "
+        None, description="only entities of this type (or these): person, organization, place, media, other "
+                          "(entity: any of them); "
                           "a type this service does not have matches nothing",
     )
     limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")
@@ -95,22 +95,6 @@ class Manifest(BaseModel):
     schemaSpace: str
     defaultTypes: list[TypeRef]
     batchSize: int
-
-
-class SuggestQuery(QueryModel):
-    prefix: str = Field(description="what the user has typed so far")
-    cursor: int = Field(0, ge=0, le=2**31 - 1, description="how many suggestions to skip")
-
-
-class Suggestion(BaseModel):
-    id: str
-    name: str
-    description: str | None = None
-    notable: list[TypeRef]
-
-
-class SuggestResponse(BaseModel):
-    result: list[Suggestion]
 
 
 class PreviewQuery(QueryModel):

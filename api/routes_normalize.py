@@ -11,11 +11,13 @@ from pydantic import Field
 
 from resolver.batch.runner import UndecodableInput, normalize_csv
 from resolver.results import EntityType
+from resolver.store.review import Sighting
 
 from .context import get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError
 from .models import QueryModel, type_value
+from .review_hook import collect_sightings
 
 __all__ = ["bp"]
 
@@ -60,11 +62,12 @@ def normalize(query: NormalizeQuery) -> Response:
         report = normalize_csv(
             io.BytesIO(body), out, resolver=get_resolver(), columns=query.column, type=type_value(query.type),
             encoding=query.encoding or request.mimetype_params.get("charset"), delimiter=delimiter,
-            sanitize=query.sanitize, source_name="body",
+            sanitize=query.sanitize, source_name="body", todo_limit=get_resolver().settings.review_max,
         )
     except UndecodableInput as exc:
         raise ApiError(400, exc.code, f"{exc.message}; name the encoding with ?encoding= "
                        "or a charset in Content-Type") from exc
+    collect_sightings(Sighting(t.value, t.status, "normalize", t.count) for t in report.todo)
     summary = {k: v for k, v in report.to_dict().items() if k not in ("todo", "todo_max_error", "seconds")}
     response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

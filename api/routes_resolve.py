@@ -15,6 +15,7 @@ from .models import (
     ResolveQuery,
     type_value,
 )
+from .review_hook import collect
 
 __all__ = ["bp"]
 
@@ -29,6 +30,7 @@ def resolve_one(query: ResolveQuery) -> Response:
     it, and the ranked candidates: exactly what `Resolver.resolve` and `resolver resolve --json` give.
     """
     resolution = get_resolver().resolve(query.q, type=type_value(query.type), limit=query.limit)
+    collect([resolution], "resolve")
     return jsonify(resolution.to_dict())
 
 
@@ -44,4 +46,5 @@ def resolve_batch(body: ResolveBatch) -> Response:
     if len(body.mentions) > limit:
         raise ApiError(413, "batch_too_large", f"{len(body.mentions)} mentions; at most {limit} per request")
     results = get_resolver().resolve_many(body.mentions, type=type_value(body.type), limit=body.limit)
+    collect(results, "resolve")
     return jsonify({"results": [r.to_dict() for r in results]})

@@ -9,6 +9,7 @@ __all__ = [
     "ImportFailed",
     "InvalidQuery",
     "ResolverError",
+    "ReviewItemNotFound",
     "SchemaMismatch",
     "TooMuchWork",
 ]
@@ -40,6 +41,12 @@ class AliasNotFound(ResolverError):
     """No alias has that id (or it belongs to another entity)."""
 
     code = "alias_not_found"
+
+
+class ReviewItemNotFound(ResolverError):
+    """No review queue item has that id."""
+
+    code = "review_item_not_found"
 
 
 class AliasConflict(ResolverError):

@@ -45,6 +45,10 @@ class Settings:
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
     refresh_interval: float = 0.0
+    #: most values the review queue keeps (the least frequent go first); 0 collects nothing
+    review_max: int = 10_000
+    #: seconds a server buffers the values it could not link before writing them to the queue
+    review_flush_interval: float = 2.0
 
     def threshold_for(self, entity_type: str) -> float:
         """The score an entity of this type needs to be "matched"."""

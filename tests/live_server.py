@@ -103,3 +103,17 @@ def chunked(body: bytes, size: int = 65536) -> bytes:
     """``body`` framed as HTTP/1.1 chunks."""
     parts = [b"%x\r\n%s\r\n" % (len(body[i:i + size]), body[i:i + size]) for i in range(0, len(body), size)]
     return b"".join(parts) + b"0\r\n\r\n"
+
+
+def call(url: str, data: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
+    """One JSON request (a POST when ``data`` is given): (status, parsed body)."""
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())

@@ -95,8 +95,10 @@ def test_manifest(client: FlaskClient, validators: dict[str, Draft7Validator]) -
     assert manifest["view"] == {"url": "http://localhost/entities/{{id}}"}
     assert manifest["preview"]["url"] == "http://localhost/reconcile/preview?id={{id}}"
     assert manifest["suggest"]["entity"] == {"service_url": "http://localhost",
-                                             "service_path": "/reconcile/suggest/entity"}
-    assert [t["id"] for t in manifest["defaultTypes"]] == ["person", "organization", "place", "media", "other"]
+                                             "service_path": "/reconcile/suggest/entity",
+                                             "flyout_service_path": "/reconcile/flyout/entity?id=${id}"}
+    assert [t["id"] for t in manifest["defaultTypes"]] == ["entity", "person", "organization", "place", "media",
+                                                           "other"]
     assert manifest["batchSize"] == 10
 
 
@@ -111,8 +113,8 @@ def test_post_batch_answers_each_query(client: FlaskClient, resolver: Resolver,
     validators["reconciliation-result-batch"].validate(answer)
     assert set(answer) == {"q0", "q1", "q2", "q3"}
     top = answer["q0"]["result"][0]
-    assert top == {"id": KADHIMI, "name": "Mustafa al-Kadhimi", "type": [{"id": "person", "name": "Person"}],
-                   "score": 1.0, "match": True}
+    assert top == {"id": KADHIMI, "name": "Mustafa al-Kadhimi", "score": 1.0, "match": True,
+                   "type": [{"id": "person", "name": "Person"}, {"id": "entity", "name": "Any entity"}]}
     # not matched: the resolver's candidates, in its order with its scores, none of them a match
     hezbollah = resolver.resolve("Hezbollah")
     assert hezbollah.status.value != "matched"
@@ -265,3 +267,12 @@ def test_preflight_allows_any_origin(client: FlaskClient) -> None:
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]
+
+
+def test_any_entity_is_every_type(client: FlaskClient) -> None:
+    """Every candidate is also of type "entity" (OpenRefine then pre-selects "Any entity"), which filters nothing."""
+    answer = _batch(client, {"any": {"query": "Basrah", "type": "entity"}, "all": {"query": "Basrah"},
+                             "both": {"query": "Kazemi", "type": ["entity", "place"]}})
+    assert answer["any"] == answer["all"]
+    assert answer["both"]["result"][0]["id"] == KADHIMI
+    assert all(c["type"][-1] == {"id": "entity", "name": "Any entity"} for c in answer["all"]["result"])

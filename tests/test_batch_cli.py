@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from resolver import Resolution, Resolver
 from resolver.cli import cli
+from resolver.store.review import ReviewQueue
 
 HEADER = "id,name,name_id,name_name,name_type,name_score,name_status\r\n"
 KAZEMI = "mustafa-al-kadhimi,Mustafa al-Kadhimi,person,1.000,matched"
@@ -84,7 +85,31 @@ def test_unresolved_file_lists_values_most_frequent_first(db: Path, tmp_path: Pa
     assert todo.read_bytes().decode("utf-8") == (
         "value,status,count\r\nNobody Atall,unresolved,3\r\nAbu Zorblax,ambiguous,2\r\n"
         "'=evil(),unresolved,1\r\nPelican Lighthouse,unresolved,1\r\n")
-    assert result.stderr.splitlines()[-1] == f"4 unresolved or ambiguous values written to {todo}"
+    assert result.stderr.splitlines()[-2:] == [f"4 unresolved or ambiguous values written to {todo}",
+                                               "4 of them counted in the store's review queue"]
+    # the same values and counts wait for a curator in the store's review queue
+    r = Resolver.open(str(db))
+    try:
+        queued = ReviewQueue(r.store).items()
+    finally:
+        r.close()
+    assert [(i.value, i.status, i.count, i.origins) for i in queued] == [
+        ("Nobody Atall", "unresolved", 3, ("cli",)), ("Abu Zorblax", "ambiguous", 2, ("cli",)),
+        ("=evil()", "unresolved", 1, ("cli",)), ("Pelican Lighthouse", "unresolved", 1, ("cli",))]
+
+
+def test_collection_off_leaves_the_queue_alone(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESOLVER_REVIEW_MAX", "0")
+    src = write(tmp_path / "in.csv", "name\nNobody Atall\n")
+    result = invoke(db, str(src), "-c", "name", "-o", str(tmp_path / "out.csv"), "--unresolved",
+                    str(tmp_path / "todo.csv"))
+    assert result.exit_code == 0, result.output
+    assert "review queue" not in result.stderr
+    r = Resolver.open(str(db))
+    try:
+        assert ReviewQueue(r.store).counts()["open"] == 0
+    finally:
+        r.close()
 
 
 def test_no_sanitize_writes_names_as_they_are(db: Path, tmp_path: Path) -> None:

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import IO
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
 from resolver.batch.runner import BatchReport, UndecodableInput, normalize_csv, write_todo
 from resolver.cli import cli, db_option, open_resolver, reports_errors
 from resolver.results import EntityType
+from resolver.store.review import ReviewQueue, Sighting
 
-__all__ = ["normalize"]
+__all__ = ["normalize", "queue_todo"]
 
 #: most distinct unresolved values the --unresolved list keeps (see TopCounts)
 TODO_LIMIT = 100_000
@@ -268,6 +270,7 @@ def normalize(inputs: tuple[str, ...], columns: tuple[str, ...], output: str, ty
                                        "e.g. --encoding cp1256") from exc
         if todo is not None:
             write_todo(report.todo, todo.text, sanitize=not no_sanitize)
+    queued = queue_todo(report, db) if unresolved is not None else 0
     if quiet:
         return
     for line in summary(report, "standard output" if output == "-" else output):
@@ -275,3 +278,27 @@ def normalize(inputs: tuple[str, ...], columns: tuple[str, ...], output: str, ty
     if unresolved is not None:
         note = "" if not report.todo_max_error else f" (counts may be up to {report.todo_max_error:,} too high)"
         click.echo(f"{len(report.todo):,} unresolved or ambiguous values written to {unresolved}{note}", err=True)
+        if queued:
+            click.echo(f"{queued:,} of them counted in the store's review queue", err=True)
+
+
+def queue_todo(report: BatchReport, db: str | None) -> int:
+    """Count a run's unlinked values in the store's review queue (``RESOLVER_REVIEW_MAX=0``: not).
+
+    Returns how many distinct values were counted; a store that cannot be written is a warning,
+    not a failure (the CSV and the to-do file are what was asked for).
+    """
+    if not report.todo:
+        return 0
+    resolver = open_resolver(db)
+    try:
+        limit = resolver.settings.review_max
+        if limit <= 0:
+            return 0
+        return ReviewQueue(resolver.store, limit).record(
+            Sighting(t.value, t.status, "cli", t.count) for t in report.todo)
+    except SQLAlchemyError as exc:
+        click.echo(f"warning: the review queue was not updated ({exc.__class__.__name__})", err=True)
+        return 0
+    finally:
+        resolver.close()

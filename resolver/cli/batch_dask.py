@@ -21,7 +21,7 @@ import click
 
 from resolver.batch.source import UndecodableInput
 from resolver.cli import open_resolver
-from resolver.cli.batch import TODO_LIMIT, _Bar, _check_paths, _Staged, _staged, summary
+from resolver.cli.batch import TODO_LIMIT, _Bar, _check_paths, _Staged, _staged, queue_todo, summary
 
 __all__ = ["normalize_on_dask"]
 
@@ -209,6 +209,7 @@ def normalize_on_dask(*, inputs: Sequence[str], columns: tuple[str, ...], output
             from resolver.batch.report import write_todo
 
             write_todo(report.todo, todo.text, sanitize=not no_sanitize)
+    queued = queue_todo(report, db) if unresolved is not None else 0
     if quiet:
         return
     where = output_dir if output_dir is not None else ("standard output" if output == "-" else output)
@@ -216,3 +217,5 @@ def normalize_on_dask(*, inputs: Sequence[str], columns: tuple[str, ...], output
         click.echo(line, err=True)
     if unresolved is not None:
         click.echo(f"{len(report.todo):,} unresolved or ambiguous values written to {unresolved}", err=True)
+        if queued:
+            click.echo(f"{queued:,} of them counted in the store's review queue", err=True)

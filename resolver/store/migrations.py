@@ -23,6 +23,7 @@ from resolver.store.models import (
     MetaRow,
     NearRow,
     PostingRow,
+    ReviewRow,
     SourceAliasRow,
     SourceRecordRow,
     SourceRow,
@@ -56,12 +57,17 @@ def _v2_to_v3(conn: Connection) -> None:
         cast(Table, model.__table__).create(conn)
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    """The curators' review queue (#12): one table, empty."""
+    cast(Table, ReviewRow.__table__).create(conn, checkfirst=True)
+
+
 #: version N -> the step to N + 1.  Assigned numbers: 1->2 the index (#9), 2->3 sources (#15),
 #: 3->4 web/review (#12).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 #: the schema this code writes; bump it with a new step in MIGRATIONS
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _stamp(conn: Connection, version: int) -> None:

@@ -1,4 +1,4 @@
-"""SQLAlchemy tables of the store: entities, aliases, history and a small key/value meta table."""
+"""SQLAlchemy tables of the store: entities, aliases, history, the review queue and a key/value meta table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
-    "AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "SourceAliasRow",
+    "AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow", "SourceAliasRow",
     "SourceRecordRow", "SourceRow", "TokenRow",
 ]
 
@@ -158,3 +158,31 @@ class SourceAliasRow(Base):
     alias_id: Mapped[int] = mapped_column(ForeignKey("alias.id", ondelete="CASCADE"), primary_key=True)
     source: Mapped[str] = mapped_column(String(50))
     record_id: Mapped[str] = mapped_column(String(200))
+
+
+class ReviewRow(Base):
+    """A value the service could not link, counted each time it is seen: the curators' queue.
+
+    Written by :mod:`resolver.store.review` (schema version 4 onwards).
+    """
+
+    __tablename__ = "review_item"
+    __table_args__ = (
+        UniqueConstraint("value", name="uq_review_value"),
+        Index("ix_review_state_count", "state", "count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    value: Mapped[str] = mapped_column(Text)
+    #: the last outcome seen: unresolved or ambiguous
+    status: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column()
+    #: where it was seen, a bit per origin (see resolver.store.review.ORIGINS)
+    origins: Mapped[int] = mapped_column()
+    first_seen: Mapped[datetime] = mapped_column()
+    last_seen: Mapped[datetime] = mapped_column()
+    #: open, linked, created or dismissed
+    state: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
