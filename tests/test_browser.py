@@ -88,7 +88,7 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     from selenium.webdriver.common.by import By
 
     # what the service could not link, as clients asked for it (in either worker process)
-    asked = ["Popular Mobilisation"] * 5 + ["Saraya Awliya al-Dam"] * 3 + ["Hezbollah"] * 2 + ["Abu Fadak"]
+    asked = ["Popular Crowd"] * 5 + ["Saraya Awliya al-Dam"] * 3 + ["Hezbollah"] * 2 + ["Abu Fadak"]
     for mention in asked:
         status, body = call(f"{server}/resolve?q={urllib.parse.quote(mention)}")
         assert status == 200 and body["status"] != "matched"
@@ -96,7 +96,7 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     browser.get(f"{server}/review")
     rows = browser.find_elements(By.CSS_SELECTOR, "main table tbody tr")
     assert [r.find_element(By.CSS_SELECTOR, "td").text for r in rows] == [
-        "Popular Mobilisation", "Saraya Awliya al-Dam", "Hezbollah", "Abu Fadak"]
+        "Popular Crowd", "Saraya Awliya al-Dam", "Hezbollah", "Abu Fadak"]
     assert [r.find_elements(By.CSS_SELECTOR, "td")[1].text for r in rows] == ["5", "3", "2", "1"]
     assert "Popular Mobilization Forces" in rows[0].text  # its candidate
     assert browser.find_elements(By.CSS_SELECTOR, "main form[method=post]") == []  # no writes before signing in
@@ -110,9 +110,9 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     _shot(browser, "review-queue.png", tmp_path)
 
     # link the top value to its candidate
-    _submit(browser, browser.find_element(By.CSS_SELECTOR, "button[aria-label='Link Popular Mobilisation to "
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, "button[aria-label='Link Popular Crowd to "
                                                            "Popular Mobilization Forces']"))
-    assert _flash(browser) == "“Popular Mobilisation” is now an alias of Popular Mobilization Forces."
+    assert _flash(browser) == "“Popular Crowd” is now an alias of Popular Mobilization Forces."
     status, body = call(f"{server}/resolve?q=Popular%20Mobilisation")
     assert (body["status"], body["entity"]["id"]) == ("matched", "popular-mobilization-forces")
 
@@ -144,5 +144,5 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     assert shot.stat().st_size > 10_000
     # JSON is still what a program gets from the same URL
     status, body = call(f"{server}/entities/popular-mobilization-forces")
-    assert status == 200 and "Popular Mobilisation" in [a["text"] for a in body["aliases"]]
+    assert status == 200 and "Popular Crowd" in [a["text"] for a in body["aliases"]]
 
