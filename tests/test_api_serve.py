@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,10 +12,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from live_server import call, free_port
 
 from resolver.cli import cli
 from resolver.store.db import SCHEMA_VERSION
@@ -25,28 +23,9 @@ from resolver.store.db import SCHEMA_VERSION
 TOKEN = "serve-test-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _call(url: str, data: dict[str, Any] | None = None, token: str | None = None) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    body = json.dumps(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
-
-
 @pytest.fixture()
 def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     env = {**os.environ, "RESOLVER_API_TOKENS": f"tester:{TOKEN}"}
     env.pop("RESOLVER_DB", None)
@@ -60,7 +39,7 @@ def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if _call(f"{url}/health")[0] == 200:
+                if call(f"{url}/health")[0] == 200:
                     break
             except (urllib.error.URLError, ConnectionError):
                 pass
@@ -79,28 +58,28 @@ def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) -> None:
     url, log = server
-    status, health = _call(f"{url}/health")
+    status, health = call(f"{url}/health")
     assert (status, health["status"], health["entities"], health["schema_version"]) == (200, "ok", 107, SCHEMA_VERSION)
 
-    status, body = _call(f"{url}/resolve?q=Kazemi")
+    status, body = call(f"{url}/resolve?q=Kazemi")
     assert (status, body["status"], body["entity"]["id"]) == (200, "matched", "mustafa-al-kadhimi")
 
-    status, body = _call(f"{url}/entities/tehran/aliases", {"text": "Zorgamazoo"}, token=TOKEN)
+    status, body = call(f"{url}/entities/tehran/aliases", {"text": "Zorgamazoo"}, token=TOKEN)
     assert (status, body["entity_id"], body["text"]) == (201, "tehran", "Zorgamazoo")
     # Each request is a fresh connection, taken by whichever worker accepts it first: ask until
     # both workers have answered (the log line carries the worker's pid), every time with the write.
     answers: list[str | None] = []
     pids: set[str] = set()
     while len(pids) < 2 and len(answers) < 200:
-        answers.append((_call(f"{url}/resolve?q=Zorgamazoo")[1]["entity"] or {}).get("id"))
+        answers.append((call(f"{url}/resolve?q=Zorgamazoo")[1]["entity"] or {}).get("id"))
         pids = set(re.findall(r"\[(\d+)\] api.access: \S+ \"GET /resolve\?q=Zorgamazoo\"", log.read_text()))
     assert len(pids) == 2
     assert set(answers) == {"tehran"}
 
-    status, body = _call(f"{url}/nope")
+    status, body = call(f"{url}/nope")
     assert (status, body["error"]["code"]) == (404, "not_found")
     # refused by gunicorn itself, before the app: still JSON, never its HTML page
-    status, body = _call(f"{url}/resolve?q={'x' * 5000}")
+    status, body = call(f"{url}/resolve?q={'x' * 5000}")
     assert (status, body["error"]["code"]) == (414, "uri_too_long")
 
     text = log.read_text()
@@ -128,7 +107,7 @@ def test_a_posted_alias_is_found_by_the_next_lookup_while_others_read(server: tu
     def read() -> None:
         while not stop.is_set():
             try:
-                status, _body = _call(f"{url}/resolve?q=Kazemi")
+                status, _body = call(f"{url}/resolve?q=Kazemi")
                 if status != 200:
                     errors.append(str(status))
             except Exception as exc:
@@ -141,9 +120,9 @@ def test_a_posted_alias_is_found_by_the_next_lookup_while_others_read(server: tu
         missed = []
         for n in range(30):
             text = f"Zorgamazoo Qwertyan{n}"
-            status, body = _call(f"{url}/entities/tehran/aliases", {"text": text}, token=TOKEN)
+            status, body = call(f"{url}/entities/tehran/aliases", {"text": text}, token=TOKEN)
             assert status == 201, body
-            status, body = _call(f"{url}/resolve?q={text.replace(' ', '+')}")
+            status, body = call(f"{url}/resolve?q={text.replace(' ', '+')}")
             if (body.get("entity") or {}).get("id") != "tehran":
                 missed.append(text)
     finally:
