@@ -108,9 +108,14 @@ def title_case(text: str, tk: Tokens, names: list[Span]) -> Callable[[int], bool
 
 @lru_cache(maxsize=16384)
 def _near_title(word: str) -> bool:
-    """A title with one letter wrong or missing ("Minster"): typos of titles are still titles."""
-    return len(word) >= 5 and any(
-        abs(len(word) - len(t)) <= 1 and Levenshtein.distance(word, t, score_cutoff=1) <= 1 for t in TITLE_WORDS
+    """A long title with one letter wrong or missing ("Minster"): typos of titles are still titles.
+
+    Only titles of eight letters or more: one letter away from a short title is as often a name
+    ("Malana" is not "Maulana", "Sayed" may be a given name), and a name word must stay a name word.
+    """
+    return len(word) >= 7 and any(
+        len(t) >= 8 and abs(len(word) - len(t)) <= 1 and Levenshtein.distance(word, t, score_cutoff=1) <= 1
+        for t in TITLE_WORDS
     )
 
 
