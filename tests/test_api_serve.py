@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from live_server import call, free_port
+from live_server import call, live_server
 
 from resolver.cli import cli
 from resolver.store.db import SCHEMA_VERSION
@@ -25,35 +18,9 @@ TOKEN = "serve-test-token"
 
 @pytest.fixture()
 def server(db_path: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    port = free_port()
     log = tmp_path / "server.log"
-    env = {**os.environ, "RESOLVER_API_TOKENS": f"tester:{TOKEN}"}
-    env.pop("RESOLVER_DB", None)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "resolver", "serve", "--port", str(port), "--workers", "2", "--db", str(db_path)],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if call(f"{url}/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "no answer on /health within 30 s:\n" + log.read_text()
-            time.sleep(0.1)
+    with live_server(db_path, log, {"RESOLVER_API_TOKENS": f"tester:{TOKEN}"}, workers=2, threads=4) as url:
         yield url, log
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_serve_answers_and_every_worker_sees_writes(server: tuple[str, Path]) -> None:
