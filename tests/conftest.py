@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,13 +64,11 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture()
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the real server named by ``RESOLVER_TEST_PG``, dropped afterwards.
-
-    ``RESOLVER_TEST_PG`` is an SQLAlchemy URL of a role that may create databases, e.g.
-    ``postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres`` (``.ci/run`` starts such a server).
-    """
+@contextmanager
+def _pg_database(prefix: str, template: str | None = None) -> Iterator[tuple[str, str]]:
+    """A new database on the server named by ``RESOLVER_TEST_PG`` (a copy of ``template`` if given):
+    yields (name, SQLAlchemy URL) and drops it afterwards.  A missing server, driver or an unusable
+    one is a missing service (a skip here, a failure under CI)."""
     admin_url = os.environ.get("RESOLVER_TEST_PG", "")
     require_service(bool(admin_url), "no PostgreSQL server: set RESOLVER_TEST_PG to an admin SQLAlchemy URL")
     try:
@@ -76,48 +77,17 @@ def pg_url() -> Iterator[str]:
         require_service(False, "the PostgreSQL driver is missing: pip install -e '.[postgres]'")
     from sqlalchemy import create_engine, make_url, text
 
-    name = f"resolver_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     except Exception as exc:  # an unreachable server is a missing service, said in one line
         admin.dispose()
         require_service(False, f"the PostgreSQL server at RESOLVER_TEST_PG is unusable: {exc.__class__.__name__}")
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(scope="session")
-def pg_bundle_template(bundle_template: Path) -> Iterator[str]:
-    """A PostgreSQL database holding the bundled store, made once per session, to clone per test."""
-    admin_url = os.environ.get("RESOLVER_TEST_PG", "")
-    require_service(bool(admin_url), "no PostgreSQL server: set RESOLVER_TEST_PG to an admin SQLAlchemy URL")
-    from sqlalchemy import create_engine, make_url, text
-
-    from resolver.store.csvio import import_rows
-
-    name = f"resolver_tmpl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        require_service(False, f"the PostgreSQL server at RESOLVER_TEST_PG is unusable: {exc.__class__.__name__}")
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    source = Resolver.open(str(bundle_template))
-    rows = [(e, n, t, a) for e, n, t, a in source.store.export_rows()]
-    source.close()
-    target = Resolver.open(url, create=True)
-    import_rows(target.store, rows, source="bundle")
-    target.close()
-    try:
-        yield name
+        yield name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -125,21 +95,36 @@ def pg_bundle_template(bundle_template: Path) -> Iterator[str]:
 
 
 @pytest.fixture()
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the real server named by ``RESOLVER_TEST_PG``, dropped afterwards.
+
+    ``RESOLVER_TEST_PG`` is an SQLAlchemy URL of a role that may create databases, e.g.
+    ``postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres`` (``.ci/run`` starts such a server).
+    """
+    with _pg_database("resolver_test") as (_, url):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_bundle_template(bundle_template: Path) -> Iterator[str]:
+    """A PostgreSQL database holding the bundled store, made once per session, to clone per test."""
+    from resolver.store.csvio import import_rows
+
+    with _pg_database("resolver_tmpl") as (name, url):
+        source = Resolver.open(str(bundle_template))
+        rows = [(e, n, t, a) for e, n, t, a in source.store.export_rows()]
+        source.close()
+        target = Resolver.open(url, create=True)
+        import_rows(target.store, rows, source="bundle")
+        target.close()
+        yield name
+
+
+@pytest.fixture()
 def pg_bundle_url(pg_bundle_template: str) -> Iterator[str]:
     """A fresh PostgreSQL copy of the bundled store (cloned from the session's template), dropped afterwards."""
-    from sqlalchemy import create_engine, make_url, text
-
-    admin_url = os.environ["RESOLVER_TEST_PG"]
-    name = f"resolver_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_bundle_template}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _pg_database("resolver_test", template=pg_bundle_template) as (_, url):
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -149,3 +134,30 @@ def any_resolver(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Reso
     r = Resolver.open(db)
     yield r
     r.close()
+
+
+#: where the W3C reconciliation schemas refer to each other
+SPEC_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
+
+
+@pytest.fixture(scope="session")
+def contracts(shared_dir: Path) -> Path:
+    """The W3C reconciliation API v0.2 contracts in ../shared (schemas and examples)."""
+    return shared_dir / "contracts" / "reconciliation-0.2"
+
+
+@pytest.fixture(scope="session")
+def validators(contracts: Path) -> dict[str, Any]:
+    """A Draft 7 validator per schema file, with every schema registered under its $id and file URL."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    registry: Registry[Any] = Registry()
+    schemas = {}
+    for path in sorted((contracts / "schemas").glob("*.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource(contents=contents, specification=DRAFT7)
+        registry = registry.with_resources([(contents["$id"].rstrip("#"), resource), (SPEC_BASE + path.name, resource)])
+        schemas[path.stem] = contents
+    return {name: Draft7Validator(schema, registry=registry) for name, schema in schemas.items()}

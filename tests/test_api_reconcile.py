@@ -17,13 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from api import create_app
 from resolver import Resolver
 
-SPEC_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
 KADHIMI = "mustafa-al-kadhimi"
 
 
@@ -37,24 +34,6 @@ def app(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def contracts(shared_dir: Path) -> Path:
-    return shared_dir / "contracts" / "reconciliation-0.2"
-
-
-@pytest.fixture(scope="module")
-def validators(contracts: Path) -> dict[str, Draft7Validator]:
-    """A Draft 7 validator per schema file, with every schema registered under its $id and file URL."""
-    registry: Registry = Registry()
-    schemas = {}
-    for path in sorted((contracts / "schemas").glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource(contents=contents, specification=DRAFT7)
-        registry = registry.with_resources([(contents["$id"].rstrip("#"), resource), (SPEC_BASE + path.name, resource)])
-        schemas[path.stem] = contents
-    return {name: Draft7Validator(schema, registry=registry) for name, schema in schemas.items()}
 
 
 def _examples(contracts: Path, schema: str, kind: str) -> list[Path]:

@@ -15,13 +15,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from api import create_app
 from resolver import Resolver
-
-SPEC_BASE = "https://reconciliation-api.github.io/specs/0.2/schemas/"
 
 
 @pytest.fixture()
@@ -29,23 +25,6 @@ def client(resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
     monkeypatch.delenv("RESOLVER_API_TOKENS", raising=False)
     with create_app({"max_batch": 10}, resolver=resolver).test_client() as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def contracts(shared_dir: Path) -> Path:
-    return shared_dir / "contracts" / "reconciliation-0.2"
-
-
-@pytest.fixture(scope="module")
-def validators(contracts: Path) -> dict[str, Draft7Validator]:
-    registry: Registry = Registry()
-    schemas = {}
-    for path in sorted((contracts / "schemas").glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource(contents=contents, specification=DRAFT7)
-        registry = registry.with_resources([(contents["$id"].rstrip("#"), resource), (SPEC_BASE + path.name, resource)])
-        schemas[path.stem] = contents
-    return {name: Draft7Validator(schema, registry=registry) for name, schema in schemas.items()}
 
 
 def _get(client: FlaskClient, path: str, **params: Any) -> Any:
