@@ -71,12 +71,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         address = json.loads(info.read_text())["address"]
         yield Cluster(address, dashboard, processes[1:])
     finally:
-        for p in processes:
+        for p in reversed(processes):  # the workers first, then the scheduler
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
         for p in processes:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
