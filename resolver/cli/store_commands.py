@@ -15,7 +15,7 @@ from resolver.errors import SchemaMismatch
 from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
 from resolver.settings import default_db_path, load_settings
 from resolver.store.build import build_bundle, default_source
-from resolver.store.csvio import export_csv, import_rows, read_rows
+from resolver.store.csvio import check_file, export_csv, import_csv
 from resolver.store.db import SCHEMA_VERSION, check_schema, make_engine, make_session_factory, sqlite_path
 from resolver.store.store import AliasStore
 
@@ -99,10 +99,15 @@ def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Pat
         raise click.UsageError("--source, --date and --alt apply to --format ftm and ofac only")
     if file.is_dir():
         raise click.BadParameter(f"{file} is a directory", param_hint="FILE")
+    try:
+        resolver = open_resolver(db)
+    except SchemaMismatch:
+        # No store yet (or not a usable one): check every row before creating anything.
+        with file.open("rb") as handle:
+            check_file(handle, source=file.name)
+        resolver = open_resolver(db, create=True)
     with file.open("rb") as handle:
-        rows = read_rows(handle, source=file.name)  # check every row before creating anything
-    resolver = open_resolver(db, create=True)
-    report = import_rows(resolver.store, rows, source=file.name, update=update)
+        report = import_csv(resolver.store, handle, source=file.name, update=update)
     updated = f", {report.entities_updated} entities updated" if update else ""
     click.echo(f"{file}: {report.rows} rows, {report.entities_created} entities and "
                f"{report.aliases_created} aliases created{updated}")

@@ -109,7 +109,7 @@ def build_bundle(source: Path, output: Path) -> tuple[int, int]:
         rows = [(e.id, e.name, e.type, a.text, a.kind, a.source, a.note) for e in entities for a in e.aliases]
         meta = {e.id: (e.description, e.external_ids) for e in entities}
         with store.transaction() as session:
-            created = store.bulk_load(session, rows, actor="build", entity_meta=meta, now=BUILD_TIME)
+            totals = store.bulk_load(session, rows, actor="build", entity_meta=meta, now=BUILD_TIME)
         with engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
@@ -122,7 +122,7 @@ def build_bundle(source: Path, output: Path) -> tuple[int, int]:
     os.replace(tmp, output)
     for stale in (Path(f"{output}-wal"), Path(f"{output}-shm")):
         stale.unlink(missing_ok=True)
-    return created
+    return totals.entities_created, totals.aliases_created
 
 
 def compare_bundle(source: Path, db: Path) -> list[str]:

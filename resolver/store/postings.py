@@ -14,16 +14,18 @@ looked up at query time (see :mod:`resolver.matching.index`), which keeps the vo
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, String, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from resolver.matching.normalize import coarse, loose
+from resolver.store.dbapi import Raw
 from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
 
 __all__ = [
+    "IndexWriter",
     "Posted",
     "add_entity_count",
     "deletions",
@@ -139,19 +141,65 @@ def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[i
 
 def index_aliases(conn: Connection, aliases: Sequence[Posted], before: dict[str, set[str]]) -> None:
     """Post new aliases; ``before`` holds the keys their entities had without them (see :func:`entity_keys`)."""
-    per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
-    counts: Counter[str] = Counter()
-    gained: Counter[str] = Counter()
-    after: dict[str, set[str]] = defaultdict(set)
-    for (_a, entity_id, *_rest), (_, posted, _s) in zip(aliases, per_alias, strict=True):
-        counts.update(posted)
-        after[entity_id].update(posted)
-    for entity_id, held in after.items():
-        gained.update(held - before.get(entity_id, set()))
-    ids = _create_tokens(conn, {k: (gained[k], counts[k]) for k in counts})
-    rows = [{"token_id": ids[k], "size": size, "alias_id": a} for a, keys, size in per_alias for k in keys]
-    for chunk in _chunks(rows, 20000):
-        conn.execute(_POSTING.insert(), list(chunk))
+    writer = IndexWriter(conn)
+    writer.post(aliases, before)
+    writer.finish()
+
+
+class IndexWriter:
+    """Posts aliases batch after batch inside one transaction; the token counts go in once, at :meth:`finish`.
+
+    What a bulk import uses (and a single write too): the postings of a batch go in one
+    ``executemany``, in index order; new keys are created with their near keys as they appear; the
+    token ids met so far and the count changes are kept here (bounded by the vocabulary, not by
+    the number of aliases), so a common token's row is updated once per import, not once per batch.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._sql = Raw(conn)
+        self._ids: dict[str, int] = {}
+        self._deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+
+    def post(self, aliases: Sequence[Posted], before: Mapping[str, set[str]]) -> None:
+        """Post ``aliases`` (already in the alias table); ``before``: the keys their entities held
+        before them, for each entity that held any (see :func:`entity_keys`)."""
+        per_alias = [(a, e, posted_keys(n, k, c), _size(k)) for a, e, n, k, c in aliases]
+        ids = self._ensure([k for _a, _e, keys, _s in per_alias for k in keys])
+        held: dict[str, set[str]] = defaultdict(set)
+        rows: list[tuple[int, int, int]] = []
+        for alias_id, entity_id, keys, size in per_alias:
+            held[entity_id].update(keys)
+            for k in keys:
+                rows.append((ids[k], size, alias_id))
+                self._deltas[ids[k]][1] += 1
+        for entity_id, gained in held.items():
+            for k in gained - before.get(entity_id, set()):
+                self._deltas[ids[k]][0] += 1
+        rows.sort()  # the primary key's order: each page of the postings is visited once per batch
+        self._sql.many("INSERT INTO ix_posting (token_id, size, alias_id) VALUES (?, ?, ?)", rows)
+
+    def finish(self) -> None:
+        """Write the entity and postings counts changed since the last call."""
+        rows = [(df, n, t) for t, (df, n) in sorted(self._deltas.items()) if (df, n) != (0, 0)]
+        self._sql.many("UPDATE ix_token SET df = df + ?, n = n + ? WHERE id = ?", rows)
+        self._deltas.clear()
+
+    def _ensure(self, keys: Sequence[str]) -> dict[str, int]:
+        """The ids of ``keys``, creating the missing ones (in the order given) with their near keys."""
+        unknown = list(dict.fromkeys(k for k in keys if k not in self._ids))
+        if unknown:
+            select_ids = "SELECT key, id FROM ix_token WHERE key IN (?*)"
+            self._ids.update(self._sql.rows_in(select_ids, unknown))
+            missing = [k for k in unknown if k not in self._ids]
+            if missing:
+                self._sql.many("INSERT INTO ix_token (key, loose, df, n) VALUES (?, ?, 0, 0) "
+                               "ON CONFLICT (key) DO NOTHING", [(k, loose(k)) for k in missing])
+                created = dict(self._sql.rows_in(select_ids, missing))
+                self._ids.update(created)
+                near = sorted({(v, created[k]) for k in missing for v in deletions(loose(k))})
+                self._sql.many("INSERT INTO ix_near (variant, token_id) VALUES (?, ?) "
+                               "ON CONFLICT (variant, token_id) DO NOTHING", near)
+        return self._ids
 
 
 def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:

@@ -21,6 +21,7 @@ from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, Invali
 from resolver.matching.normalize import KEYS_VERSION, analyze, coarse_flat, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import postings
+from resolver.store.bulk import BATCH, EntityCheck, Loader, LoadTotals, update_always
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 
@@ -351,58 +352,30 @@ class AliasStore:
 
     def bulk_load(self, session: Session, rows: Iterable[tuple[str, str, str, str, str, str, str]],
                   *, actor: str, entity_meta: dict[str, tuple[str, dict[str, str]]] | None = None,
-                  now: datetime | None = None) -> tuple[int, int]:
+                  now: datetime | None = None, check: EntityCheck = update_always) -> LoadTotals:
         """Insert (entity_id, name, type, alias, kind, source, note) rows inside a caller's transaction.
 
-        Existing entities keep their id; a changed name or type is updated; an alias the entity
-        already has is skipped, so loading the same rows twice changes nothing.
+        The rows are read and written :data:`~resolver.store.bulk.BATCH` at a time (an iterator of
+        a million rows is never held whole).  Existing entities keep their id; one the rows give
+        another name or type is updated (or refused: see ``check``); an alias the entity already
+        has is skipped, so loading the same rows twice changes nothing.
 
         Args:
             entity_meta: description and external ids of new entities, by id.
             now: the timestamp to write (a fixed one makes a build reproducible).
-
-        Returns:
-            (entities created, aliases created)
+            check: decides about an existing entity the rows disagree with (default: update it).
         """
-        now = now or _now()
-        meta = entity_meta or {}
-        entities = {e.id: e for e in session.execute(select(EntityRow)).scalars()}
-        existing = {(e, t) for e, t in session.execute(select(AliasRow.entity_id, AliasRow.text))}
-        created_entities = 0
-        created_ids: set[str] = set()
-        new_aliases: list[dict[str, Any]] = []
-        for entity_id, name, type, text, kind, source, note in rows:
-            check_text(name, f"the name of {entity_id!r}")
-            check_text(text)
-            row = entities.get(entity_id)
-            if row is None:
-                description, external_ids = meta.get(entity_id, ("", {}))
-                row = EntityRow(id=entity_id, name=name, type=type, external_ids=dict(external_ids),
-                                created_at=now, updated_at=now, description=description)
-                session.add(row)
-                entities[entity_id] = row
-                created_entities += 1
-                created_ids.add(entity_id)
-                self._record(session, actor, "create", entity_id, None, {"id": entity_id, "name": name, "type": type},
-                             bump=False, at=now)
-            elif row.redirect_to is None and (row.name != name or row.type != type):
-                before = {"name": row.name, "type": row.type}
-                row.name, row.type, row.updated_at = name, type, now
-                self._record(session, actor, "update", entity_id, before, {"name": name, "type": type}, bump=False)
-            if (entity_id, text) in existing:
-                continue
-            existing.add((entity_id, text))
-            new_aliases.append({"entity_id": entity_id, "text": text, "kind": kind, "source": source, "note": note,
-                                "created_at": now, "updated_at": now, **alias_columns(text)})
-        session.flush()  # entities first: the aliases' foreign keys need them
-        if new_aliases:
-            self._bulk_insert_aliases(session, new_aliases, new_entities=created_ids)
-        if created_entities:
-            postings.add_entity_count(session.connection(), created_entities)
-        created_aliases = len(new_aliases)
-        if created_entities or created_aliases:
-            self._bump(session)
-        return created_entities, created_aliases
+        loader = Loader(session, actor=actor, now=now or _now(), derive=alias_columns, entity_meta=entity_meta,
+                        check=check)
+        batch: list[tuple[str, str, str, str, str, str, str]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                loader.load(batch)
+                batch = []
+        if batch:
+            loader.load(batch)
+        return loader.finish()
 
     # --- bulk writes for importers, inside a caller's transaction ------------------------------
     # A source sync writes and removes entities and aliases only through these methods, so the
@@ -547,21 +520,6 @@ class AliasStore:
         conn = session.connection()
         postings.index_aliases(conn, [_posted(row)], postings.entity_keys(conn, [entity_id], skip=[row.id]))
         return row
-
-    def _bulk_insert_aliases(self, session: Session, new_aliases: list[dict[str, Any]], *,
-                             new_entities: set[str]) -> None:
-        """Insert many aliases and post them in the index, in the caller's transaction."""
-        conn = session.connection()
-        touched = {a["entity_id"] for a in new_aliases} - new_entities
-        before = postings.entity_keys(conn, touched)
-        last = conn.execute(select(func.max(AliasRow.id))).scalar() or 0
-        session.execute(insert(AliasRow), new_aliases)
-        ours = {(a["entity_id"], a["text"]) for a in new_aliases}
-        rows = conn.execute(
-            select(AliasRow.id, AliasRow.entity_id, AliasRow.text, AliasRow.normalized, AliasRow.keys,
-                   AliasRow.acronym).where(AliasRow.id > last).order_by(AliasRow.id)
-        ).all()
-        postings.index_aliases(conn, [(a, e, n, k, c) for a, e, t, n, k, c in rows if (e, t) in ours], before)
 
     def _new_id(self, session: Session, name: str) -> str:
         base = _SLUG_RE.sub("-", normalize_name(name).encode("ascii", "ignore").decode().lower()).strip("-")[:80]
