@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from resolver.store import postings
 from resolver.store.dbapi import Raw
+from resolver.store.derive import Derived
 from resolver.store.models import AliasRow, EntityRow, HistoryRow
 from resolver.store.text_rules import check_text
 
@@ -30,6 +31,9 @@ __all__ = ["BATCH", "EntityCheck", "LoadRow", "LoadTotals", "Loader", "update_al
 
 #: rows per batch: large enough that statement overhead vanishes, small enough to keep memory flat
 BATCH = 20_000
+
+#: SQLite page cache during a load, in KiB
+_CACHE_KIB = 64 * 1024
 
 LoadRow = tuple[str, str, str, str, str, str, str]
 """(entity_id, name, type, alias text, alias kind, alias source, alias note)."""
@@ -64,17 +68,15 @@ class Loader:
         now: the timestamp written on new rows (a fixed one makes a build reproducible).
         entity_meta: description and external ids of new entities, by id.
         check: what to do with an existing entity the rows disagree with (default: update it).
-        derive: computes an alias's derived columns (``resolver.store.store.alias_columns``).
     """
 
-    def __init__(self, session: Session, *, actor: str, now: datetime, derive: Callable[[str], dict[str, Any]],
+    def __init__(self, session: Session, *, actor: str, now: datetime,
                  entity_meta: dict[str, tuple[str, dict[str, str]]] | None = None,
                  check: EntityCheck = update_always) -> None:
         session.flush()
         conn = session.connection()
         self._sql = Raw(conn)
         self._index = postings.IndexWriter(conn)
-        self._derive = derive
         self._meta = entity_meta or {}
         self._check = check
         self._actor = actor
@@ -83,9 +85,25 @@ class Loader:
         self._entity_json = self._sql.converter(_ENTITY.c.external_ids)
         self._history_at = self._sql.converter(_HISTORY.c.at)(now)
         self.created = self.aliases = self.updated = 0
+        self._cache: int | None = None
+        if self._sql.dialect.name == "sqlite":
+            # The batches insert all over the postings and alias indexes: with SQLite's default 2 MB
+            # page cache every batch would write and read back most of the pages it touches.
+            self._cache = self._sql.run("PRAGMA cache_size")[0][0]
+            self._sql.run(f"PRAGMA cache_size = {-_CACHE_KIB}")
 
-    def load(self, rows: Sequence[LoadRow]) -> None:
-        """Write one batch: new entities, entity updates, new aliases and their postings."""
+    def close(self) -> None:
+        """Give the connection back its own page cache size (the load may have failed)."""
+        if self._cache is not None:
+            self._sql.run(f"PRAGMA cache_size = {int(self._cache)}")
+            self._cache = None
+
+    def load(self, rows: Sequence[LoadRow], derived: Sequence[Derived]) -> None:
+        """Write one batch: new entities, entity updates, new aliases and their postings.
+
+        Args:
+            derived: the columns of each row's alias (:func:`resolver.store.derive.derive_many`).
+        """
         wanted: dict[str, tuple[str, str]] = {}
         for entity_id, name, type_, text, *_ in rows:
             check_text(text)
@@ -96,13 +114,13 @@ class Loader:
         self._write_entities(wanted, stored)
         have = {(e, t) for e, t in self._sql.rows_in("SELECT entity_id, text FROM alias WHERE entity_id IN (?*)",
                                                     stored)} if stored else set()
-        new: list[LoadRow] = []
-        for row in rows:
+        new: list[tuple[LoadRow, Derived]] = []
+        for row, cols in zip(rows, derived, strict=True):
             if (row[0], row[3]) not in have:
                 have.add((row[0], row[3]))
-                new.append(row)
+                new.append((row, cols))
         if new:
-            self._write_aliases(new, {e for e, *_ in new if e in stored})
+            self._write_aliases(new, {row[0] for row, _ in new if row[0] in stored})
 
     def finish(self) -> LoadTotals:
         """Write the token counts, the live entity count and one revision bump; the totals of the load."""
@@ -144,13 +162,10 @@ class Loader:
         self.created += len(entities)
         self.updated += len(updates)
 
-    def _write_aliases(self, new: list[LoadRow], existing: set[str]) -> None:
+    def _write_aliases(self, new: list[tuple[LoadRow, Derived]], existing: set[str]) -> None:
         """Insert the aliases, read their ids back, and post them (``existing``: entities that had aliases)."""
-        values = []
-        for entity_id, _name, _type, text, kind, source, note in new:
-            cols = self._derive(text)
-            values.append((entity_id, text, cols["normalized"], cols["keys"], cols["flat"], cols["acronym"],
-                           cols["script"], kind, source, note, self._at, self._at))
+        values = [(entity_id, text, *cols, kind, source, note, self._at, self._at)
+                  for (entity_id, _name, _type, text, kind, source, note), cols in new]
         before = postings.entity_keys(self._sql.conn, existing) if existing else {}
         last = self._sql.run("SELECT max(id) FROM alias")[0][0] or 0
         self._sql.many("INSERT INTO alias (entity_id, text, normalized, keys, flat, acronym, script, kind, source, "

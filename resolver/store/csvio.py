@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import IO, Protocol
 
@@ -163,7 +164,7 @@ def check_file(handle: IO[bytes], source: str = "<input>") -> int:
 
 
 def import_csv(store: AliasStore, handle: IO[bytes], *, source: str = "<input>", actor: str = "import",
-               update: bool = False) -> ImportReport:
+               update: bool = False, workers: int = 0) -> ImportReport:
     """Load an import file into the store, all or nothing; importing it again changes nothing.
 
     The file is read and written a batch of rows at a time, in one transaction: a bad row
@@ -173,8 +174,9 @@ def import_csv(store: AliasStore, handle: IO[bytes], *, source: str = "<input>",
         handle: the file opened in binary mode (UTF-8, with or without a BOM).
         source: the name used in error messages and recorded as each alias's provenance.
         update: let the file change the name or type of entities the store already has.
+        workers: processes that compute the matching keys ahead of the writes (0: none).
     """
-    return import_rows(store, RowReader(handle, source), source=source, actor=actor, update=update)
+    return import_rows(store, RowReader(handle, source), source=source, actor=actor, update=update, workers=workers)
 
 
 class _Lines(Protocol):
@@ -183,7 +185,7 @@ class _Lines(Protocol):
 
 def import_rows(
     store: AliasStore, rows: Iterable[tuple[str, str, str, str]], *, source: str = "<input>", actor: str = "import",
-    update: bool = False,
+    update: bool = False, workers: int = 0,
 ) -> ImportReport:
     """Load rows checked by :class:`RowReader` (or :func:`read_rows`), in one transaction.
 
@@ -213,8 +215,12 @@ def import_rows(
             count += 1
             yield entity_id, name, type, alias, "name", source, ""
 
-    with store.transaction() as session:
-        totals = store.bulk_load(session, counted(), actor=actor, check=check)
+    try:
+        with store.transaction() as session:
+            totals = store.bulk_load(session, counted(), actor=actor, check=check, workers=workers)
+    except BrokenProcessPool as exc:
+        raise ImportFailed(f"a worker process stopped unexpectedly ({exc}); nothing was imported",
+                           source=source) from None
     return ImportReport(count, totals.entities_created, totals.aliases_created, totals.entities_updated)
 
 

@@ -9,7 +9,9 @@ tables (by :mod:`resolver.store.postings`).
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
-from resolver.matching.normalize import KEYS_VERSION, analyze, coarse_flat, normalize_name
+from resolver.matching.normalize import KEYS_VERSION, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import postings
-from resolver.store.bulk import BATCH, EntityCheck, Loader, LoadTotals, update_always
+from resolver.store.bulk import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
+from resolver.store.derive import Derived, KeyPool, alias_columns
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 
@@ -62,18 +65,6 @@ def check_id(value: str) -> str:
     if not _ID_RE.fullmatch(value):
         raise InvalidQuery(f"invalid entity id {value!r}: letters, digits and . _ : - only, at most 200")
     return value
-
-
-def alias_columns(text: str) -> dict[str, Any]:
-    """The derived columns of an alias: normalized form, matching keys, acronym and script."""
-    key = analyze(text)
-    return {
-        "normalized": key.normalized,
-        "keys": " ".join(key.keys),
-        "flat": coarse_flat(key.tokens),
-        "acronym": key.acronym,
-        "script": key.script,
-    }
 
 
 def _posted(row: AliasRow) -> postings.Posted:
@@ -352,7 +343,7 @@ class AliasStore:
 
     def bulk_load(self, session: Session, rows: Iterable[tuple[str, str, str, str, str, str, str]],
                   *, actor: str, entity_meta: dict[str, tuple[str, dict[str, str]]] | None = None,
-                  now: datetime | None = None, check: EntityCheck = update_always) -> LoadTotals:
+                  now: datetime | None = None, check: EntityCheck = update_always, workers: int = 0) -> LoadTotals:
         """Insert (entity_id, name, type, alias, kind, source, note) rows inside a caller's transaction.
 
         The rows are read and written :data:`~resolver.store.bulk.BATCH` at a time (an iterator of
@@ -364,18 +355,31 @@ class AliasStore:
             entity_meta: description and external ids of new entities, by id.
             now: the timestamp to write (a fixed one makes a build reproducible).
             check: decides about an existing entity the rows disagree with (default: update it).
+            workers: processes that compute the matching keys of the next batches while this one
+                writes (0: compute them here; a load of one batch never starts a process).
         """
-        loader = Loader(session, actor=actor, now=now or _now(), derive=alias_columns, entity_meta=entity_meta,
-                        check=check)
-        batch: list[tuple[str, str, str, str, str, str, str]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= BATCH:
-                loader.load(batch)
-                batch = []
-        if batch:
-            loader.load(batch)
-        return loader.finish()
+        loader = Loader(session, actor=actor, now=now or _now(), entity_meta=entity_meta, check=check)
+        try:
+            pending: deque[tuple[list[LoadRow], Future[list[Derived]]]] = deque()
+            with KeyPool(workers, batch=BATCH) as keys:
+                batch: list[LoadRow] = []
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) < BATCH:
+                        continue
+                    pending.append((batch, keys.submit([r[3] for r in batch])))
+                    batch = []
+                    if len(pending) > keys.workers:  # the workers compute the next batches' keys meanwhile
+                        done, derived = pending.popleft()
+                        loader.load(done, derived.result())
+                if batch:
+                    pending.append((batch, keys.submit([r[3] for r in batch])))
+                while pending:
+                    done, derived = pending.popleft()
+                    loader.load(done, derived.result())
+            return loader.finish()
+        finally:
+            loader.close()
 
     # --- bulk writes for importers, inside a caller's transaction ------------------------------
     # A source sync writes and removes entities and aliases only through these methods, so the

@@ -1,0 +1,77 @@
+"""An alias's derived columns (normalized form, matching keys, acronym, script), one or many at a time.
+
+Computing the keys is half the work of a large import, and it needs nothing from the database,
+so :class:`KeyPool` can hand the batches of an import to worker processes while the importing
+process writes the batches before them.  Every path computes the columns with
+:func:`alias_columns` (through :mod:`resolver.matching.normalize`), so where they were computed
+never changes what is stored.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from types import TracebackType
+from typing import Any
+
+from resolver.matching.normalize import analyze, coarse_flat
+
+__all__ = ["Derived", "KeyPool", "alias_columns", "derive_many"]
+
+Derived = tuple[str, str, str, str | None, str]
+"""(normalized, keys, flat, acronym, script) of one alias text."""
+
+
+def alias_columns(text: str) -> dict[str, Any]:
+    """The derived columns of an alias: normalized form, matching keys, acronym and script."""
+    key = analyze(text)
+    return {
+        "normalized": key.normalized,
+        "keys": " ".join(key.keys),
+        "flat": coarse_flat(key.tokens),
+        "acronym": key.acronym,
+        "script": key.script,
+    }
+
+
+def derive_many(texts: Sequence[str]) -> list[Derived]:
+    """The derived columns of many texts, as tuples (what a worker sends back)."""
+    out: list[Derived] = []
+    for text in texts:
+        key = analyze(text)
+        out.append((key.normalized, " ".join(key.keys), coarse_flat(key.tokens), key.acronym, key.script))
+    return out
+
+
+class KeyPool:
+    """Computes :func:`derive_many` for batch after batch, in ``workers`` processes (0: here, at once).
+
+    Use it as a context manager; the processes are started at the first :meth:`submit` and
+    stopped on exit, pending work cancelled (an import that fails stops at once).
+    """
+
+    def __init__(self, workers: int, *, batch: int) -> None:
+        self.workers = max(0, workers)
+        self._batch = batch
+        self._executor: Executor | None = None
+
+    def submit(self, texts: Sequence[str]) -> Future[list[Derived]]:
+        """The columns of ``texts``; a batch smaller than a full one (the last, or the only one of a
+        small load) is computed here, so a small load starts no process."""
+        if not self.workers or len(texts) < self._batch:
+            done: Future[list[Derived]] = Future()
+            done.set_result(derive_many(texts))
+            return done
+        if self._executor is None:
+            # spawn, not fork: a forked child would inherit the parent's database connections and locks
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._executor.submit(derive_many, list(texts))
+
+    def __enter__(self) -> KeyPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
