@@ -10,6 +10,9 @@ never changes what is stored.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from types import TracebackType
@@ -44,6 +47,17 @@ def derive_many(texts: Sequence[str]) -> list[Derived]:
     return out
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the importing process is gone (killed, it cannot stop us itself)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class KeyPool:
     """Computes :func:`derive_many` for batch after batch, in ``workers`` processes (0: here, at once).
 
@@ -65,7 +79,8 @@ class KeyPool:
             return done
         if self._executor is None:
             # spawn, not fork: a forked child would inherit the parent's database connections and locks
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
         return self._executor.submit(derive_many, list(texts))
 
     def __enter__(self) -> KeyPool:
