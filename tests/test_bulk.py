@@ -51,7 +51,7 @@ def _contents(engine: Engine) -> tuple[list[tuple[object, ...]], ...]:
         return (
             rows("SELECT id, name, type, description, external_ids, redirect_to FROM entity"),
             rows("SELECT entity_id, text, normalized, keys, flat, acronym, script, kind FROM alias"),
-            rows("SELECT key, loose, df, n FROM ix_token"),
+            rows("SELECT key, loose, df, n, people FROM ix_token"),
             rows("SELECT t.key, p.size, a.entity_id, a.text FROM ix_posting p JOIN ix_token t ON t.id = p.token_id "
                  "JOIN alias a ON a.id = p.alias_id"),
             rows("SELECT v.variant, t.key FROM ix_near v JOIN ix_token t ON t.id = v.token_id"),
@@ -117,6 +117,23 @@ def test_importing_into_a_store_that_has_the_entities_adds_only_the_new_aliases(
     assert _contents(bulk.store.engine) == _contents(single.store.engine)
     assert import_rows(bulk.store, ROWS, source="").aliases_created == 0
     assert bulk.store.revision() == revision + 1  # a re-import changes nothing, the revision included
+
+
+def test_an_update_that_changes_types_keeps_the_counts_equal_to_a_rebuild(
+        two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
+    r, _ = two_stores
+    monkeypatch.setattr(store_module, "BATCH", 4)
+    import_rows(r.store, ROWS, source="")
+    changed = [(e, n, "person" if e == "kataib" else "organization" if e == "tamimi-2" else t, a)
+               for e, n, t, a in ROWS if e in ("kataib", "tamimi-2")]
+    report = import_rows(r.store, [*changed, ("kataib", "Kata'ib Hizballah", "person", "Hassan Kataib")],
+                         source="", update=True)
+    assert (report.entities_updated, report.aliases_created) == (2, 1)
+    assert r.store.get_entity("kataib").type == "person"
+    after = _contents(r.store.engine)
+    with r.store.engine.begin() as conn:
+        reindex(conn)
+    assert _contents(r.store.engine) == after
 
 
 def _csv(rows: list[tuple[str, str, str, str]]) -> bytes:

@@ -111,7 +111,7 @@ class Loader:
                 raise ValueError(f"entity {entity_id!r} has two names or types in one load")
         stored = {i: (n, t, r) for i, n, t, r in self._sql.rows_in(
             "SELECT id, name, type, redirect_to FROM entity WHERE id IN (?*)", wanted)}
-        self._write_entities(wanted, stored)
+        people = self._write_entities(wanted, stored)
         have = {(e, t) for e, t in self._sql.rows_in("SELECT entity_id, text FROM alias WHERE entity_id IN (?*)",
                                                     stored)} if stored else set()
         new: list[tuple[LoadRow, Derived]] = []
@@ -120,7 +120,7 @@ class Loader:
                 have.add((row[0], row[3]))
                 new.append((row, cols))
         if new:
-            self._write_aliases(new, {row[0] for row, _ in new if row[0] in stored})
+            self._write_aliases(new, {row[0] for row, _ in new if row[0] in stored}, people)
 
     def finish(self) -> LoadTotals:
         """Write the token counts, the live entity count and one revision bump; the totals of the load."""
@@ -135,7 +135,9 @@ class Loader:
     # --- internals -------------------------------------------------------------------------
 
     def _write_entities(self, wanted: dict[str, tuple[str, str]],
-                        stored: dict[str, tuple[str, str, str | None]]) -> None:
+                        stored: dict[str, tuple[str, str, str | None]]) -> set[str]:
+        """Insert the new entities, update the changed ones; which entities of the batch are people."""
+        people: set[str] = set()
         entities: list[tuple[Any, ...]] = []
         history: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -150,10 +152,15 @@ class Loader:
                                 self._json({"id": entity_id, "name": name, "type": type_})))
             elif (old[0], old[1], old[2]) != (name, type_, None) and self._check(entity_id, old, (name, type_)):
                 check_text(name, f"the name of {entity_id!r}")
+                postings.retype(self._sql.conn, entity_id, old[1] == "person", type_ == "person")
                 updates.append((name, type_, self._at, entity_id))
                 history.append((self._history_at, self._actor, "update", entity_id,
                                 self._json({"name": old[0], "type": old[1]}),
                                 self._json({"name": name, "type": type_})))
+            else:
+                type_ = old[1]  # unchanged (or merged away and left as it is)
+            if type_ == "person":
+                people.add(entity_id)
         self._sql.many("INSERT INTO entity (id, name, type, description, external_ids, created_at, updated_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", entities)
         self._sql.many("UPDATE entity SET name = ?, type = ?, updated_at = ? WHERE id = ?", updates)
@@ -161,8 +168,9 @@ class Loader:
                        "VALUES (?, ?, ?, ?, ?, ?)", history)
         self.created += len(entities)
         self.updated += len(updates)
+        return people
 
-    def _write_aliases(self, new: list[tuple[LoadRow, Derived]], existing: set[str]) -> None:
+    def _write_aliases(self, new: list[tuple[LoadRow, Derived]], existing: set[str], people: set[str]) -> None:
         """Insert the aliases, read their ids back, and post them (``existing``: entities that had aliases)."""
         values = [(entity_id, text, *cols, kind, source, note, self._at, self._at)
                   for (entity_id, _name, _type, text, kind, source, note), cols in new]
@@ -177,5 +185,5 @@ class Loader:
             v = ours.get((entity_id, text))
             if v is not None:
                 posted.append((alias_id, entity_id, v[2], v[3], v[5]))
-        self._index.post(posted, before)
+        self._index.post(posted, before, people)
         self.aliases += len(values)

@@ -252,7 +252,8 @@ class AliasStore:
                 if not any(a.text == row.name for a in self._alias_rows(session, row.id)):
                     self._insert_alias(session, row.id, row.name, kind="name", source="", note="", now=_now())
             if type is not None:
-                row.type = check_type(type)
+                postings.retype(session.connection(), row.id, row.type == "person", check_type(type) == "person")
+                row.type = type
             if description is not None:
                 row.description = description
             if external_ids is not None:
