@@ -9,18 +9,20 @@ never changes what is stored.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
 from resolver.matching.normalize import analyze, coarse_flat
 
-__all__ = ["Derived", "KeyPool", "alias_columns", "derive_many"]
+__all__ = ["Derived", "KeyPool", "alias_columns", "derive_many", "gc_paused"]
 
 Derived = tuple[str, str, str, str | None, str]
 """(normalized, keys, flat, acronym, script) of one alias text."""
@@ -38,12 +40,30 @@ def alias_columns(text: str) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk load.
+
+    A load allocates millions of short-lived tuples and strings and makes no reference cycles;
+    the collector's passes over them were a quarter of an import's CPU time (measured at 200k
+    rows).  Reference counting frees everything as usual meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def derive_many(texts: Sequence[str]) -> list[Derived]:
     """The derived columns of many texts, as tuples (what a worker sends back)."""
     out: list[Derived] = []
-    for text in texts:
-        key = analyze(text)
-        out.append((key.normalized, " ".join(key.keys), coarse_flat(key.tokens), key.acronym, key.script))
+    with gc_paused():
+        for text in texts:
+            key = analyze(text)
+            out.append((key.normalized, " ".join(key.keys), coarse_flat(key.tokens), key.acronym, key.script))
     return out
 
 

@@ -24,7 +24,7 @@ from resolver.matching.normalize import KEYS_VERSION, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import postings
 from resolver.store.bulk import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
-from resolver.store.derive import Derived, KeyPool, alias_columns
+from resolver.store.derive import Derived, KeyPool, alias_columns, gc_paused
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 
@@ -362,7 +362,7 @@ class AliasStore:
         loader = Loader(session, actor=actor, now=now or _now(), entity_meta=entity_meta, check=check)
         try:
             pending: deque[tuple[list[LoadRow], Future[list[Derived]]]] = deque()
-            with KeyPool(workers, batch=BATCH) as keys:
+            with KeyPool(workers, batch=BATCH) as keys, gc_paused():
                 batch: list[LoadRow] = []
                 for row in rows:
                     batch.append(row)
