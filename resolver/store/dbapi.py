@@ -39,6 +39,19 @@ class Raw:
     def _sql(self, sql: str) -> str:
         return sql if self._mark == "?" else sql.replace("?", self._mark)
 
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows to a table: ``executemany`` on SQLite, ``COPY`` on PostgreSQL (one stream
+        instead of a statement per row, which the server would otherwise run one by one)."""
+        if not rows:
+            return
+        names = ", ".join(f'"{c}"' for c in columns)
+        if self.dialect.name == "postgresql":
+            with self._cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        self.many(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement for many rows of parameters."""
         if rows:

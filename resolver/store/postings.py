@@ -204,7 +204,7 @@ class IndexWriter:
                 delta[0] += 1
                 delta[2] += person
         rows.sort()  # the primary key's order: each page of the postings is visited once per batch
-        self._sql.many("INSERT INTO ix_posting (token_id, size, alias_id) VALUES (?, ?, ?)", rows)
+        self._sql.insert("ix_posting", ("token_id", "size", "alias_id"), rows)
 
     def finish(self) -> None:
         """Write the entity, postings and people counts changed since the last call."""
