@@ -229,7 +229,7 @@ class Resolver:
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
-                       s.candidate_threshold)
+                       s.candidate_threshold, s.veto_override)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]

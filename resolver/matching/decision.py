@@ -108,13 +108,20 @@ def judge(
     model: MatcherModel,
     veto_ceiling: float,
     plausible_ceiling: float,
+    veto_override: float = 1.0,
 ) -> list[Judged]:
     """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
-    most probable first."""
+    most probable first.
+
+    A pair the name structure vetoes (:func:`vetoed`) is capped at ``veto_ceiling`` unless the
+    model is at least ``veto_override`` sure ("Oscar Macherbe" for "Oscar Malherbe": the surnames
+    differ by a letter, which the rule cannot see and the learned word similarity can).  The rule
+    scorer's own vetoes (another country, a person's given name) always hold.
+    """
     judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
     for score, alias, ev, x in candidate_features(index, name, ranked, model):
         p = model.probability(x)
-        if vetoed(x) or any(v in score.reason for v in _VETOES):
+        if (vetoed(x) and p < veto_override) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)
         elif given_name_only(x):
             p = min(p, plausible_ceiling)
@@ -176,9 +183,12 @@ def _kind_share(words: dict[str, tuple[int, int]], word: str, person: bool) -> f
 
 
 def given_name_only(x: Sequence[float]) -> bool:
-    """A person named by part of the name without the surname ("Qais" for Qais al-Khazali): never
-    matched on its own, but plausible (running text links it when the full name came first)."""
-    return bool(x[_AT["person"]] and x[_AT["inside"]] and not x[_AT["last"]])
+    """A person named by one word of the name, or by given names only, without the surname ("Qais"
+    for Qais al-Khazali, "Ali Hassan" for Ali Hassan al-Majid): never matched on its own, but
+    plausible (running text links it when the full name came first).  Two name words that are not
+    all given names ("Jesus Mendez" for Jose de Jesus Mendez Vargas) are left to the model."""
+    return bool(x[_AT["person"]] and x[_AT["inside"]] and not x[_AT["last"]]
+                and (x[_AT["n_q"]] == 1 or x[_AT["given_only"]]))
 
 
 def _pairs(token: Token, alias: IndexedAlias) -> bool:
