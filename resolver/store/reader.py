@@ -76,9 +76,9 @@ class Queries:
     def aliases(self, ids: Iterable[int]) -> list[AliasData]:
         return self._in(f"SELECT {_ALIAS_COLUMNS} FROM alias WHERE id IN (?*)", ids)
 
-    def alias_keys(self, ids: Iterable[int]) -> list[tuple[int, str, str]]:
-        """(id, normalized, keys) of these aliases."""
-        return self._in("SELECT id, normalized, keys FROM alias WHERE id IN (?*)", ids)
+    def alias_keys(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(id, keys) of these aliases."""
+        return self._in("SELECT id, keys FROM alias WHERE id IN (?*)", ids)
 
     def aliases_by(self, column: str, value: str) -> list[tuple[int, str, str, str | None]]:
         """(id, normalized, keys, acronym) of the aliases whose ``column`` equals ``value``, oldest first."""
