@@ -43,7 +43,9 @@ _MAX_POSTINGS = 200
 #: the same for a token reached through a near key; a longer list is not followed
 _MAX_NEAR_POSTINGS = 100
 #: a common token brings in at most this many new aliases (the shortest that hold it)
-_COMMON_TOP = 200
+_COMMON_TOP = 100
+#: when common tokens are intersected, how many of the rarest one's aliases (the shortest) are tried
+_INTERSECT_SCAN = 2000
 #: how many of the best candidates so far are ranked by the common tokens they hold
 _PROBE = 1000
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
@@ -442,9 +444,10 @@ class CandidateIndex:
         own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
         use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > _MAX_CANDIDATES)
         pool: set[int] = set()
+        # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
+        best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
         if use_common:
-            above = [i for i, v in votes.items() if v >= floor]
-            pool.update(heapq.nlargest(_PROBE, above, key=lambda i: (votes[i], -i)))
+            pool.update(best)
             if not own_retrieved and sum(e.weight for e in common) >= floor:
                 # (aliases holding only common tokens cannot reach the floor the near keys set)
                 pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
@@ -458,7 +461,9 @@ class CandidateIndex:
             elif rare:
                 held = rare[0]
             else:
-                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q))
+                # the shortest aliases holding both, and the best candidates so far (which the
+                # shortest may leave out: an exact name's own pairs count whatever its length)
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q)) | set(best)
             held -= e.votes.keys()  # already counted, through the pair as one word
             if held:
                 pairs.append((e, held))
@@ -486,15 +491,15 @@ class CandidateIndex:
     def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
         """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
         rarest = tuple(token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))[:3])
-        cached = self._holding.get(rarest)
-        if cached is not None:
-            return cached
         found: list[int] = []
         for n in range(len(rarest), 0, -1):
-            found += q.shortest(rarest[:n], _COMMON_TOP)
+            held = self._holding.get(rarest[:n])
+            if held is None:
+                held = self._holding.put(rarest[:n], q.shortest(rarest[:n], _COMMON_TOP, _INTERSECT_SCAN))
+            found += held
             if len(found) >= _COMMON_TOP:
                 break
-        return self._holding.put(rarest, found)
+        return found
 
     def _coarse_keys(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
         """The coarse keys of each alias's tokens, in name order (cached)."""

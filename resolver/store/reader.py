@@ -64,13 +64,19 @@ class Queries:
         """(token id, alias id) of every posting of these tokens."""
         return self._in("SELECT token_id, alias_id FROM ix_posting WHERE token_id IN (?*)", token_ids)
 
-    def shortest(self, token_ids: Sequence[int], limit: int) -> list[int]:
-        """Ids of the shortest aliases holding every one of the tokens, oldest first."""
+    def shortest(self, token_ids: Sequence[int], limit: int, scan: int) -> list[int]:
+        """Ids of the shortest aliases holding every one of the tokens, oldest first, among the
+        ``scan`` shortest aliases holding the first token (a bound on the work: each of those
+        costs one index seek per other token)."""
         first, *others = token_ids
+        if not others:
+            return [r[0] for r in self._run("SELECT alias_id FROM ix_posting WHERE token_id = ? "
+                                            "ORDER BY size, alias_id LIMIT ?", (first, limit))]
         joins = "".join(f" JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
                         f"AND p{n}.alias_id = a.alias_id" for n in range(len(others)))
-        rows = self._run(f"SELECT a.alias_id FROM ix_posting a{joins} WHERE a.token_id = ? "
-                         "ORDER BY a.size, a.alias_id LIMIT ?", (*others, first, limit))
+        rows = self._run("SELECT a.alias_id FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
+                         f"ORDER BY size, alias_id LIMIT ?) a{joins} ORDER BY a.size, a.alias_id LIMIT ?",
+                         (first, scan, *others, limit))
         return [r[0] for r in rows]
 
     def aliases(self, ids: Iterable[int]) -> list[AliasData]:
