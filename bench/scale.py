@@ -188,40 +188,37 @@ def _right(q: dict[str, str], answer: list[Any]) -> bool:
     return status != "matched"
 
 
-def _holds_every_word(store: Any, entity_id: str, query: str) -> bool:
-    """Whether one of the entity's aliases holds every name word of the query, by skeleton: a
-    genuine namesake, which no index can tell apart from the right entity by the name alone."""
+def _namesake(resolver: Any, query: str) -> bool:
+    """Whether a generated entity among the query's candidates has an alias holding every word
+    of the query, by skeleton: a genuine namesake, which the name alone cannot tell apart from
+    the right entity (whether the judge then lists it or not)."""
     from resolver.matching.normalize import analyze, coarse
 
-    wanted = {coarse(t.key) for t in analyze(query).tokens}
-    return any(wanted <= {coarse(t.key) for t in analyze(a.text).tokens}
-               for a in store.get_entity(entity_id).aliases)
+    name = analyze(query)
+    wanted = {coarse(t.key) for t in name.tokens}
+    index = resolver.index
+    return any(alias.entity_id.startswith("gen-") and wanted <= alias.keyset
+               for alias in (index.aliases[i] for i in index.candidates(name)))
 
 
-def _reason(q: dict[str, str], answer: list[Any], store: Any = None) -> str:
+def _reason(q: dict[str, str], answer: list[Any], resolver: Any = None) -> str:
     status, entity, candidates = answer
-
-    def namesake(ids: list[str]) -> bool:
-        return store is not None and any(c.startswith("gen-") and _holds_every_word(store, c, q["query"]) for c in ids)
-
+    namesake = resolver is not None and _namesake(resolver, q["query"])
     if q["kind"] == "negative":
         if str(entity).startswith("gen-"):
-            return ("negative matches a generated namesake holding every word" if namesake([str(entity)])
-                    else "negative now matches a generated name")
+            return "negative matches a generated namesake" if namesake else "negative now matches a generated name"
         return "negative now matches"
     expected = q["expected_entity_id"]
     if expected not in candidates:
-        if namesake(candidates):
-            return "right entity not listed; generated namesakes holding every word are"
-        return "right entity not among the candidates"
+        return ("right entity not listed, beside a generated namesake" if namesake
+                else "right entity not among the candidates")
     if status == "ambiguous":
         return "ambiguous with a generated namesake" if any(c.startswith("gen-") for c in candidates) else "ambiguous"
     if str(entity).startswith("gen-"):
         return "a generated namesake outscores it"
     if status == "unresolved":
-        if namesake(candidates):
-            return "unresolved beside a generated namesake holding every word"
-        return "unresolved (right entity listed)"
+        return ("unresolved beside a generated namesake" if namesake
+                else "unresolved, no generated namesake (right entity listed)")
     return "outscored"
 
 
@@ -407,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 for q, old, new in zip(sample, baseline[backend], answers, strict=True):
                     if _right(q, old) and not _right(q, new):
-                        reasons[_reason(q, new, reader.store)] += 1
+                        reasons[_reason(q, new, reader)] += 1
             finally:
                 reader.close()
             changed = sum(reasons.values())
