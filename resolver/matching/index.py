@@ -466,6 +466,7 @@ class CandidateIndex:
                 # (aliases holding only common tokens cannot reach the floor the near keys set)
                 pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
         # who may hold each pair side by side: those holding both halves
+        found = pool | set(best)
         pairs: list[tuple[_Entry, set[int]]] = []
         for e in joined:
             assert e.halves is not None
@@ -475,9 +476,9 @@ class CandidateIndex:
             elif rare:
                 held = rare[0]
             else:
-                # the shortest aliases holding both, and the best candidates so far (which the
-                # shortest may leave out: an exact name's own pairs count whatever its length)
-                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q)) | set(best)
+                # the shortest aliases holding both, and the candidates found so far (which the
+                # shortest may leave out: a name's own pairs count whatever its length)
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q)) | found
             held -= e.votes.keys()  # already counted, through the pair as one word
             if held:
                 pairs.append((e, held))
