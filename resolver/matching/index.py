@@ -464,7 +464,9 @@ class CandidateIndex:
             pool.update(best)
             if not own_retrieved and sum(e.weight for e in common) >= floor:
                 # (aliases holding only common tokens cannot reach the floor the near keys set)
-                pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
+                # a legal form or a joining word ("Ltd", "of") is never what the name is found by
+                words = [e for e in common if e.weight > FUNCTION_WORD_WEIGHT] or common
+                pool.update(self._holding_all([e.own for e in words if e.own is not None], q))
         # who may hold each pair side by side: those holding both halves
         found = pool | set(best)
         pairs: list[tuple[_Entry, set[int]]] = []
