@@ -15,22 +15,35 @@ prints
   (c) about 5 MB of synthetic newswire, as 4 KB documents: ordinary English sentences with a
       name every dozen words or so, a third of them bundled entities (in their stored
       spellings, with possessives and hashtags) and the rest people and places the store does
-      not know, most of them new to the annotator when they appear.
+      not know, most of them new to the annotator when they appear;
+- the speed target's ratio: (b)'s first pass (fresh resolver and annotator, so the cold start is
+  paid) against the BASELINE, the annotator and resolver as they stood when issue #14 was filed
+  (commit ``--baseline``, read from this checkout's git history with ``git archive`` and imported
+  into this same process beside the current code, on a store built by its own code from its own
+  entities.toml), run alternately on the same documents ``--rounds`` times; the ratio of the
+  medians is printed.  Without git history the baseline is skipped with a note.
 
 A benchmark, not a test::
 
-    python bench/annotate.py [--seeds ../shared/seeds] [--mb 5]
+    python bench/annotate.py [--seeds ../shared/seeds] [--mb 5] [--baseline REV] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
 import random
+import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from resolver import Resolver
 from resolver.annotate.annotator import Annotator, Mention
@@ -57,6 +70,8 @@ announced denied confirmed warned called urged accused claimed added noted pledg
 _WORDS = _WORDS_TEXT.split()
 _SYLLABLES_TEXT = "ka ri ma sa li ha mi da fa ra na ba za ta qa la ja wa ya ab al ul id ur ah"
 _SYLLABLES = _SYLLABLES_TEXT.split()
+#: the code as it stood when issue #14 ("running text") was filed: the speed target's baseline
+BASELINE_REV = "430da22"
 _PLACES_NOT_STORED = ["Mosul", "Najaf", "Karbala", "Erbil", "Kirkuk", "Fallujah", "Ramadi", "Samarra", "Amman"]
 
 
@@ -115,6 +130,45 @@ def throughput(annotate: Callable[[str], list[Mention]], docs: list[str]) -> tup
     return size / cpu / 1e6, cpu, wall, found
 
 
+def _resolver_modules() -> dict[str, ModuleType]:
+    return {k: v for k, v in sys.modules.items() if k == "resolver" or k.startswith("resolver.")}
+
+
+def load_baseline(rev: str, tmp: Path) -> tuple[Callable[[], Any], Callable[[Any], Any]] | str:
+    """The ``resolver`` package of commit ``rev``, imported beside the current one in this process.
+
+    Returns ``(open_resolver, new_annotator)``: a function that opens a fresh resolver of that
+    code on a store its own code built from its own entities.toml, and one that makes its
+    annotator; or a one-line reason why the baseline cannot be had (no git history).
+    """
+    root = HERE.parent
+    try:
+        archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", rev, "resolver"],
+                                 check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        return f"no baseline: cannot read commit {rev} from git ({exc})"
+    tree = tmp / "baseline"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    current = _resolver_modules()
+    for name in current:
+        del sys.modules[name]
+    sys.path.insert(0, str(tree))
+    try:
+        resolve = importlib.import_module("resolver.resolve")
+        annotator = importlib.import_module("resolver.annotate.annotator")
+        build = importlib.import_module("resolver.store.build")
+        importlib.import_module("resolver")
+    finally:
+        sys.path.remove(str(tree))
+        for name in _resolver_modules():
+            del sys.modules[name]
+        sys.modules.update(current)
+    db = tmp / "baseline.db"
+    build.build_bundle(build.default_source(), db)
+    return (lambda: resolve.Resolver.open(str(db))), annotator.Annotator
+
+
 def quality(label: str, annotator: Annotator, docs: dict[str, tuple[str, list[GoldMention]]]) -> Scores:
     """Print span+id precision and recall per document and in all, with every disagreement."""
     print(f"quality: span+id against {label}")
@@ -137,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="the seed documents (../shared/seeds)")
     parser.add_argument("--mb", type=float, default=5.0, help="size of each speed corpus in MB")
+    parser.add_argument("--baseline", default=BASELINE_REV, help="commit whose annotator is the speed baseline")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate baseline/current runs for the ratio")
     args = parser.parse_args(argv)
     if not args.seeds.is_dir():
         print(f"no seed documents at {args.seeds}", file=sys.stderr)
@@ -166,6 +222,30 @@ def main(argv: list[str] | None = None) -> int:
                 ("seeds repeated, 4 KB documents", [repeated[i:i + 4000] for i in range(0, len(repeated), 4000)]),
                 ("synthetic newswire, 4 KB docs", newswire(size)),
             ]
+            baseline = load_baseline(args.baseline, Path(tmp))
+            if isinstance(baseline, str):
+                print(f"  {baseline}")
+            else:
+                open_old, old_annotator = baseline
+                docs = corpora[1][1]
+                mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+                before: list[float] = []
+                after: list[float] = []
+                for _ in range(args.rounds):
+                    # fresh resolvers and annotators each round: the first pass pays the cold start
+                    old = open_old()
+                    before.append(throughput(old_annotator(old).annotate, docs)[0])
+                    old.close()
+                    new = Resolver.open(str(db))
+                    after.append(throughput(Annotator(new).annotate, docs)[0])
+                    new.close()
+                ratio = statistics.median(after) / statistics.median(before)
+                print(f"  seeds repeated, first pass, {mb:.2f} MB, {args.rounds} rounds alternating:")
+                print(f"    baseline {args.baseline} (issue #14 filed)  "
+                      f"{' '.join(f'{v:.2f}' for v in before)} MB/s, median {statistics.median(before):.2f}")
+                print(f"    current                       {' '.join(f'{v:.2f}' for v in after)} MB/s, "
+                      f"median {statistics.median(after):.2f}")
+                print(f"    ratio current/baseline {ratio:.2f}")
             for label, docs in corpora:
                 annotator = Annotator(resolver)
                 mbps, cpu, wall, found = throughput(annotator.annotate, docs)
