@@ -45,15 +45,17 @@ _ARABIC_CHARS = (
     "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
 )
 _ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
-# A run of letters that are not Arabic script, with combining marks after any of them (NFD
-# input): letters first, then marks and letters in turn (one pass over a plain word).
-_LETTERS = rf"[^\W\d_{_ARABIC_BLOCKS}]+"
-_WORD = rf"{_LETTERS}(?:[\u0300-\u036f]+(?:{_LETTERS})?)*"
+# A word: letters that are not Arabic script, with combining marks after any of them (NFD input):
+# letters first, then marks and letters in turn (one pass over a plain word).  Every alternative
+# of the token pattern opens with one character class, never a repeat, so that the regular
+# expression engine can skip the text between tokens without trying each alternative there.
+_LETTER = rf"[^\W\d_{_ARABIC_BLOCKS}]"
+_WORD = rf"{_LETTER}{_LETTER}*(?:[\u0300-\u036f]+{_LETTER}*)*"
 _APOSTROPHES = "'\u2019\u2018`\u00b4"
 # (The alternatives begin with disjoint characters, except that a dotted acronym must be tried
 # before a word; the commonest, a word, comes next.)
 _TOKEN_RE = re.compile(
-    r"(?:[A-Z]\.){2,}"  # dotted acronym
+    r"[A-Z]\.(?:[A-Z]\.)+"  # dotted acronym
     rf"|{_WORD}(?:[{_APOSTROPHES}]{_WORD})*"
     rf"|[@#]\w+(?:[{_APOSTROPHES}]s\b)?"  # handle or hashtag (letters, digits, underscores)
     rf"|[{_ARABIC_CHARS}](?:[{_ARABIC_CHARS}\u200c]*[{_ARABIC_CHARS}])?"
