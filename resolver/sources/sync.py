@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from resolver.errors import ImportFailed, InvalidQuery
 from resolver.sources.record import SourceRecord, check_source_name, entity_id_for
+from resolver.store import postings
 from resolver.store.models import AliasRow, Base, EntityRow, SourceAliasRow, SourceRecordRow, SourceRow
 from resolver.store.store import AliasStore
 from resolver.store.text_rules import check_text
@@ -168,6 +169,8 @@ class _Sync:
                 values["external_ids"], before["external_ids"], after["external_ids"] = ids, current[3], ids
             if "name" in values:
                 check_text(values["name"], f"the name of {target!r}")
+            if "type" in values:
+                postings.retype(self.session.connection(), target, current[1] == "person", values["type"] == "person")
             if values:
                 self.session.execute(update(EntityRow).where(EntityRow.id == target)
                                      .values(**values, updated_at=self.now))
