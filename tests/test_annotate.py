@@ -181,6 +181,9 @@ def test_a_phrase_may_leave_out_inner_words_of_an_alias(resolver: Resolver) -> N
     # Not without the name ("Iraqi" of "Iraqi Security Forces"), not without the head noun, not
     # with a word the alias lacks: there the name alone is linked, or nothing.
     assert linked(resolver.annotate("Later, security forces and Security forces arrived.")) == []
+    # The words before the lower-case ones must be a name as stored, not an adjective, though
+    # resolve() matches "Iraqi forces" (Iraqi Security Forces) and "Popular forces".
+    assert linked(resolver.annotate("Later Iraqi forces, the Popular forces and the Independent commission met.")) == []
     assert linked(resolver.annotate("Officials said Baghdad international flights and the Baghdad province "
                                     "council were cancelled.")) == [("Baghdad", "baghdad"), ("Baghdad", "baghdad")]
 

@@ -224,12 +224,22 @@ class Annotator:
             found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
         readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision,
                               deadline)
+        def named_head(i: int, j: int) -> bool:
+            """The words of span i..j before its first lower-case word are a name as stored ("Baghdad")."""
+            k = i
+            while k < j and (kinds[k + 1] != LOWER or runs.connector[k + 1]):
+                k += 1
+            head = text[tk.starts[i]:tk.ends[k]]
+            reading = readings.get(head) or words.get(head)
+            return reading is not None and reading.evidence is Evidence.STRONG and reading.exact
+
         for first, key, pairs in found:
             entries = tuple(
                 (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
                 for i, j in pairs
                 if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
                 and reading.evidence is not Evidence.NONE
+                and (not reading.shortened or named_head(i, j))
             )
             block_spans = [Span(first + i, first + j, reading, res) for i, j, reading, res in entries]
             simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact)

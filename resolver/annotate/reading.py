@@ -68,6 +68,10 @@ class Reading:
             sentence or in a title-case line ("Missile", "Carried") only the document can make it
             a name, and then only a person's (its ``options``).
         acronym: the answer rests on an exact all-caps acronym ("AAH"), which needs context.
+        shortened: a phrase with lower-case words that leaves out inner words of the alias
+            ("Baghdad airport"): it stands only where its capitalised words are themselves a name
+            the resolver matches as an alias ("Baghdad"), not an adjective ("Iraqi forces",
+            "Popular forces", "Independent commission"); the annotator checks that.
         options: for ``WEAK`` readings, the candidates the document may choose between.
         contenders: the candidates that match every word of the span well enough for the span
             to be reported as ambiguous between them when the document does not choose.
@@ -80,6 +84,7 @@ class Reading:
     exact: bool = False
     variant: bool = False
     acronym: bool = False
+    shortened: bool = False
     options: tuple[Candidate, ...] = ()
     contenders: tuple[Candidate, ...] = ()
 
@@ -216,7 +221,7 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
             return Reading(res, Evidence.STRONG, known, listed, exact=True)
         if exact_only:
             if lower and _shortened(name.tokens, lower, alias.tokens):
-                return Reading(res, Evidence.STRONG, known, listed)  # "Baghdad airport"
+                return Reading(res, Evidence.STRONG, known, listed, shortened=True)  # "Baghdad airport"
             return Reading(res, Evidence.NONE, known, listed)
         if n_span >= 2 and _spells(name.tokens, alias.tokens):
             return Reading(res, Evidence.STRONG, known, listed)
