@@ -24,6 +24,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -212,6 +213,10 @@ class CandidateIndex:
     def __len__(self) -> int:
         with self._reader.session() as q:
             return q.alias_count()
+
+    def session(self) -> AbstractContextManager[Queries]:
+        """Hold one pooled connection for the lookups inside ``with index.session():`` (this thread)."""
+        return self._reader.session()
 
     @staticmethod
     def is_legal_form(token: Token) -> bool:

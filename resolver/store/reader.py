@@ -10,6 +10,7 @@ of its time.  It keeps no state: caching is the index's business.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -124,16 +125,28 @@ class Queries:
 
 
 class IndexReader:
-    """Lends a pooled connection per lookup; see :class:`Queries`."""
+    """Lends a pooled connection per lookup; see :class:`Queries`.
+
+    Sessions nest within a thread: inside ``with reader.session()`` another ``session()`` lends
+    the same connection, so a batch of lookups (``Resolver.resolve_many``) takes one connection
+    from the pool instead of one per lookup and per stage.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._open = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[Queries]:
+        held: Queries | None = getattr(self._open, "queries", None)
+        if held is not None:
+            yield held
+            return
         conn = self.engine.raw_connection()
         try:
-            yield Queries(conn, self._mark)
+            self._open.queries = Queries(conn, self._mark)
+            yield self._open.queries
         finally:
+            self._open.queries = None
             conn.close()  # back to the pool, rolled back
