@@ -199,10 +199,11 @@ class Resolver:
         index = self.index
         done: dict[str, Resolution] = {}
         out = []
-        for m in items:
-            if m not in done:
-                done[m] = self._resolve(index, m, type, limit)
-            out.append(done[m])
+        with index.session():  # one pooled connection for the whole batch
+            for m in items:
+                if m not in done:
+                    done[m] = self._resolve(index, m, type, limit)
+                out.append(done[m])
         return out
 
     def _check(self, mention: Any, type: str | None, limit: int) -> None:
