@@ -17,10 +17,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Integer, String, Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Integer, String, Table, delete, func, select, update
 
 from resolver.matching.normalize import coarse, loose
+from resolver.store import bulk
 from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
 
 __all__ = [
@@ -84,17 +84,13 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]], index: list[str]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a concurrent writer may add the same key."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    for chunk in _chunks(rows, 5000):
-        conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=index), list(chunk))
+    bulk.insert_ignore(conn, table, rows, index)
 
 
 def _token_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(keys))
     found: dict[str, int] = {}
-    stmt = select(TokenRow.key, TokenRow.id).where(TokenRow.key.in_(bindparam("keys", expanding=True)))
+    stmt = select(TokenRow.key, TokenRow.id).where(bulk.among(conn, TokenRow.key, "keys"))
     for chunk in _chunks(wanted):
         found.update((k, i) for k, i in conn.execute(stmt, {"keys": list(chunk)}))
     return found
@@ -115,13 +111,7 @@ def _create_tokens(conn: Connection, counts: dict[str, tuple[int, int]]) -> dict
 
 
 def _adjust(conn: Connection, deltas: dict[int, tuple[int, int]]) -> None:
-    if not deltas:
-        return
-    stmt = (update(_TOKEN).where(_TOKEN.c.id == bindparam("tid"))
-            .values(df=_TOKEN.c.df + bindparam("ddf"), n=_TOKEN.c.n + bindparam("dn")))
-    rows = [{"tid": t, "ddf": d, "dn": n} for t, (d, n) in sorted(deltas.items())]
-    for chunk in _chunks(rows, 5000):
-        conn.execute(stmt, list(chunk))
+    bulk.add_to_columns(conn, _TOKEN, "id", [{"id": t, "df": d, "n": n} for t, (d, n) in sorted(deltas.items())])
 
 
 def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[int] = ()) -> dict[str, set[str]]:
@@ -129,7 +119,7 @@ def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[i
     out: dict[str, set[str]] = {e: set() for e in entity_ids}
     left_out = set(skip)
     stmt = (select(AliasRow.id, AliasRow.entity_id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
-            .where(AliasRow.entity_id.in_(bindparam("ids", expanding=True))))
+            .where(bulk.among(conn, AliasRow.entity_id, "ids")))
     for chunk in _chunks(sorted(out)):
         for alias_id, entity_id, normalized, keys, acronym in conn.execute(stmt, {"ids": list(chunk)}):
             if alias_id not in left_out:
@@ -149,9 +139,8 @@ def index_aliases(conn: Connection, aliases: Sequence[Posted], before: dict[str,
     for entity_id, held in after.items():
         gained.update(held - before.get(entity_id, set()))
     ids = _create_tokens(conn, {k: (gained[k], counts[k]) for k in counts})
-    rows = [{"token_id": ids[k], "size": size, "alias_id": a} for a, keys, size in per_alias for k in keys]
-    for chunk in _chunks(rows, 20000):
-        conn.execute(_POSTING.insert(), list(chunk))
+    bulk.insert_rows(conn, _POSTING, [{"token_id": ids[k], "size": size, "alias_id": a}
+                                      for a, keys, size in per_alias for k in keys])
 
 
 def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:
@@ -159,15 +148,12 @@ def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:
     per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
     ids = _token_ids(conn, {k for _, keys, _ in per_alias for k in keys})
     lost: Counter[int] = Counter()
-    stmt = delete(_POSTING).where(_POSTING.c.token_id == bindparam("t"), _POSTING.c.size == bindparam("s"),
-                                  _POSTING.c.alias_id == bindparam("a"))
     rows = []
     for a, keys, size in per_alias:
         for k in keys:
-            rows.append({"t": ids[k], "s": size, "a": a})
+            rows.append({"token_id": ids[k], "size": size, "alias_id": a})
             lost[ids[k]] += 1
-    if rows:
-        conn.execute(stmt, rows)
+    bulk.delete_rows(conn, _POSTING, rows)
     _adjust(conn, {t: (0, -m) for t, m in lost.items()})
 
 
