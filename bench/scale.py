@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -42,9 +43,6 @@ from typing import Any
 import psutil  # type: ignore[import-untyped]
 
 HERE = Path(__file__).resolve().parent
-# bench/http.py would shadow the standard library's http package that urllib needs
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-import urllib.request  # noqa: E402, I001
 SDN = HERE.parent.parent / "shared" / "bench" / "sdn"
 SEED = 9
 QUERIES = 2000

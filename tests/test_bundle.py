@@ -6,6 +6,7 @@ import csv
 import re
 import shutil
 import sqlite3
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -31,21 +32,39 @@ def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
         con.close()
 
 
+def _head_blob(tmp_path: Path) -> Path | None:
+    """aliases.db as the checkout's last commit holds it (None outside a git checkout)."""
+    try:
+        blob = subprocess.run(["git", "-C", str(ROOT), "show", "HEAD:aliases.db"], capture_output=True, check=True,
+                              timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = tmp_path / "head.db"
+    path.write_bytes(blob)
+    return path
+
+
 @pytest.fixture()
-def committed(tmp_path: Path) -> Path:
-    """A copy of the committed aliases.db, so that not even a reader touches the real file."""
+def committed(tmp_path: Path) -> list[Path]:
+    """Copies of aliases.db, so that not even a reader touches the real file: the working file and,
+    in a git checkout, the committed one.  Serving or curating the bundled store (the README's quick
+    start) writes into the working file; what must agree with the source is the bundle as it is
+    about to be committed (a fresh ``resolver build``) or as it was committed."""
     copy = tmp_path / "committed.db"
     shutil.copyfile(ROOT / "aliases.db", copy)
-    return copy
+    head = _head_blob(tmp_path)
+    return [copy] if head is None else [copy, head]
 
 
-def test_the_committed_bundle_agrees_with_its_source(committed: Path) -> None:
-    assert compare_bundle(default_source(), committed) == []
+def test_the_committed_bundle_agrees_with_its_source(committed: list[Path]) -> None:
+    diffs = [compare_bundle(default_source(), path) for path in committed]
+    assert [] in diffs, diffs[0]
 
 
-def test_the_committed_bundle_is_exactly_a_fresh_build(committed: Path, bundle_template: Path) -> None:
+def test_the_committed_bundle_is_exactly_a_fresh_build(committed: list[Path], bundle_template: Path) -> None:
     # Stricter than compare_bundle: descriptions, external ids, history and meta count too.
-    assert dump(committed) == dump(bundle_template)
+    fresh = dump(bundle_template)
+    assert any(dump(path) == fresh for path in committed), "aliases.db is not a fresh build: run `resolver build`"
 
 
 def test_compare_bundle_reports_every_disagreement(bundle_template: Path, tmp_path: Path) -> None:

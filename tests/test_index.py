@@ -37,7 +37,7 @@ def backend(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Resolver]
 def _state(engine: Engine) -> tuple[list[tuple[object, ...]], ...]:
     """The index tables as comparable rows (token ids differ between two builds; keys do not)."""
     with engine.connect() as conn:
-        tokens = sorted(tuple(r) for r in conn.execute(text("SELECT key, df, n FROM ix_token WHERE n > 0")))
+        tokens = sorted(tuple(r) for r in conn.execute(text("SELECT key, df, n, people FROM ix_token WHERE n > 0")))
         posts = sorted(tuple(r) for r in conn.execute(text(
             "SELECT t.key, p.size, p.alias_id FROM ix_posting p JOIN ix_token t ON t.id = p.token_id")))
         near = sorted(tuple(r) for r in conn.execute(text(
@@ -63,9 +63,15 @@ def test_every_write_keeps_the_index_equal_to_a_rebuild(backend: Resolver) -> No
     store.merge("tamimi-1", "tamimi-2")  # "Tamimi" moves, duplicates go
     import_rows(store, [("tamimi-3", "Zaid al-Tamimi", "person", "Zaid al-Tamimi"),
                         ("tamimi-1", "Muhammad Hassan al-Tamimi", "person", "Abu Zaid")], source="t")
+    store.add_entity("Tamimi Trading", "organization", id="tamimi-co", aliases=["Zaid Tamimi Co."])
+    store.update_entity("tamimi-3", type="organization", name="Zaid al-Tamimi Est.")  # its words leave the people's
+    import_rows(store, [("tamimi-co", "Tamimi Trading", "person", "Hassan Tamimi")], source="t",
+                update=True)  # retyped by import
     before = _state(store.engine)
     assert before == _rebuilt(store.engine)
-    assert any(key == "TMMY" for key, *_ in before[0])
+    tokens = {key: (df, people) for key, df, _n, people in before[0]}
+    assert tokens["TMMY"] == (4, 3)  # tamimi-1, qais-al-khazali and tamimi-co are people now, tamimi-3 is not
+    assert tokens["TRDNQ"] == (1, 1)  # "trading"
 
 
 def test_a_write_is_seen_by_the_next_lookup_with_no_rebuild(backend: Resolver) -> None:

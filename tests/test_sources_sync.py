@@ -250,3 +250,14 @@ def test_syncs_keep_the_index_on_postgresql(pg_url: str) -> None:
         _index_equals_a_rebuild(store)
     finally:
         store.engine.dispose()
+
+
+def test_a_record_that_changes_type_moves_its_words_out_of_the_peoples(store: AliasStore, tmp_path: Path) -> None:
+    lines = FTM1.read_text(encoding="utf-8").splitlines()
+    sync_source(store, "opensanctions", FtmReader(FTM1))
+    retyped = tmp_path / "retyped.jsonl"  # the list now files Qais al-Khazali as an organisation
+    retyped.write_text("\n".join([lines[0].replace('"schema": "Person"', '"schema": "Organization"'), *lines[1:]]),
+                       encoding="utf-8")
+    report = sync_source(store, "opensanctions", FtmReader(retyped))
+    assert (report.updated, store.get_entity("opensanctions:Q7267896").type) == (1, "organization")
+    _index_equals_a_rebuild(store)

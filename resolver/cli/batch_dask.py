@@ -21,7 +21,8 @@ import click
 
 from resolver.batch.source import UndecodableInput
 from resolver.cli import open_resolver
-from resolver.cli.batch import TODO_LIMIT, _Bar, _check_paths, _Staged, _staged, queue_todo, summary
+from resolver.cli.batch import TODO_LIMIT, _Bar, _check_paths, queue_todo, summary
+from resolver.cli.staging import Staged, staged
 
 __all__ = ["normalize_on_dask"]
 
@@ -182,10 +183,10 @@ def normalize_on_dask(*, inputs: Sequence[str], columns: tuple[str, ...], output
     with ExitStack() as stack:
         if output_dir is not None:
             sink: _FileSink | _DirSink = stack.enter_context(_staged_dir(output_dir))
-            todo = stack.enter_context(_staged(unresolved))[0]
+            todo = stack.enter_context(staged(unresolved))[0]
         else:
-            out, todo = stack.enter_context(_staged(output, unresolved))
-            assert isinstance(out, _Staged)
+            out, todo = stack.enter_context(staged(output, unresolved))
+            assert isinstance(out, Staged)
             sink = _FileSink(out.text)
         client = stack.enter_context(_client(scheduler, workers))
         if not quiet:

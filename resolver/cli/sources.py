@@ -12,7 +12,7 @@ import click
 from tqdm import tqdm
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
-from resolver.cli.batch import _staged
+from resolver.cli.staging import staged
 from resolver.settings import load_settings
 from resolver.sources.ftm import FtmReader
 from resolver.sources.ofac import OfacReader
@@ -110,7 +110,7 @@ def xref_(sources_: tuple[str, ...], min_score: float | None, output: str, quiet
         pairs = xref(resolver, sources=sources_ or None, min_score=threshold, progress=bar.update)
     finally:
         bar.close()
-    with _staged(output) as (staged,):
-        assert staged is not None
-        count = write_xref(pairs, staged.text)
+    with staged(output) as (out,):
+        assert out is not None
+        count = write_xref(pairs, out.text)
     click.echo(f"{count} merge proposals", err=True)

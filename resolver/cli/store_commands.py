@@ -10,7 +10,7 @@ import click
 from sqlalchemy import make_url
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
-from resolver.cli.batch import _staged
+from resolver.cli.staging import staged
 from resolver.errors import SchemaMismatch
 from resolver.results import AliasKind, EntityType, MatchStatus, Resolution
 from resolver.settings import default_db_path, load_settings
@@ -120,9 +120,9 @@ def export(output: str, db: str | None) -> None:
     """
     store = open_resolver(db).store
     # click.File(atomic=True) renames a half-written file into place even on an error; stage instead
-    with _staged(output) as (staged,):
-        assert staged is not None
-        export_csv(store, staged.text)
+    with staged(output) as (out,):
+        assert out is not None
+        export_csv(store, out.text)
 
 
 @cli.command("add-entity")

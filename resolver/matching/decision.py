@@ -16,14 +16,13 @@ lacks) stays below every match threshold.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
-from resolver.matching.normalize import NameKey, Token
+from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 
@@ -70,10 +69,9 @@ def candidate_features(
     """
     top = list(ranked[:TOP_ENTITIES])
     rules = [s.value for s, _ in ranked[:_COMPARED]]
-    words = _kind_words(index)
     query_weights = [index.weight(t) for t in name.tokens]
     max_weight = index.max_idf ** 2  # the weight of a word the store has never seen
-    out = []
+    paired = []
     for k, (score, alias) in enumerate(top):
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
@@ -91,10 +89,15 @@ def candidate_features(
                            max_weight=max_weight, soft=model.token_similarity)
         if not ev.real and "same skeleton" not in score.reason:
             continue
+        paired.append((k, score, alias, person, ev))
+    # how surely each mention word the alias leaves unpaired belongs to names of another kind
+    kinds = index.kinds(name.tokens[i] for *_, ev in paired for i in ev.free_q)
+    out = []
+    for k, score, alias, person, ev in paired:
         others = [r for m, r in enumerate(rules) if m != k]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
-        other_kind = max((_kind_share(words, name.tokens[i].text, person) for i in ev.free_q), default=0.0)
+        other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(k, 5)), math.log1p(len(ranked)),
                    other_kind)
         out.append((score, alias, ev, ev.values + ranking))
@@ -148,29 +151,10 @@ def vetoed(x: Sequence[float]) -> bool:
     return bool(x[_AT["clash_any"]]) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
 
 
-_KIND_WORDS: weakref.WeakKeyDictionary[CandidateIndex, dict[str, tuple[int, int]]] = weakref.WeakKeyDictionary()
-
-
-def _kind_words(index: CandidateIndex) -> dict[str, tuple[int, int]]:
-    """For each word of the store's names: how many people's and how many other entities' names
-    hold it.  A store statistic (like IDF), computed once per index."""
-    found = _KIND_WORDS.get(index)
-    if found is None:
-        holders: dict[str, set[str]] = {}
-        for alias in index.aliases:
-            for t in alias.tokens:
-                holders.setdefault(t.text, set()).add(alias.entity_id)
-        found = {}
-        for word, ids in holders.items():
-            people = sum(1 for i in ids if index.entities[i].type == "person")
-            found[word] = (people, len(ids) - people)
-        _KIND_WORDS[index] = found
-    return found
-
-
-def _kind_share(words: dict[str, tuple[int, int]], word: str, person: bool) -> float:
-    """How surely a word belongs to names of the other kind than the candidate's (0: no idea)."""
-    people, others = words.get(word, (0, 0))
+def _kind_share(counts: tuple[int, int], person: bool) -> float:
+    """How surely a word belongs to names of the other kind than the candidate's (0: no idea), from
+    how many people's and other entities' names hold it (see :meth:`CandidateIndex.kinds`)."""
+    people, others = counts
     same, other = (people, others) if person else (others, people)
     return other / (same + other + 2.0)  # two pseudo-counts: a word seen once says little
 

@@ -170,6 +170,7 @@ class CandidateIndex:
         #: each query token's entry with its votes (read only once made)
         self._entry_cache: _Bounded[tuple[str, str], _Entry] = _Bounded(1024)
         self._entity_rows: _Bounded[str, EntityRef | None] = _Bounded(50_000)
+        self._kinds: _Bounded[str, tuple[int, int]] = _Bounded(50_000)
         self.entities = _Entities(self)
         self.aliases = _Aliases(self)
         self.alias_weights = _AliasWeights(self)
@@ -234,6 +235,19 @@ class CandidateIndex:
                 found = self._weight_of(token, self._token(coarse(token.key)))
             self._weights.put((token.text, token.key), found)
         return found
+
+    def kinds(self, tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
+        """(people, other entities) whose names hold each token's key: a store statistic written
+        with the aliases, like the IDF."""
+        keys = {coarse(t.key) for t in tokens}
+        out = {k: self._kinds[k] for k in keys if k in self._kinds}
+        missing = keys - out.keys()
+        if missing:
+            with self._reader.session() as q:
+                found = {key: (people, df - people) for key, df, people in q.kinds(missing)}
+            for key in missing:
+                out[key] = self._kinds.put(key, found.get(key, (0, 0)))
+        return out
 
     # --- near keys -------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from resolver.errors import ImportFailed
 from resolver.sources.record import SourceRecord, entity_id_for
-from resolver.store import bulk
+from resolver.store import bulk, postings
 from resolver.store.models import AliasRow, Base, EntityRow, SourceAliasRow, SourceRecordRow
 from resolver.store.store import AliasStore
 from resolver.store.text_rules import check_text
@@ -154,6 +154,8 @@ class Applier:
             if len(after) > 1:
                 check_text(row["name"], f"the name of {target!r}")
                 updates.append(row | {"updated_at": self.now})
+            if "type" in after:  # its keys now count among (or no longer among) the people's
+                postings.retype(self.session.connection(), target, type == "person", r.type == "person")
         bulk.update_rows(self.session.connection(), TABLES["entity"], ["id"], updates)
 
     def _update_aliases(self, live: Sequence[tuple[SourceRecord, str]], olds: dict[str, dict[str, Any]],

@@ -92,6 +92,8 @@ class TokenRow(Base):
     df: Mapped[int] = mapped_column(Integer, default=0)
     #: how many aliases hold the key (the length of its postings list)
     n: Mapped[int] = mapped_column(Integer, default=0)
+    #: how many of the ``df`` entities are people ("Kata'ib" is an organisation's word, "Hassan" a person's)
+    people: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PostingRow(Base):

@@ -1,7 +1,8 @@
 """The candidate index as tables, written in the same transaction as the aliases it derives from.
 
 Three tables (see :mod:`resolver.store.models`): ``ix_token`` (each token key with its document
-frequency by entity, ``df``, and its postings count, ``n``), ``ix_posting`` (token, alias length,
+frequency by entity, ``df``, how many of those entities are people, ``people``, and its postings
+count, ``n``), ``ix_posting`` (token, alias length,
 alias), and ``ix_near`` (the deletion neighbourhood of each token's loose skeleton, written when
 the key first appears).  Every store write that adds, removes or moves aliases calls the
 functions here on its own connection, so the index is current by construction in every process
@@ -32,6 +33,7 @@ __all__ = [
     "is_acronym_only",
     "posted_keys",
     "reindex",
+    "retype",
     "unindex_aliases",
 ]
 
@@ -96,22 +98,37 @@ def _token_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def _create_tokens(conn: Connection, counts: dict[str, tuple[int, int]]) -> dict[str, int]:
-    """Ids of the keys, creating the missing ones (with their near keys) at the given (df, n)."""
+Counts = tuple[int, int, int]
+"""(df, n, people) of a token key, or a change of them."""
+
+
+def _create_tokens(conn: Connection, counts: dict[str, Counts]) -> dict[str, int]:
+    """Ids of the keys, creating the missing ones (with their near keys) at the given (df, n, people)."""
     ids = _token_ids(conn, counts)
     missing = [k for k in counts if k not in ids]
     if missing:
-        _insert_ignore(conn, _TOKEN, [{"key": k, "loose": loose(k), "df": 0, "n": 0} for k in missing], ["key"])
+        _insert_ignore(conn, _TOKEN, [{"key": k, "loose": loose(k), "df": 0, "n": 0, "people": 0} for k in missing],
+                       ["key"])
         new = _token_ids(conn, missing)
         ids.update(new)
         _insert_ignore(conn, _NEAR, [{"variant": v, "token_id": new[k]} for k in missing
                                      for v in sorted(deletions(loose(k)))], ["variant", "token_id"])
-    _adjust(conn, {ids[k]: c for k, c in counts.items() if c != (0, 0)})
+    _adjust(conn, {ids[k]: c for k, c in counts.items() if c != (0, 0, 0)})
     return ids
 
 
-def _adjust(conn: Connection, deltas: dict[int, tuple[int, int]]) -> None:
-    bulk.add_to_columns(conn, _TOKEN, "id", [{"id": t, "df": d, "n": n} for t, (d, n) in sorted(deltas.items())])
+def _adjust(conn: Connection, deltas: dict[int, Counts]) -> None:
+    bulk.add_to_columns(conn, _TOKEN, "id", [{"id": t, "df": d, "n": n, "people": p}
+                                              for t, (d, n, p) in sorted(deltas.items())])
+
+
+def _people(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
+    """Which of these entities are people (as the entity table says now, in this transaction)."""
+    found: set[str] = set()
+    stmt = select(EntityRow.id).where(EntityRow.type == "person", bulk.among(conn, EntityRow.id, "ids"))
+    for chunk in _chunks(sorted(set(entity_ids))):
+        found.update(i for (i,) in conn.execute(stmt, {"ids": list(chunk)}))
+    return found
 
 
 def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[int] = ()) -> dict[str, set[str]]:
@@ -132,13 +149,18 @@ def index_aliases(conn: Connection, aliases: Sequence[Posted], before: dict[str,
     per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
     counts: Counter[str] = Counter()
     gained: Counter[str] = Counter()
+    gained_people: Counter[str] = Counter()
     after: dict[str, set[str]] = defaultdict(set)
     for (_a, entity_id, *_rest), (_, posted, _s) in zip(aliases, per_alias, strict=True):
         counts.update(posted)
         after[entity_id].update(posted)
+    people = _people(conn, after)
     for entity_id, held in after.items():
-        gained.update(held - before.get(entity_id, set()))
-    ids = _create_tokens(conn, {k: (gained[k], counts[k]) for k in counts})
+        new = held - before.get(entity_id, set())
+        gained.update(new)
+        if entity_id in people:
+            gained_people.update(new)
+    ids = _create_tokens(conn, {k: (gained[k], counts[k], gained_people[k]) for k in counts})
     bulk.insert_rows(conn, _POSTING, [{"token_id": ids[k], "size": size, "alias_id": a}
                                       for a, keys, size in per_alias for k in keys])
 
@@ -154,20 +176,34 @@ def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:
             rows.append({"token_id": ids[k], "size": size, "alias_id": a})
             lost[ids[k]] += 1
     bulk.delete_rows(conn, _POSTING, rows)
-    _adjust(conn, {t: (0, -m) for t, m in lost.items()})
+    _adjust(conn, {t: (0, -m, 0) for t, m in lost.items()})
 
 
 def adjust_df(conn: Connection, before: dict[str, set[str]], after: dict[str, set[str]]) -> None:
     """Fix the entity counts of the keys whose set of entities changed (after a removal or merge)."""
     delta: Counter[str] = Counter()
+    delta_people: Counter[str] = Counter()
+    people = _people(conn, set(before) | set(after))
     for entity_id in set(before) | set(after):
         old, new = before.get(entity_id, set()), after.get(entity_id, set())
-        delta.update(dict.fromkeys(new - old, 1))
-        delta.subtract(dict.fromkeys(old - new, 1))
-    changed = {k: d for k, d in delta.items() if d}
+        for counter in (delta, delta_people) if entity_id in people else (delta,):
+            counter.update(dict.fromkeys(new - old, 1))
+            counter.subtract(dict.fromkeys(old - new, 1))
+    changed = {k: (d, delta_people[k]) for k, d in delta.items() if d or delta_people[k]}
     if changed:
         ids = _token_ids(conn, changed)
-        _adjust(conn, {ids[k]: (d, 0) for k, d in changed.items() if k in ids})
+        _adjust(conn, {ids[k]: (d, 0, p) for k, (d, p) in changed.items() if k in ids})
+
+
+def retype(conn: Connection, entity_id: str, was_person: bool, is_person: bool) -> None:
+    """An entity's type changed: its keys now count among (or no longer among) the people's."""
+    if was_person == is_person:
+        return
+    keys = entity_keys(conn, [entity_id])[entity_id]
+    if keys:
+        ids = _token_ids(conn, keys)
+        step = 1 if is_person else -1
+        _adjust(conn, {ids[k]: (0, 0, step) for k in keys if k in ids})
 
 
 def add_entity_count(conn: Connection, delta: int) -> None:
@@ -180,21 +216,27 @@ def reindex(conn: Connection) -> None:
     """Rebuild every index table from the aliases (a migration, or keys from another normaliser)."""
     for table in (_POSTING, _NEAR, _TOKEN):
         conn.execute(delete(table))
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     current: str | None = None
+    person = False
     keys_of_entity: set[str] = set()
-    stmt = select(AliasRow.entity_id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym).order_by(AliasRow.entity_id)
-    for entity_id, normalized, keys, acronym in conn.execute(stmt):
+
+    def count_entity() -> None:
+        for k in keys_of_entity:
+            counts[k][0] += 1
+            counts[k][2] += person
+
+    stmt = (select(AliasRow.entity_id, EntityRow.type, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
+            .join(EntityRow, EntityRow.id == AliasRow.entity_id).order_by(AliasRow.entity_id))
+    for entity_id, type_, normalized, keys, acronym in conn.execute(stmt):
         if entity_id != current:
-            for k in keys_of_entity:
-                counts[k][0] += 1
-            current, keys_of_entity = entity_id, set()
+            count_entity()
+            current, person, keys_of_entity = entity_id, type_ == "person", set()
         for k in posted_keys(normalized, keys, acronym):
             counts[k][1] += 1
             keys_of_entity.add(k)
-    for k in keys_of_entity:
-        counts[k][0] += 1
-    ids = _create_tokens(conn, {k: (df, n) for k, (df, n) in counts.items()})
+    count_entity()
+    ids = _create_tokens(conn, {k: (df, n, p) for k, (df, n, p) in counts.items()})
     rows: list[dict[str, int]] = []
     stmt2 = select(AliasRow.id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
     for alias_id, normalized, keys, acronym in conn.execute(stmt2):

@@ -55,6 +55,10 @@ class Queries:
     def tokens(self, keys: Iterable[str]) -> list[TokenData]:
         return self._in("SELECT key, id, df, n FROM ix_token WHERE key IN (?*)", keys)
 
+    def kinds(self, keys: Iterable[str]) -> list[tuple[str, int, int]]:
+        """(key, entity count, people among them) of each of these keys that some alias holds."""
+        return self._in("SELECT key, df, people FROM ix_token WHERE n > 0 AND key IN (?*)", keys)
+
     def near(self, variants: Iterable[str]) -> list[tuple[str, str, str, int, int, int]]:
         """(variant, key, loose key, id, df, n) of every live token whose neighbourhood holds a variant."""
         return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n FROM ix_near v "

@@ -260,7 +260,8 @@ class AliasStore:
                 if not any(a.text == row.name for a in self._alias_rows(session, row.id)):
                     self._insert_alias(session, row.id, row.name, kind="name", source="", note="", now=_now())
             if type is not None:
-                row.type = check_type(type)
+                postings.retype(session.connection(), row.id, row.type == "person", check_type(type) == "person")
+                row.type = type
             if description is not None:
                 row.description = description
             if external_ids is not None:
@@ -387,6 +388,7 @@ class AliasStore:
                              bump=False, at=now)
             elif row.redirect_to is None and (row.name != name or row.type != type):
                 before = {"name": row.name, "type": row.type}
+                postings.retype(session.connection(), entity_id, row.type == "person", type == "person")
                 row.name, row.type, row.updated_at = name, type, now
                 self._record(session, actor, "update", entity_id, before, {"name": name, "type": type}, bump=False)
             if (entity_id, text) in existing:

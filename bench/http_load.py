@@ -7,7 +7,7 @@ fixed time against ``GET /health`` (the framework's ceiling: one small query) an
 script, acronyms, hard negatives).  Prints requests/s, p50 and p99 latency and errors, and checks
 the targets: /resolve at >= 70% of /health's throughput, p99 < 50 ms at 16 clients, no errors.
 
-    python bench/http.py [--duration 10] [--clients 1,16,64] [--workers N] [--threads T] [--url http://host:port]
+    python bench/http_load.py [--duration 10] [--clients 1,16,64] [--workers N] [--threads T] [--url http://host:port]
 
 wrk comes from Debian (``apt-get install wrk``); the script stops with that hint when it is
 missing.  Load goes only to 127.0.0.1 (or the --url you give), and every run is bounded in time.
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the runs as JSON too")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
-        print("bench/http.py needs wrk, the HTTP load generator: apt-get install wrk", file=sys.stderr)
+        print("bench/http_load.py needs wrk, the HTTP load generator: apt-get install wrk", file=sys.stderr)
         return 2
     clients = [int(c) for c in args.clients.split(",")]
     paths = [f"/resolve?q={quote(m, safe='')}" for m in mentions()]
