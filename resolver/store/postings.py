@@ -125,9 +125,11 @@ def _adjust(conn: Connection, deltas: dict[int, Counts]) -> None:
 def _people(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
     """Which of these entities are people (as the entity table says now, in this transaction)."""
     found: set[str] = set()
-    stmt = select(EntityRow.id).where(EntityRow.type == "person", bulk.among(conn, EntityRow.id, "ids"))
+    # by id only, the type read back: a condition on the type lets PostgreSQL plan a scan of every
+    # person through the type index (its statistics are stale in the middle of a long import)
+    stmt = select(EntityRow.id, EntityRow.type).where(bulk.among(conn, EntityRow.id, "ids"))
     for chunk in _chunks(sorted(set(entity_ids))):
-        found.update(i for (i,) in conn.execute(stmt, {"ids": list(chunk)}))
+        found.update(i for i, t in conn.execute(stmt, {"ids": list(chunk)}) if t == "person")
     return found
 
 
