@@ -16,7 +16,7 @@ a write committed by one process is seen by a lookup in another.  With ``--norma
 ``resolver normalize --workers 2`` on N rows against the store (time and peak RSS of the tree).
 A benchmark, not a test.
 
-    python bench/scale.py [--sizes 10000,100000,1000000] [--pg ADMIN_URL] [--serve] [--visibility]
+    python bench/scale.py [--sizes 10000,100000,1000000] [--pg ADMIN_URL] [--serve] [--visibility] [--reuse]
                           [--normalize ROWS] [--work /tmp/scale]
 """
 
@@ -188,17 +188,37 @@ def _right(q: dict[str, str], answer: list[Any]) -> bool:
     return status != "matched"
 
 
-def _reason(q: dict[str, str], answer: list[Any]) -> str:
+def _namesake(resolver: Any, query: str) -> bool:
+    """Whether a generated entity among the query's candidates has an alias holding every word
+    of the query, by skeleton: a genuine namesake, which the name alone cannot tell apart from
+    the right entity (whether the judge then lists it or not)."""
+    from resolver.matching.normalize import analyze, coarse
+
+    name = analyze(query)
+    wanted = {coarse(t.key) for t in name.tokens}
+    index = resolver.index
+    return any(alias.entity_id.startswith("gen-") and wanted <= alias.keyset
+               for alias in (index.aliases[i] for i in index.candidates(name)))
+
+
+def _reason(q: dict[str, str], answer: list[Any], resolver: Any = None) -> str:
     status, entity, candidates = answer
+    namesake = resolver is not None and _namesake(resolver, q["query"])
     if q["kind"] == "negative":
-        return "negative now matches a generated name" if str(entity).startswith("gen-") else "negative now matches"
+        if str(entity).startswith("gen-"):
+            return "negative matches a generated namesake" if namesake else "negative now matches a generated name"
+        return "negative now matches"
     expected = q["expected_entity_id"]
     if expected not in candidates:
-        return "right entity not among the candidates"
+        return ("right entity not listed, beside a generated namesake" if namesake
+                else "right entity not among the candidates")
     if status == "ambiguous":
         return "ambiguous with a generated namesake" if any(c.startswith("gen-") for c in candidates) else "ambiguous"
     if str(entity).startswith("gen-"):
         return "a generated namesake outscores it"
+    if status == "unresolved":
+        return ("unresolved beside a generated namesake" if namesake
+                else "unresolved, no generated namesake (right entity listed)")
     return "outscored"
 
 
@@ -334,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--visibility", action="store_true")
     parser.add_argument("--normalize", type=int, default=0, help="rows for normalize --workers 2 (0: skip)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/scale-bench"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: use the store an earlier run left in --work instead of importing it again")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     sample = queries()
@@ -352,16 +374,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                     writer = csv.writer(fh)
                     writer.writerow(["entity_id", "canonical_name", "type", "alias"])
                     writer.writerows(generate(size))
+            reused = False
             if backend == "sqlite":
                 path = args.work / f"store-{size}.db"
-                for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                reused = args.reuse and path.exists()
+                for stale in () if reused else (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                     stale.unlink(missing_ok=True)
                 db = f"sqlite:///{path}"
             else:
                 db = _pg_database(args.pg, f"resolver_scale_{size}")
             started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-            subprocess.run([sys.executable, "-m", "resolver", "import", str(store_csv), "--db", db], check=True,
-                           stdout=subprocess.DEVNULL)
+            if reused:  # (migrated first, if it was written by an older schema: not part of any timing)
+                subprocess.run([sys.executable, "-m", "resolver", "migrate", "--db", db], check=True,
+                               stdout=subprocess.DEVNULL)
+            else:
+                subprocess.run([sys.executable, "-m", "resolver", "import", str(store_csv), "--db", db], check=True,
+                               stdout=subprocess.DEVNULL)
             imported = time.perf_counter() - started
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             import_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -370,12 +398,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             if backend not in baseline:
                 baseline[backend] = answers
             reasons: Counter[str] = Counter()
-            for q, old, new in zip(sample, baseline[backend], answers, strict=True):
-                if _right(q, old) and not _right(q, new):
-                    reasons[_reason(q, new)] += 1
+            from resolver import Resolver
+
+            reader = Resolver.open(db)
+            try:
+                for q, old, new in zip(sample, baseline[backend], answers, strict=True):
+                    if _right(q, old) and not _right(q, new):
+                        reasons[_reason(q, new, reader)] += 1
+            finally:
+                reader.close()
             changed = sum(reasons.values())
             why = "; ".join(f"{n} {r}" for r, n in reasons.most_common()) or "-"
-            print(f"| {backend} | {size:,} | {imported:.1f} ({import_cpu:.1f}) | {out['first_s']:.2f} | "
+            done = "reused" if reused else f"{imported:.1f} ({import_cpu:.1f})"
+            print(f"| {backend} | {size:,} | {done} | {out['first_s']:.2f} | "
                   f"{out['first_rss']:.0f} / {out['rss']:.0f} | {out['qps_times']:,.0f} ({out['qps_cpu']:,.0f}) | "
                   f"{out['p99_times']:.1f} ({out['p99_cpu']:.1f}) | {changed} ({why}) |", flush=True)
             right = sum(_right(q, a) for q, a in zip(sample, answers, strict=True))

@@ -199,10 +199,11 @@ class Resolver:
         index = self.index
         done: dict[str, Resolution] = {}
         out = []
-        for m in items:
-            if m not in done:
-                done[m] = self._resolve(index, m, type, limit)
-            out.append(done[m])
+        with index.session():  # one pooled connection for the whole batch
+            for m in items:
+                if m not in done:
+                    done[m] = self._resolve(index, m, type, limit)
+                out.append(done[m])
         return out
 
     def _check(self, mention: Any, type: str | None, limit: int) -> None:
@@ -229,7 +230,7 @@ class Resolver:
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
-                       s.candidate_threshold)
+                       s.candidate_threshold, s.veto_override)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]

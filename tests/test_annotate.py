@@ -173,6 +173,21 @@ def test_lowercase_words_only_inside_whole_aliases(resolver: Resolver) -> None:
     ]
 
 
+def test_a_phrase_may_leave_out_inner_words_of_an_alias(resolver: Resolver) -> None:
+    # "Baghdad airport" is "Baghdad International Airport" without its inner word, and
+    # resolve() says so; the phrase keeps the name and the head noun.
+    text = "Drones targeted Baghdad airport on Tuesday."
+    assert linked(resolver.annotate(text)) == [("Baghdad airport", "baghdad-international-airport")]
+    # Not without the name ("Iraqi" of "Iraqi Security Forces"), not without the head noun, not
+    # with a word the alias lacks: there the name alone is linked, or nothing.
+    assert linked(resolver.annotate("Later, security forces and Security forces arrived.")) == []
+    # The words before the lower-case ones must be a name as stored, not an adjective, though
+    # resolve() matches "Iraqi forces" (Iraqi Security Forces) and "Popular forces".
+    assert linked(resolver.annotate("Later Iraqi forces, the Popular forces and the Independent commission met.")) == []
+    assert linked(resolver.annotate("Officials said Baghdad international flights and the Baghdad province "
+                                    "council were cancelled.")) == [("Baghdad", "baghdad"), ("Baghdad", "baghdad")]
+
+
 def test_citation_order_crosses_one_comma_only_as_an_alias(resolver: Resolver) -> None:
     text = "Alaca, Mehmet, “Kataib Hezbollah: ...” Twitter. Qais al-Khazali, the leader, spoke."
     assert linked(resolver.annotate(text)) == [

@@ -94,3 +94,35 @@ def test_a_vetoed_pair_is_listed_but_never_plausible(shared: Resolver) -> None:
     res = shared.resolve("Zeinab Soleimani")  # another first name: another person
     assert res.status is MatchStatus.UNRESOLVED
     assert all(c.score <= ceiling for c in res.candidates if c.entity.id == "qasem-soleimani")
+
+
+def test_vetoes_about_a_one_word_name_hold_however_sure_the_model_is(bundle_template: Path, tmp_path: Path) -> None:
+    # veto_override 0: the model may overrule every name-structure veto it likes, but not those
+    # about a one-word name, whose owner no spelling can tell.
+    from resolver.settings import Settings
+
+    path = tmp_path / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path), settings=Settings(veto_override=0.0))
+    try:
+        for mention, other in (("Mohammad Kazemi", "mustafa-al-kadhimi"), ("Fatah", "fatah-alliance"),
+                               ("Muhammad Sadiq al-Sadr", "muqtada-al-sadr")):
+            res = r.resolve(mention)
+            assert res.entity is None or res.entity.id != other, (mention, res.explanation)
+            assert all(c.score <= r.settings.veto_ceiling for c in res.candidates if c.entity.id == other), mention
+    finally:
+        r.close()
+
+
+def test_a_name_structure_veto_caps_at_the_ceiling_when_never_overridden(bundle_template: Path, tmp_path: Path) -> None:
+    from resolver.settings import Settings
+
+    path = tmp_path / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
+    try:
+        res = r.resolve("Laith al-Khazali")  # another first name than Qais: another person
+        assert res.entity is None or res.entity.id != "qais-al-khazali"
+        assert all(c.score <= 0.1 for c in res.candidates if c.entity.id == "qais-al-khazali")
+    finally:
+        r.close()

@@ -559,3 +559,21 @@ def test_postgresql_gives_the_answers_sqlite_gives(resolver: Resolver, pg_bundle
             r.to_dict() for r in resolver.resolve_many(PARITY, type="person")]
     finally:
         pg.close()
+
+
+def test_resolve_many_takes_one_pooled_connection_for_the_batch(db_path: Path) -> None:
+    from sqlalchemy import event
+
+    mentions = ["Kadhimi", "Qassem Suleimani", "Asaib Ahl AlHaq", "Teheran", "Nobody Atall", "Badr"]
+    one_by_one = Resolver.open(str(db_path))
+    alone = [one_by_one.resolve(m).to_dict() for m in mentions]
+    one_by_one.close()
+    checkouts: list[object] = []
+    r = Resolver.open(str(db_path))
+    try:
+        event.listen(r.store.engine, "checkout", lambda *_: checkouts.append(None))
+        together = [res.to_dict() for res in r.resolve_many(mentions)]
+    finally:
+        r.close()
+    assert len(checkouts) == 1  # the lookups' nested index sessions lend the batch's connection
+    assert together == alone

@@ -199,22 +199,47 @@ class Annotator:
                         spans.extend(Span(first + i, first + j, reading, res) for i, j, reading, res in entries)
         if not todo:
             return settled, spans
-        words = self._read((tk.texts[k] for _, _, bounds in todo for k in runs.edge_words(bounds)), revision,
-                           deadline)
+        # Words are read in turn: first the capitalised ones (each may open a name), then only
+        # the lower-case words that some span reaches from a start worth it ("Sadrist movement"):
+        # most lower-case words follow a word no name begins with.  Until it is read, a lower-case
+        # word counts as known, so the first pass asks for every word the second could need.
+        edges = {k for _, _, bounds in todo for k in runs.edge_words(bounds)}
+        kinds, texts = tk.kinds, tk.texts
+        words = self._read((texts[k] for k in edges if kinds[k] != LOWER), revision, deadline)
+        unread: set[str] = set()
 
         def known(k: int) -> bool:
-            reading = words.get(tk.texts[k])
-            return reading is not None and (reading.listed if tk.kinds[k] == LOWER else reading.known)
+            reading = words.get(texts[k])
+            if reading is None:
+                if k in edges:
+                    unread.add(texts[k])
+                    return True
+                return False
+            return reading.listed if kinds[k] == LOWER else reading.known
 
         found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
+        while unread:
+            words.update(self._read(unread, revision, deadline))
+            unread = set()
+            found = [(first, key, list(runs.propose(bounds, known))) for first, key, bounds in todo]
         readings = self._read((text[tk.starts[i]:tk.ends[j]] for _, _, pairs in found for i, j in pairs), revision,
                               deadline)
+        def named_head(i: int, j: int) -> bool:
+            """The words of span i..j before its first lower-case word are a name as stored ("Baghdad")."""
+            k = i
+            while k < j and (kinds[k + 1] != LOWER or runs.connector[k + 1]):
+                k += 1
+            head = text[tk.starts[i]:tk.ends[k]]
+            reading = readings.get(head) or words.get(head)
+            return reading is not None and reading.evidence is Evidence.STRONG and reading.exact
+
         for first, key, pairs in found:
             entries = tuple(
                 (i - first, j - first, reading, reading.resolution if reading.evidence is Evidence.STRONG else None)
                 for i, j in pairs
                 if (reading := readings.get(text[tk.starts[i]:tk.ends[j]])) is not None
                 and reading.evidence is not Evidence.NONE
+                and (not reading.shortened or named_head(i, j))
             )
             block_spans = [Span(first + i, first + j, reading, res) for i, j, reading, res in entries]
             simple = all(s.reading.evidence is Evidence.STRONG and (s.i == s.j or s.reading.exact)

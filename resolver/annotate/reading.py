@@ -68,6 +68,10 @@ class Reading:
             sentence or in a title-case line ("Missile", "Carried") only the document can make it
             a name, and then only a person's (its ``options``).
         acronym: the answer rests on an exact all-caps acronym ("AAH"), which needs context.
+        shortened: a phrase with lower-case words that leaves out inner words of the alias
+            ("Baghdad airport"): it stands only where its capitalised words are themselves a name
+            the resolver matches as an alias ("Baghdad"), not an adjective ("Iraqi forces",
+            "Popular forces", "Independent commission"); the annotator checks that.
         options: for ``WEAK`` readings, the candidates the document may choose between.
         contenders: the candidates that match every word of the span well enough for the span
             to be reported as ambiguous between them when the document does not choose.
@@ -80,6 +84,7 @@ class Reading:
     exact: bool = False
     variant: bool = False
     acronym: bool = False
+    shortened: bool = False
     options: tuple[Candidate, ...] = ()
     contenders: tuple[Candidate, ...] = ()
 
@@ -133,6 +138,25 @@ def _part_of(span_tokens: tuple[Token, ...], alias_tokens: tuple[Token, ...]) ->
     )
 
 
+def _shortened(span_tokens: tuple[Token, ...], lower: list[str], alias_tokens: tuple[Token, ...]) -> bool:
+    """A phrase with lower-case words that is the alias with inner words left out ("Baghdad
+    airport" for "Baghdad International Airport"): it keeps the alias's first word (the name) and
+    ends with its last (the noun that says what the thing is), each of its lower-case words is a
+    word of the alias as written, and each of its words spells a word of the alias.  "Baghdad
+    international" (not the head noun), "Security forces" (not "Iraqi Security Forces": the
+    name is gone) and "Baghdad province" (a word the alias lacks) are not.
+    """
+    alias_words = {a.text for a in alias_tokens}
+    return (
+        len(span_tokens) >= 2
+        and bool(alias_tokens)
+        and _spelling_of(span_tokens[0], alias_tokens[0])
+        and span_tokens[-1].text == alias_tokens[-1].text
+        and all(word in alias_words for word in lower)
+        and _spells(span_tokens, alias_tokens)
+    )
+
+
 def _first_word(text: str) -> str:
     words = tokenize(text).texts
     return words[0].casefold() if words else ""
@@ -164,9 +188,11 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
     first_word = words.texts[0].casefold()
     # Lower-case words ("Sadrist movement"), a comma ("Alaca, Mehmet") or an ampersand: the span
     # is an ordinary phrase unless it is an alias as a whole.
-    exact_only = any(
-        kind == LOWER and text.casefold() not in CONNECTORS for text, kind in zip(words.texts, words.kinds, strict=True)
-    ) or any(joint in (JOINT_COMMA, JOINT_AMP) for joint in words.joints)
+    lower = [text.casefold() for text, kind in zip(words.texts, words.kinds, strict=True)
+             if kind == LOWER and text.casefold() not in CONNECTORS]
+    exact_only = bool(lower) or any(joint in (JOINT_COMMA, JOINT_AMP) for joint in words.joints)
+    if lower and any(joint in (JOINT_COMMA, JOINT_AMP) for joint in words.joints):
+        lower = []  # a comma or an ampersand: only the alias itself
     # "The", "Prime", "In": a span may open with such a word only where the alias does.
     titled = first_word in TITLE_WORDS or first_word in NOT_NAMES
 
@@ -194,6 +220,8 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
         if exact(res.alias):
             return Reading(res, Evidence.STRONG, known, listed, exact=True)
         if exact_only:
+            if lower and _shortened(name.tokens, lower, alias.tokens):
+                return Reading(res, Evidence.STRONG, known, listed, shortened=True)  # "Baghdad airport"
             return Reading(res, Evidence.NONE, known, listed)
         if n_span >= 2 and _spells(name.tokens, alias.tokens):
             return Reading(res, Evidence.STRONG, known, listed)

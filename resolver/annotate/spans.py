@@ -26,6 +26,7 @@ proposes "Islamic Revolutionary Guards Corps" whether or not "Guards" is a store
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
 
 from resolver.annotate.tokens import (
     ACRONYM,
@@ -70,14 +71,16 @@ class Runs:
         self.tokens = tk
         kinds, texts, joints = tk.kinds, tk.texts, tk.joints
         n = len(tk)
-        # (lower-case tokens start with a lower-case letter; connectors are written in lower case)
-        connector = [kind == LOWER and text in CONNECTORS for kind, text in zip(kinds, texts, strict=True)]
+        # Connectors are written in lower case, and a token spelt so is a lower-case token.
+        connector = list(map(CONNECTORS.__contains__, texts))
         self.connector = connector
         bounds: list[tuple[int, int]] = []
         # a name-like word, or an article joined to a capitalised word ("al-Sadr", "al-Ahad TV")
-        starts = [i for i, kind in enumerate(kinds) if kind in _NAMELIKE or (
-            kind == LOWER and joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL
-            and texts[i] in ARTICLES)]
+        starts = list(compress(range(n), map(_NAMELIKE.__contains__, kinds)))
+        articles = [i for i in compress(range(n), map(ARTICLES.__contains__, texts))
+                    if joints[i] == JOINT_HYPHEN and i + 1 < n and kinds[i + 1] == CAPITAL]
+        if articles:
+            starts = sorted(starts + articles)
         for i in starts:
             kind = kinds[i]
             arabic = kind == ARABIC

@@ -19,8 +19,9 @@ inside a name (:data:`JOINT_SPACE` and friends), anything else ends a candidate 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
 
 __all__ = [
@@ -44,16 +45,24 @@ _ARABIC_CHARS = (
     "\u0610-\u061a\u0620-\u065f\u066e-\u06d3\u06d5-\u06ef\u06fa-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc"
 )
 _ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
-# A letter that is not Arabic script, optionally followed by combining marks (NFD input).
-_LETTER = rf"[^\W\d_{_ARABIC_BLOCKS}][\u0300-\u036f]*"
+# A word: letters that are not Arabic script, with combining marks after any of them (NFD input):
+# letters first, then marks and letters in turn (one pass over a plain word).  Every alternative
+# of the token pattern opens with one character class, never a repeat, so that the regular
+# expression engine can skip the text between tokens without trying each alternative there.
+_LETTER = rf"[^\W\d_{_ARABIC_BLOCKS}]"
+_WORD = rf"{_LETTER}{_LETTER}*(?:[\u0300-\u036f]+{_LETTER}*)*"
 _APOSTROPHES = "'\u2019\u2018`\u00b4"
+# (The alternatives begin with disjoint characters, except that a dotted acronym must be tried
+# before a word; the commonest, a word, comes next.)
 _TOKEN_RE = re.compile(
-    rf"[@#]\w+(?:[{_APOSTROPHES}]s\b)?"  # handle or hashtag (letters, digits, underscores)
-    r"|(?:[A-Z]\.){2,}"  # dotted acronym
+    r"[A-Z]\.(?:[A-Z]\.)+"  # dotted acronym
+    rf"|{_WORD}(?:[{_APOSTROPHES}]{_WORD})*"
+    rf"|[@#]\w+(?:[{_APOSTROPHES}]s\b)?"  # handle or hashtag (letters, digits, underscores)
     rf"|[{_ARABIC_CHARS}](?:[{_ARABIC_CHARS}\u200c]*[{_ARABIC_CHARS}])?"
-    rf"|(?:{_LETTER})+(?:[{_APOSTROPHES}](?:{_LETTER})+)*"
     r"|\d+(?:[.,]\d+)*"
 )
+# where a possessive may end a token: an apostrophe and s (each is checked against the tokens)
+_POSSESSIVE_RE = re.compile(f"[{_APOSTROPHES}][sS]")
 _SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")
 _ARABIC_RE = re.compile(f"[{_ARABIC_BLOCKS}]")
 
@@ -101,7 +110,6 @@ class Tokens:
         return len(self.texts)
 
 
-@lru_cache(maxsize=65536)
 def _kind(tok: str) -> int:
     first = tok[0]
     if first in "@#":
@@ -118,7 +126,6 @@ def _kind(tok: str) -> int:
     return LOWER
 
 
-@lru_cache(maxsize=4096)
 def _joint(gap: str) -> int:
     known = _JOINTS.get(gap)
     if known is not None:
@@ -130,6 +137,26 @@ def _joint(gap: str) -> int:
     if _AMP_RE.fullmatch(gap):
         return JOINT_AMP
     return JOINT_BREAK
+
+
+class _Memo(dict[str, int]):
+    """A function's answers by argument, looked up at C speed (``map(memo.__getitem__, ...)``).
+
+    Bounded: emptied when it outgrows ``size``, between two texts (see :func:`tokenize`).
+    """
+
+    def __init__(self, function: Callable[[str], int], size: int) -> None:
+        super().__init__()
+        self.function = function
+        self.size = size
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = self.function(key)
+        return value
+
+
+_KINDS = _Memo(_kind, 65536)
+_JOINT_KINDS = _Memo(_joint, 4096)
 
 
 def tokenize(text: str) -> Tokens:
@@ -151,13 +178,21 @@ def tokenize(text: str) -> Tokens:
     offsets = list(accumulate(map(len, pieces)))  # offsets[2k]: start of token k, offsets[2k+1]: its end
     starts = offsets[0:-1:2]
     ends = offsets[1::2]
-    kinds = [_kind(t) for t in texts]
-    joints = [_joint(g) for g in gaps]
-    for k, tok in enumerate(texts):  # possessive: Kadhimi’s
-        if tok[-1] in "sS" and len(tok) > 3 and tok[-2] in _APOSTROPHES:
-            texts[k] = tok[:-2]
-            ends[k] -= 2
-            kinds[k] = _kind(tok[:-2])
-            joints[k] = _joint(tok[-2:] + gaps[k])
+    for memo in (_KINDS, _JOINT_KINDS):
+        if len(memo) > memo.size:
+            memo.clear()
+    kinds = list(map(_KINDS.__getitem__, texts))
+    joints = list(map(_JOINT_KINDS.__getitem__, gaps))
+    if "s" in text or "S" in text:
+        # possessive: Kadhimi’s (only the few tokens that end where an apostrophe and s end)
+        for match in _POSSESSIVE_RE.finditer(text):
+            end = match.end()
+            k = bisect_left(ends, end)
+            if k < len(ends) and ends[k] == end and len(texts[k]) > 3:
+                tok = texts[k]
+                texts[k] = tok[:-2]
+                ends[k] -= 2
+                kinds[k] = _KINDS[tok[:-2]]
+                joints[k] = _JOINT_KINDS[tok[-2:] + gaps[k]]
     joints[-1] = JOINT_BREAK
     return Tokens(starts, ends, texts, kinds, joints)

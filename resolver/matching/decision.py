@@ -26,13 +26,13 @@ from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 
-__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "vetoed"]
+__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "vetoed"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
     "margin",  # rule score minus the best other entity's
     "close",  # how many other entities score within 0.05 of it
-    "rank",  # its place in the rule ranking
+    "rank",  # its place in the rule ranking (entities tied on the rule score share it)
     "crowd",  # how many entities were scored, log
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
 )
@@ -69,14 +69,14 @@ def candidate_features(
     """
     top = list(ranked[:TOP_ENTITIES])
     rules = [s.value for s, _ in ranked[:_COMPARED]]
-    query_weights = [index.weight(t) for t in name.tokens]
-    max_weight = index.max_idf ** 2  # the weight of a word the store has never seen
+    query_weights = [index.feature_weight(t) for t in name.tokens]
+    max_weight = index.feature_max_weight  # the weight of a word the store has never seen
     paired = []
     for k, (score, alias) in enumerate(top):
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
-        weights = [index.weight(t) for t in alias.tokens]
+        weights = [index.feature_weight(t) for t in alias.tokens]
         wq = query_weights
         own = index.entity_places.get(alias.entity_id)
         if own and not any(place_of(t.text) for t in alias.tokens):
@@ -98,7 +98,9 @@ def candidate_features(
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
-        ranking = (score.value - best_other, float(min(close, 5)), float(min(k, 5)), math.log1p(len(ranked)),
+        # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
+        rank = sum(1 for s, _ in ranked[:k] if s.value > score.value)
+        ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)), math.log1p(len(ranked)),
                    other_kind)
         out.append((score, alias, ev, ev.values + ranking))
     return out
@@ -111,13 +113,21 @@ def judge(
     model: MatcherModel,
     veto_ceiling: float,
     plausible_ceiling: float,
+    veto_override: float = 1.0,
 ) -> list[Judged]:
     """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
-    most probable first."""
+    most probable first.
+
+    A pair the name structure vetoes (:func:`vetoed`) is capped at ``veto_ceiling`` unless the
+    model is at least ``veto_override`` sure ("Oscar Macherbe" for "Oscar Malherbe": the surnames
+    differ by a letter, which the rule cannot see and the learned word similarity can).  The
+    vetoes about a one-word name (:func:`one_word_veto`) and the rule scorer's own (another
+    country, a person's given name) always hold.
+    """
     judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
     for score, alias, ev, x in candidate_features(index, name, ranked, model):
         p = model.probability(x)
-        if vetoed(x) or any(v in score.reason for v in _VETOES):
+        if (vetoed(x) and (p < veto_override or one_word_veto(x))) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)
         elif given_name_only(x):
             p = min(p, plausible_ceiling)
@@ -159,10 +169,20 @@ def _kind_share(counts: tuple[int, int], person: bool) -> float:
     return other / (same + other + 2.0)  # two pseudo-counts: a word seen once says little
 
 
+def one_word_veto(x: Sequence[float]) -> bool:
+    """A veto about a one-word name, which no model confidence overrules: whose one word it is
+    cannot be told from the spelling ("Mohammad Kazemi" is not "Kazemi", Mustafa al-Kadhimi;
+    "Fatah" is not the Fatah Alliance)."""
+    return bool(x[_AT["extends"]]) or (not x[_AT["person"]] and bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+
+
 def given_name_only(x: Sequence[float]) -> bool:
-    """A person named by part of the name without the surname ("Qais" for Qais al-Khazali): never
-    matched on its own, but plausible (running text links it when the full name came first)."""
-    return bool(x[_AT["person"]] and x[_AT["inside"]] and not x[_AT["last"]])
+    """A person named by one word of the name, or by given names only, without the surname ("Qais"
+    for Qais al-Khazali, "Ali Hassan" for Ali Hassan al-Majid): never matched on its own, but
+    plausible (running text links it when the full name came first).  Two name words that are not
+    all given names ("Jesus Mendez" for Jose de Jesus Mendez Vargas) are left to the model."""
+    return bool(x[_AT["person"]] and x[_AT["inside"]] and not x[_AT["last"]]
+                and (x[_AT["n_q"]] == 1 or x[_AT["given_only"]]))
 
 
 def _pairs(token: Token, alias: IndexedAlias) -> bool:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA, Indel, JaroWinkler
+from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
-from resolver.matching.normalize import Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
 
 __all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]
@@ -53,6 +53,7 @@ PAIR_FEATURES = (
     "extends",  # a one-word alias, and the mention adds a name word
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
+    "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
 )
 
 
@@ -72,14 +73,30 @@ def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
     """String similarities of two words, the inputs of the learned token similarity."""
     cq, ca = coarse(qk), coarse(ak)
     lq, la = loose(cq), loose(ca)
+    longest = max(len(qt), len(at), 1)
     return (
         JaroWinkler.normalized_similarity(qt, at),
         Indel.normalized_similarity(cq, ca),
         OSA.normalized_similarity(lq, la),
         1.0 if lq[:1] == la[:1] else 0.0,
         1.0 if lq[-1:] == la[-1:] else 0.0,
-        min(len(qt), len(at)) / max(len(qt), len(at), 1),
+        min(len(qt), len(at)) / longest,
+        Levenshtein.normalized_similarity(qt, at),
+        Indel.normalized_similarity(qk, ak),
+        Prefix.similarity(qt, at) / longest,
+        Postfix.similarity(qt, at) / longest,
+        _bigrams(qt, at),
+        _bigrams(lq, la),
+        1.0 if lq == la else 0.0,
+        float(min(len(qt), len(at))),
     )
+
+
+def _bigrams(a: str, b: str) -> float:
+    """Dice overlap of the two strings' letter pairs."""
+    x = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
+    y = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+    return 2 * len(x & y) / (len(x) + len(y))
 
 
 def pair_evidence(
@@ -188,6 +205,7 @@ def pair_evidence(
         1.0 if len(alias) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
+        1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)))
 

@@ -18,11 +18,13 @@ skeleton (``by_flat``), and a longer name through its other tokens.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -30,7 +32,7 @@ from sqlalchemy import Engine
 
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat, is_arabic, loose
 from resolver.matching.places import place_of
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
 from resolver.results import EntityRef
 from resolver.store.postings import deletions, is_acronym_only
 from resolver.store.reader import AliasData, IndexReader, Queries
@@ -42,7 +44,9 @@ _MAX_POSTINGS = 200
 #: the same for a token reached through a near key; a longer list is not followed
 _MAX_NEAR_POSTINGS = 100
 #: a common token brings in at most this many new aliases (the shortest that hold it)
-_COMMON_TOP = 200
+_COMMON_TOP = 100
+#: when common tokens are intersected, how many of the rarest one's aliases (the shortest) are tried
+_INTERSECT_SCAN = 2000
 #: how many of the best candidates so far are ranked by the common tokens they hold
 _PROBE = 1000
 #: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
@@ -64,6 +68,8 @@ _LEGAL_FORMS = frozenset(
     abmezhavanay adkaznastsyu adkrytaye aktsyyanernaye zamezhnaye
     """.split()
 )
+#: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
+FEATURE_POPULATION = 10_000
 #: how many candidates, ranked by shared token weight, go on to full scoring
 _MAX_CANDIDATES = 30
 #: a candidate whose shared weight is below this share of the best candidate's is not scored:
@@ -146,6 +152,20 @@ class _Entry:
         return self.own is not None and self.own[1] > _MAX_POSTINGS
 
 
+_coarse = functools.lru_cache(maxsize=65536)(coarse)
+
+
+def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
+    """Whether an alias with these coarse token keys holds two adjacent tokens whose fine keys,
+    joined, have the coarse key ``joined`` (the two tokens of the query side by side, or spelt
+    as one word in the alias's neighbours: "Gholam Reza").
+
+    Joining two fine keys and taking the coarse key is the first one's key without any Y
+    followed by the second one's coarse key, so the fine keys are not needed.
+    """
+    return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
+
+
 class CandidateIndex:
     """Token, skeleton and acronym lookups over every alias of a store, read from its index tables.
 
@@ -166,7 +186,9 @@ class CandidateIndex:
         self._similar: _Bounded[str, frozenset[str]] = _Bounded(50_000)
         self._alias_rows: _Bounded[int, IndexedAlias | None] = _Bounded(50_000)
         self._weights: _Bounded[tuple[str, str], float] = _Bounded(100_000)
-        self._keys: _Bounded[int, tuple[frozenset[str], frozenset[str]]] = _Bounded(50_000)
+        self._keys: _Bounded[int, tuple[str, ...]] = _Bounded(200_000)
+        #: the shortest aliases holding a few common tokens (see ``_holding_all``)
+        self._holding: _Bounded[tuple[int, ...], list[int]] = _Bounded(2_000)
         #: each query token's entry with its votes (read only once made)
         self._entry_cache: _Bounded[tuple[str, str], _Entry] = _Bounded(1024)
         self._entity_rows: _Bounded[str, EntityRef | None] = _Bounded(50_000)
@@ -191,6 +213,10 @@ class CandidateIndex:
     def __len__(self) -> int:
         with self._reader.session() as q:
             return q.alias_count()
+
+    def session(self) -> AbstractContextManager[Queries]:
+        """Hold one pooled connection for the lookups inside ``with index.session():`` (this thread)."""
+        return self._reader.session()
 
     @staticmethod
     def is_legal_form(token: Token) -> bool:
@@ -235,6 +261,30 @@ class CandidateIndex:
                 found = self._weight_of(token, self._token(coarse(token.key)))
             self._weights.put((token.text, token.key), found)
         return found
+
+    def feature_weight(self, token: Token) -> float:
+        """A token's weight as the learned judge sees it: the IDF of its share of the entities,
+        in a store of at most :data:`FEATURE_POPULATION` entities.
+
+        The judge was fitted on stores of about 5,000 entities.  Its features divide IDF by the
+        IDF of an unseen word, which grows with the log of the store's size: at a million aliases
+        the same names look less informative than they are, and a clear match falls below the
+        threshold.  A word held by one entity in 20 is as common in any store; a word rarer than
+        one in ``FEATURE_POPULATION`` counts as unseen.  Up to that size this is :meth:`weight`.
+        """
+        if self._n <= FEATURE_POPULATION:
+            return self.weight(token)
+        if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
+            return FUNCTION_WORD_WEIGHT
+        row = self._token(coarse(token.key))
+        share = row[1] * FEATURE_POPULATION / self._n if row is not None else 0.0
+        w = math.log(1 + FEATURE_POPULATION / max(share, 0.5))
+        return w * w
+
+    @property
+    def feature_max_weight(self) -> float:
+        """The judge's weight of a word the store has never seen (see :meth:`feature_weight`)."""
+        return math.log(1 + min(self._n, FEATURE_POPULATION) / 0.5) ** 2
 
     def kinds(self, tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
         """(people, other entities) whose names hold each token's key: a store statistic written
@@ -312,7 +362,7 @@ class CandidateIndex:
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
             for k in sorted(similar[t.key] - {own}):
-                if (near := rows[k]) is not None and near[2] <= _MAX_NEAR_POSTINGS:
+                if (near := rows[k]) is not None and near[2] <= _MAX_NEAR_POSTINGS and keys_may_pair(own, k):
                     e.near.append(near[0])
         new_joined: list[_Entry] = []
         for t in joined:
@@ -413,12 +463,17 @@ class CandidateIndex:
         own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
         use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > _MAX_CANDIDATES)
         pool: set[int] = set()
+        # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
+        best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
         if use_common:
-            above = [i for i, v in votes.items() if v >= floor]
-            pool.update(heapq.nlargest(_PROBE, above, key=lambda i: (votes[i], -i)))
-            if not own_retrieved:
-                pool.update(self._holding_all([e.own for e in common if e.own is not None], q))
+            pool.update(best)
+            if not own_retrieved and sum(e.weight for e in common) >= floor:
+                # (aliases holding only common tokens cannot reach the floor the near keys set)
+                # a legal form or a joining word ("Ltd", "of") is never what the name is found by
+                words = [e for e in common if e.weight > FUNCTION_WORD_WEIGHT] or common
+                pool.update(self._holding_all([e.own for e in words if e.own is not None], q))
         # who may hold each pair side by side: those holding both halves
+        found = pool | set(best)
         pairs: list[tuple[_Entry, set[int]]] = []
         for e in joined:
             assert e.halves is not None
@@ -428,7 +483,9 @@ class CandidateIndex:
             elif rare:
                 held = rare[0]
             else:
-                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q))
+                # the shortest aliases holding both, and the candidates found so far (which the
+                # shortest may leave out: a name's own pairs count whatever its length)
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q)) | found
             held -= e.votes.keys()  # already counted, through the pair as one word
             if held:
                 pairs.append((e, held))
@@ -438,40 +495,41 @@ class CandidateIndex:
         weights: dict[str, float] = defaultdict(float)
         for e in common if use_common else ():
             weights[e.key] += e.weight
-        keysets = self._keysets(q, pool)
+        keys = self._coarse_keys(q, pool)
         if weights:
-            for alias_id, (unigrams, _) in keysets.items():
-                for key in unigrams & weights.keys():
+            for alias_id, held_keys in keys.items():
+                for key in weights.keys() & held_keys:
                     votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
         bonus: dict[int, tuple[float, float]] = {}
         for e, held in pairs:
             assert e.halves is not None
             cap = max(h.weight for h in e.halves)
             for alias_id in held:
-                if e.key in keysets[alias_id][1]:
+                if _side_by_side(keys[alias_id], e.key):
                     got, got_cap = bonus.get(alias_id, (0.0, 0.0))
                     bonus[alias_id] = (got + e.weight, got_cap + cap)
         return bonus
 
     def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
         """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
-        rarest = [token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))][:3]
+        rarest = tuple(token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))[:3])
         found: list[int] = []
         for n in range(len(rarest), 0, -1):
-            found += q.shortest(rarest[:n], _COMMON_TOP)
+            held = self._holding.get(rarest[:n])
+            if held is None:
+                held = self._holding.put(rarest[:n], q.shortest(rarest[:n], _COMMON_TOP, _INTERSECT_SCAN))
+            found += held
             if len(found) >= _COMMON_TOP:
                 break
         return found
 
-    def _keysets(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
-        """The coarse keys of each alias's tokens, and of its adjacent tokens joined (cached)."""
+    def _coarse_keys(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """The coarse keys of each alias's tokens, in name order (cached)."""
         cache = self._keys
         out = {i: k for i in alias_ids if (k := cache.get(i)) is not None}
         missing = [i for i in alias_ids if i not in out]
-        for alias_id, normalized, keys in q.alias_keys(missing) if missing else ():
-            fine = keys.split(" ") if normalized else []
-            out[alias_id] = cache.put(alias_id, (frozenset(coarse(k) for k in fine),
-                                                 frozenset(coarse(a + b) for a, b in itertools.pairwise(fine))))
+        for alias_id, keys in q.alias_keys(missing) if missing else ():
+            out[alias_id] = cache.put(alias_id, tuple(map(_coarse, keys.split(" "))) if keys else ())
         return out
 
     def _load_aliases(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, IndexedAlias]:

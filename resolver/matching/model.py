@@ -3,9 +3,10 @@
 ``resolver/data/matcher.json`` is written by ``train/train_matcher.py`` (seeded, reproducible) and
 holds two models:
 
-* ``token``: a logistic regression over :func:`resolver.matching.features.token_features` of two
-  words, trained on word pairs aligned within the aliases of one entity (Awlaki/Aulaqi,
-  Kostrubitskij/Kostrubitsky) against word pairs of different entities: P(same word).
+* ``token``: boosted trees (or a logistic regression) over
+  :func:`resolver.matching.features.token_features` of two words, trained on word pairs aligned
+  within the aliases of one entity (Awlaki/Aulaqi, Kostrubitskij/Kostrubitsky) against word pairs
+  aligned between different entities' names that no entity spells as one name: P(same word).
 * ``pair``: gradient-boosted trees (or a logistic regression) over the pair's evidence and the
   candidate list's shape: P(the mention names this candidate's entity), calibrated on the
   training part by construction of the log-loss objective.
@@ -82,7 +83,10 @@ class _Trees:
         self._emit(nodes, int(right), rate, lines, depth + 1)
 
 
-def _logistic(d: dict[str, Any]) -> _Logistic:
+def _part(d: dict[str, Any]) -> _Logistic | _Trees:
+    """One of the two models, as the file describes it."""
+    if d["kind"] == "trees":
+        return _Trees(float(d["base"]), float(d["learning_rate"]), d["trees"])
     return _Logistic(tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]))
 
 
@@ -92,14 +96,9 @@ class MatcherModel:
     def __init__(self, data: dict[str, Any]) -> None:
         self.version: str = str(data["version"])
         self.features: tuple[str, ...] = tuple(data["features"])
-        self._token = _logistic(data["token"])
-        pair = data["pair"]
-        self._pair: _Logistic | _Trees
-        if pair["kind"] == "trees":
-            self._pair = _Trees(float(pair["base"]), float(pair["learning_rate"]), pair["trees"])
-        else:
-            self._pair = _logistic(pair)
-        self.kind: str = pair["kind"]
+        self._token = _part(data["token"])
+        self._pair = _part(data["pair"])
+        self.kind: str = data["pair"]["kind"]
         self._cache: dict[tuple[str, str, str, str], float] = {}
 
     def token_similarity(self, q: Token, a: Token) -> float:
@@ -111,8 +110,11 @@ class MatcherModel:
         if found is None:
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            found = self._cache[key] = _sigmoid(self._token.logit(token_features(*key)))
+            found = self._cache[key] = self._token_probability(token_features(*key))
         return found
+
+    def _token_probability(self, features: Sequence[float]) -> float:
+        return _sigmoid(self._token.logit(features))
 
     def probability(self, x: Sequence[float]) -> float:
         """P(same entity) for one candidate's feature vector (in :attr:`features` order)."""

@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
 
-__all__ = ["FUNCTION_WORD_WEIGHT", "Score", "score_alias", "token_similarity"]
+__all__ = ["FUNCTION_WORD_WEIGHT", "Score", "keys_may_pair", "score_alias", "token_similarity"]
 
 #: the weight of a word that joins or qualifies a name and identifies nothing ("of", "Ltd")
 FUNCTION_WORD_WEIGHT = 0.05
@@ -62,6 +62,19 @@ def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
     if s < 0.8:  # at most one edit in five classes: Kadhimi (KZMY) is not Khazali (KZLY)
         return 0.0, ""
     return 0.9 * s, "fuzzy skeleton"
+
+
+def keys_may_pair(qk: str, ak: str) -> bool:
+    """Whether two words with these coarse keys can pair in :func:`score_alias` at all.
+
+    The index asks before it follows a near key: a key one deletion away in the loose skeleton
+    but further than the ladder's floor ("Kweider" and "Kader") only brings in aliases that
+    score nothing.  A key one final letter longer is kept for English plurals (Guard/Guards).
+    """
+    if _key_similarity(qk, ak)[0] >= _TOKEN_FLOOR:
+        return True
+    short, long_ = sorted((qk, ak), key=len)
+    return len(long_) == len(short) + 1 and long_.startswith(short)
 
 
 def _loose_keep_final(key: str) -> str:

@@ -10,6 +10,7 @@ of its time.  It keeps no state: caching is the index's business.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -68,21 +69,27 @@ class Queries:
         """(token id, alias id) of every posting of these tokens."""
         return self._in("SELECT token_id, alias_id FROM ix_posting WHERE token_id IN (?*)", token_ids)
 
-    def shortest(self, token_ids: Sequence[int], limit: int) -> list[int]:
-        """Ids of the shortest aliases holding every one of the tokens, oldest first."""
+    def shortest(self, token_ids: Sequence[int], limit: int, scan: int) -> list[int]:
+        """Ids of the shortest aliases holding every one of the tokens, oldest first, among the
+        ``scan`` shortest aliases holding the first token (a bound on the work: each of those
+        costs one index seek per other token)."""
         first, *others = token_ids
+        if not others:
+            return [r[0] for r in self._run("SELECT alias_id FROM ix_posting WHERE token_id = ? "
+                                            "ORDER BY size, alias_id LIMIT ?", (first, limit))]
         joins = "".join(f" JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
                         f"AND p{n}.alias_id = a.alias_id" for n in range(len(others)))
-        rows = self._run(f"SELECT a.alias_id FROM ix_posting a{joins} WHERE a.token_id = ? "
-                         "ORDER BY a.size, a.alias_id LIMIT ?", (*others, first, limit))
+        rows = self._run("SELECT a.alias_id FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
+                         f"ORDER BY size, alias_id LIMIT ?) a{joins} ORDER BY a.size, a.alias_id LIMIT ?",
+                         (first, scan, *others, limit))
         return [r[0] for r in rows]
 
     def aliases(self, ids: Iterable[int]) -> list[AliasData]:
         return self._in(f"SELECT {_ALIAS_COLUMNS} FROM alias WHERE id IN (?*)", ids)
 
-    def alias_keys(self, ids: Iterable[int]) -> list[tuple[int, str, str]]:
-        """(id, normalized, keys) of these aliases."""
-        return self._in("SELECT id, normalized, keys FROM alias WHERE id IN (?*)", ids)
+    def alias_keys(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(id, keys) of these aliases."""
+        return self._in("SELECT id, keys FROM alias WHERE id IN (?*)", ids)
 
     def aliases_by(self, column: str, value: str) -> list[tuple[int, str, str, str | None]]:
         """(id, normalized, keys, acronym) of the aliases whose ``column`` equals ``value``, oldest first."""
@@ -118,16 +125,28 @@ class Queries:
 
 
 class IndexReader:
-    """Lends a pooled connection per lookup; see :class:`Queries`."""
+    """Lends a pooled connection per lookup; see :class:`Queries`.
+
+    Sessions nest within a thread: inside ``with reader.session()`` another ``session()`` lends
+    the same connection, so a batch of lookups (``Resolver.resolve_many``) takes one connection
+    from the pool instead of one per lookup and per stage.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._open = threading.local()
 
     @contextmanager
     def session(self) -> Iterator[Queries]:
+        held: Queries | None = getattr(self._open, "queries", None)
+        if held is not None:
+            yield held
+            return
         conn = self.engine.raw_connection()
         try:
-            yield Queries(conn, self._mark)
+            self._open.queries = Queries(conn, self._mark)
+            yield self._open.queries
         finally:
+            self._open.queries = None
             conn.close()  # back to the pool, rolled back
