@@ -131,7 +131,7 @@ class SourceRow(Base):
     format: Mapped[str] = mapped_column(String(20))
     #: what the last import said about itself: file, dataset names, export date, counts
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: bumped by every sync; a record not seen by the current one was dropped by the source
+    #: bumped by every sync (what the sync did not read is found through a temporary table, not this)
     generation: Mapped[int] = mapped_column(default=0)
     imported_at: Mapped[datetime] = mapped_column()
 
@@ -149,6 +149,7 @@ class SourceRecordRow(Base):
     digest: Mapped[str] = mapped_column(String(40))
     #: the mapped record as last imported (name, type, aliases, ids): what the next sync diffs against
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: the sync that last wrote the record (an unchanged record is not rewritten)
     generation: Mapped[int] = mapped_column()
 
 
