@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from resolver import EntityNotFound, InvalidQuery, ResolverError
 from resolver.results import AliasKind, EntityRecord, EntityType, HistoryRecord
+from resolver.sources.merge_queue import MergeQueue
 from resolver.store.review import ReviewItem
 from resolver.suggest import suggest
 
@@ -36,7 +37,7 @@ _CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action
 
 def init_app(app: Flask) -> None:
     """Register the pages, their curation forms and the session cookie on the app."""
-    from . import pages_curation  # noqa: F401  (its routes join this blueprint)
+    from . import pages_curation, pages_merges  # noqa: F401  (their routes join this blueprint)
 
     init_sessions(app, app.extensions["resolver_api"].tokens)
     app.register_blueprint(bp)
@@ -165,6 +166,7 @@ def review() -> Response:
     items = queue.items(state, _PAGE + 1, offset)
     rows = [(item, _candidates(item) if state == "open" else []) for item in items[:_PAGE]]
     return page("review.html", rows=rows, state=state, counts=queue.counts(), offset=offset,
+                merge_counts=MergeQueue(get_resolver().store).counts(),
                 more=len(items) > _PAGE, page_size=_PAGE, max_items=queue.max_items,
                 kinds=[k.value for k in AliasKind])
 

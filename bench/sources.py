@@ -26,6 +26,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,15 +120,34 @@ def write_csv(path: Path, size: int) -> None:
                 writer.writerow((f"bench-{i}", name, type, alias))
 
 
-def run(args: list[str]) -> tuple[float, float, float, float, float, str]:
-    """(seconds, CPU seconds, peak MiB, MiB at 25% and at 50% of the run, first output line) of one command."""
+def _backends(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process serving ``database`` on this machine
+    (its command line names the database); empty for a remote server."""
+    out = {}
+    for p in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            cmd = " ".join(p.info["cmdline"] or [])
+            if cmd.startswith("postgres: ") and f" {database} " in cmd:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+    return out
+
+
+def run(args: list[str], database: str = "") -> tuple[float, float, float, float, float, str, float]:
+    """(seconds, CPU seconds, peak MiB, MiB at 25% and at 50% of the run, first output line, CPU seconds
+    of the PostgreSQL server processes serving ``database``) of one command."""
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = psutil.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     samples: list[tuple[float, float]] = []
+    server: dict[int, float] = {}
+    tick = 0
     while proc.poll() is None:
         with contextlib.suppress(psutil.Error):
             samples.append((time.perf_counter() - started, proc.memory_info().rss / 2**20))
+        if database and tick % 5 == 0:  # a backend's CPU time only grows: keep the last seen
+            server.update(_backends(database))
+        tick += 1
         time.sleep(0.05)
     out = proc.stdout.read() if proc.stdout else ""
     seconds = time.perf_counter() - started
@@ -140,7 +160,7 @@ def run(args: list[str]) -> tuple[float, float, float, float, float, str]:
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     peak = max((m for _, m in samples), default=0.0)
-    return seconds, cpu, peak, at(0.25), at(0.5), out.strip().splitlines()[0]
+    return seconds, cpu, peak, at(0.25), at(0.5), out.strip().splitlines()[0], sum(server.values())
 
 
 def store_size(db: str) -> float:
@@ -155,21 +175,26 @@ def store_size(db: str) -> float:
     return float(size) / 2**20
 
 
+def _database(db: str) -> str:
+    return db.rsplit("/", 1)[-1].split("?")[0] if "://" in db else ""
+
+
 def bench(kind: str, dbs: tuple[str, str], v1: Path, v2: Path, csv_file: Path, size: int, base_size: int) -> None:
     exe = [sys.executable, "-m", "resolver"]
     db, baseline_db = dbs
-    base = run([*exe, "import", str(csv_file), "--db", baseline_db])
-    first = run([*exe, "import", "--format", "ftm", str(v1), "--source", "bench", "-q", "--db", db])
+    base = run([*exe, "import", str(csv_file), "--db", baseline_db], _database(baseline_db))
+    first = run([*exe, "import", "--format", "ftm", str(v1), "--source", "bench", "-q", "--db", db], _database(db))
     size_mib = store_size(db)
-    again = run([*exe, "import", "--format", "ftm", str(v2), "--source", "bench", "-q", "--db", db])
-    for label, n, (secs, cpu, peak, q1, q2, line) in (
+    again = run([*exe, "import", "--format", "ftm", str(v2), "--source", "bench", "-q", "--db", db], _database(db))
+    for label, n, (secs, cpu, peak, q1, q2, line, server) in (
             ("CSV import (baseline)", base_size, base), ("ftm import", size, first),
             ("ftm re-sync, 1% changed", size, again)):
         memory = f"{peak:.0f} ({q1:.0f} / {q2:.0f})"
-        print(f"| {kind} | {label} | {n:,} | {secs:.1f} | {cpu:.1f} | {n / secs:,.0f} | {memory} |", flush=True)
+        cpus = f"{cpu:.1f} + {server:.1f}" if "://" in db else f"{cpu:.1f}"
+        print(f"| {kind} | {label} | {n:,} | {secs:.1f} | {cpus} | {n / secs:,.0f} | {memory} |", flush=True)
         print(f"    {line}", file=sys.stderr, flush=True)
-    rate_base, rate = base_size / base[1], size / first[1]
-    print(f"| {kind} | store size after import: {size_mib:.0f} MiB; import CPU rate / baseline's: "
+    rate_base, rate = base_size / (base[1] + base[6]), size / (first[1] + first[6])
+    print(f"| {kind} | store size after import: {size_mib:.0f} MiB; import CPU rate (client + server) / baseline's: "
           f"{rate / rate_base:.2f} | | | | | |", flush=True)
 
 
@@ -184,6 +209,14 @@ def main() -> None:
     opts = parser.parse_args()
     work = opts.keep or Path(tempfile.mkdtemp(prefix="sources-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    try:
+        _bench_all(opts, work)
+    finally:
+        if opts.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _bench_all(opts: argparse.Namespace, work: Path) -> None:
     v1, v2, csv_file = work / "v1.ftm.json", work / "v2.ftm.json", work / "v1.csv"
     started = time.perf_counter()
     write_export(v1, opts.size, version=1)
@@ -192,7 +225,8 @@ def main() -> None:
     write_csv(csv_file, base_size)
     print(f"generated {opts.size:,} entities ({v1.stat().st_size / 2**20:.0f} MiB) in "
           f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
-    print("| store | run | entities | seconds | CPU s | entities/s | peak MiB (at 25% / 50% of the run) |")
+    print("| store | run | entities | seconds | CPU s (PostgreSQL: client + server) | entities/s "
+          "| peak MiB (at 25% / 50% of the run) |")
     print("|---|---|--:|--:|--:|--:|--:|", flush=True)
     for p in work.glob("*.db*"):
         p.unlink()

@@ -27,9 +27,11 @@ def _open(url: str) -> AliasStore:
     return AliasStore(engine, make_session_factory(engine))
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[AliasStore]:
-    s = _open(f"sqlite:///{tmp_path / 'lists.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AliasStore]:
+    """A store on each database: on PostgreSQL a sync writes through COPY and array statements."""
+    url = f"sqlite:///{tmp_path / 'lists.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    s = _open(url)
     yield s
     s.engine.dispose()
 
@@ -83,9 +85,9 @@ def test_a_newer_export_adds_updates_and_removes(store: AliasStore) -> None:
     assert list_sources(store)[0]["info"]["date"] == "2024-06-01"
 
 
-def test_a_changed_list_is_seen_by_a_running_resolver(store: AliasStore, tmp_path: Path) -> None:
+def test_a_changed_list_is_seen_by_a_running_resolver(store: AliasStore) -> None:
     sync_source(store, "ofac-sdn", OfacReader(OFAC1))
-    resolver = Resolver.open(str(tmp_path / "lists.db"))
+    resolver = Resolver.open(store.engine.url.render_as_string(hide_password=False))
     assert resolver.resolve("Abdul Reza Shahlai").entity is not None
     assert resolver.resolve("Laith al-Khazali").entity is None
     sync_source(store, "ofac-sdn", OfacReader(OFAC2))
@@ -171,6 +173,11 @@ def test_a_record_id_twice_is_refused(store: AliasStore, tmp_path: Path) -> None
     with pytest.raises(ImportFailed, match=r"twice.jsonl:5: record id 'Q7267896' appears twice"):
         sync_source(store, "os", FtmReader(path), chunk=2)
     assert store.stats()["entities"] == 0
+    sync_source(store, "os", FtmReader(FTM1))
+    before = list(store.export_rows())
+    with pytest.raises(ImportFailed, match=r"twice.jsonl:5: record id 'Q7267896' appears twice"):
+        sync_source(store, "os", FtmReader(path), chunk=2)  # unchanged the first time, then again
+    assert list(store.export_rows()) == before
 
 
 def test_a_source_keeps_its_format(store: AliasStore) -> None:
@@ -243,3 +250,14 @@ def test_syncs_keep_the_index_on_postgresql(pg_url: str) -> None:
         _index_equals_a_rebuild(store)
     finally:
         store.engine.dispose()
+
+
+def test_a_record_that_changes_type_moves_its_words_out_of_the_peoples(store: AliasStore, tmp_path: Path) -> None:
+    lines = FTM1.read_text(encoding="utf-8").splitlines()
+    sync_source(store, "opensanctions", FtmReader(FTM1))
+    retyped = tmp_path / "retyped.jsonl"  # the list now files Qais al-Khazali as an organisation
+    retyped.write_text("\n".join([lines[0].replace('"schema": "Person"', '"schema": "Organization"'), *lines[1:]]),
+                       encoding="utf-8")
+    report = sync_source(store, "opensanctions", FtmReader(retyped))
+    assert (report.updated, store.get_entity("opensanctions:Q7267896").type) == (1, "organization")
+    _index_equals_a_rebuild(store)

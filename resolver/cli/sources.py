@@ -15,7 +15,9 @@ from resolver.cli import cli, db_option, open_resolver, reports_errors
 from resolver.cli.staging import staged
 from resolver.settings import load_settings
 from resolver.sources.ftm import FtmReader
+from resolver.sources.merge_queue import MergeQueue
 from resolver.sources.ofac import OfacReader
+from resolver.sources.ofac_xml import OfacXmlReader, is_sdn_xml
 from resolver.sources.record import check_source_name
 from resolver.sources.sync import sync_source
 from resolver.sources.xref import write_xref, xref
@@ -50,8 +52,15 @@ def import_source(file: Path, fmt: str, *, source: str | None, date: str | None,
     size = file.stat().st_size if file.is_file() else (file / "sdn.csv").stat().st_size
     bar = tqdm(total=size, unit="B", unit_scale=True, desc=name, disable=quiet or not sys.stderr.isatty(),
                file=sys.stderr)
-    reader: Any = (FtmReader(file, progress=bar.update) if fmt == "ftm"
-                   else OfacReader(file, alt, progress=bar.update))
+    reader: Any
+    if fmt == "ftm":
+        reader = FtmReader(file, progress=bar.update)
+    elif is_sdn_xml(file):
+        if alt is not None:
+            raise click.UsageError("--alt is for the CSV pair; sdn.xml holds the other names itself")
+        reader = OfacXmlReader(file, progress=bar.update)
+    else:
+        reader = OfacReader(file, alt, progress=bar.update)
     store = open_store(db, create=True)
     try:
         report = sync_source(store, name, reader, info={"date": date} if date else None)
@@ -88,18 +97,23 @@ def sources(as_json: bool, db: str | None) -> None:
               help="Only propose merges for entities of this source (repeatable; default: every source).")
 @click.option("--min-score", type=click.FloatRange(0.5, 1.0), default=None,
               help="Lowest score proposed (default: the candidate threshold, 0.72).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="CSV to write (default: standard output); it appears whole or not at all.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="CSV to write (default: standard output, unless --queue); it appears whole or not at all.")
+@click.option("--queue", is_flag=True,
+              help="Also put the proposals in the store's review queue (the /review/merges page): new pairs "
+                   "open, open ones refreshed, decided ones left alone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @db_option
 @reports_errors
-def xref_(sources_: tuple[str, ...], min_score: float | None, output: str, quiet: bool, db: str | None) -> None:
-    """Propose merges between entities of different sources (and the curated ones), as CSV.
+def xref_(sources_: tuple[str, ...], min_score: float | None, output: str | None, queue: bool, quiet: bool,
+          db: str | None) -> None:
+    """Propose merges between entities of different sources (and the curated ones), as CSV or into
+    the review queue.
 
     Each entity's names are resolved against the store; an entity of another source (or a curated
     one) of the same type scoring at least --min-score is proposed, best pair first, with the names
     that matched, the rule, and the identifiers the two share.  Nothing is merged: a curator
-    decides, with `resolver merge`.
+    decides, on the review pages (with --queue) or with `resolver merge`.
     """
     for s in sources_:
         check_source_name(s)
@@ -110,7 +124,10 @@ def xref_(sources_: tuple[str, ...], min_score: float | None, output: str, quiet
         pairs = xref(resolver, sources=sources_ or None, min_score=threshold, progress=bar.update)
     finally:
         bar.close()
-    with staged(output) as (out,):
-        assert out is not None
-        count = write_xref(pairs, out.text)
-    click.echo(f"{count} merge proposals", err=True)
+    if output is not None or not queue:
+        with staged(output or "-") as (out,):
+            assert out is not None
+            write_xref(pairs, out.text)
+    click.echo(f"{len(pairs)} merge proposals", err=True)
+    if queue:
+        click.echo(MergeQueue(resolver.store).record(pairs).summary(), err=True)

@@ -69,7 +69,8 @@ def resolve(mentions: tuple[str, ...], type_: str | None, limit: int, as_json: b
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "ftm", "ofac"]), default="csv", show_default=True,
-              help="csv: our four columns; ftm: FollowTheMoney JSON lines (.gz too); ofac: SDN sdn.csv + alt.csv.")
+              help="csv: our four columns; ftm: FollowTheMoney JSON lines (.gz too); ofac: SDN sdn.csv + alt.csv, "
+                   "or sdn.xml.")
 @click.option("--source", default=None, help="ftm/ofac: the list's name, the same for each export (ofac: ofac-sdn).")
 @click.option("--date", default=None, help="ftm/ofac: the export's date, kept as provenance.")
 @click.option("--alt", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,

@@ -204,6 +204,8 @@ _LOOSE = str.maketrans({"Q": "K", "D": "Z", "S": "Z", "J": "K", "P": "B", "W": "
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():  # nothing to strip (NFKD leaves ASCII alone); most names in most lists
+        return text
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LATIN))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     if stripped.isascii():

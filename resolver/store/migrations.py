@@ -20,6 +20,7 @@ from resolver.matching.normalize import coarse
 from resolver.store import postings
 from resolver.store.models import (
     AliasRow,
+    MergeProposalRow,
     MetaRow,
     NearRow,
     PostingRow,
@@ -73,12 +74,19 @@ def _v4_to_v5(conn: Connection) -> None:
         "WHERE p.token_id = ix_token.id AND e.type = 'person') WHERE n > 0"))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    """Merge proposals (``resolver xref --queue``) wait for a curator in their own table."""
+    cast(Table, MergeProposalRow.__table__).create(conn, checkfirst=True)
+
+
 #: version N -> the step to N + 1.  Assigned numbers: 1->2 the index (#9), 2->3 sources (#15),
-#: 3->4 web/review (#12), 4->5 token kinds (#9).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+#: 3->4 web/review (#12), 4->5 token kinds (#9), 5->6 merge proposals (#15).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6,
+}
 
 #: the schema this code writes; bump it with a new step in MIGRATIONS
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _stamp(conn: Connection, version: int) -> None:

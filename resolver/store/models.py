@@ -9,7 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
-    "AliasRow", "Base", "EntityRow", "HistoryRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow", "SourceAliasRow",
+    "AliasRow", "Base", "EntityRow", "HistoryRow", "MergeProposalRow", "MetaRow", "NearRow", "PostingRow", "ReviewRow",
+    "SourceAliasRow",
     "SourceRecordRow", "SourceRow", "TokenRow",
 ]
 
@@ -130,7 +131,7 @@ class SourceRow(Base):
     format: Mapped[str] = mapped_column(String(20))
     #: what the last import said about itself: file, dataset names, export date, counts
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    #: bumped by every sync; a record not seen by the current one was dropped by the source
+    #: bumped by every sync (what the sync did not read is found through a temporary table, not this)
     generation: Mapped[int] = mapped_column(default=0)
     imported_at: Mapped[datetime] = mapped_column()
 
@@ -148,6 +149,7 @@ class SourceRecordRow(Base):
     digest: Mapped[str] = mapped_column(String(40))
     #: the mapped record as last imported (name, type, aliases, ids): what the next sync diffs against
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: the sync that last wrote the record (an unchanged record is not rewritten)
     generation: Mapped[int] = mapped_column()
 
 
@@ -186,5 +188,35 @@ class ReviewRow(Base):
     #: open, linked, created or dismissed
     state: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class MergeProposalRow(Base):
+    """Two entities ``resolver xref --queue`` proposes to merge, for a curator to accept or reject.
+
+    The pair is stored once, its two ids in sorted order; a later run updates an open proposal and
+    leaves a decided one alone (schema version 6 onwards, see :mod:`resolver.sources.merge_queue`).
+    """
+
+    __tablename__ = "merge_proposal"
+    __table_args__ = (
+        UniqueConstraint("left_id", "right_id", name="uq_merge_proposal_pair"),
+        Index("ix_merge_proposal_state_score", "state", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    left_id: Mapped[str] = mapped_column(String(200))
+    right_id: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column()
+    #: match (the score clears the type's matching threshold) or possible
+    decision: Mapped[str] = mapped_column(String(20))
+    #: the names that met, the rule that scored them, the sources and the identifiers both carry
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_proposed: Mapped[datetime] = mapped_column()
+    last_proposed: Mapped[datetime] = mapped_column()
+    #: open, merged, rejected or withdrawn (one of the two is gone)
+    state: Mapped[str] = mapped_column(String(20))
+    survivor_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -18,10 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Integer, String, Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Integer, String, Table, delete, func, select, update
 
 from resolver.matching.normalize import coarse, loose
+from resolver.store import bulk
 from resolver.store.dbapi import Raw
 from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
 
@@ -88,17 +88,13 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 def _insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]], index: list[str]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a concurrent writer may add the same key."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    for chunk in _chunks(rows, 5000):
-        conn.execute(dialect.insert(table).on_conflict_do_nothing(index_elements=index), list(chunk))
+    bulk.insert_ignore(conn, table, rows, index)
 
 
 def _token_ids(conn: Connection, keys: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(keys))
     found: dict[str, int] = {}
-    stmt = select(TokenRow.key, TokenRow.id).where(TokenRow.key.in_(bindparam("keys", expanding=True)))
+    stmt = select(TokenRow.key, TokenRow.id).where(bulk.among(conn, TokenRow.key, "keys"))
     for chunk in _chunks(wanted):
         found.update((k, i) for k, i in conn.execute(stmt, {"keys": list(chunk)}))
     return found
@@ -124,22 +120,18 @@ def _create_tokens(conn: Connection, counts: dict[str, Counts]) -> dict[str, int
 
 
 def _adjust(conn: Connection, deltas: dict[int, Counts]) -> None:
-    if not deltas:
-        return
-    stmt = (update(_TOKEN).where(_TOKEN.c.id == bindparam("tid"))
-            .values(df=_TOKEN.c.df + bindparam("ddf"), n=_TOKEN.c.n + bindparam("dn"),
-                    people=_TOKEN.c.people + bindparam("dp")))
-    rows = [{"tid": t, "ddf": d, "dn": n, "dp": p} for t, (d, n, p) in sorted(deltas.items())]
-    for chunk in _chunks(rows, 5000):
-        conn.execute(stmt, list(chunk))
+    bulk.add_to_columns(conn, _TOKEN, "id", [{"id": t, "df": d, "n": n, "people": p}
+                                              for t, (d, n, p) in sorted(deltas.items())])
 
 
 def _people(conn: Connection, entity_ids: Iterable[str]) -> set[str]:
     """Which of these entities are people (as the entity table says now, in this transaction)."""
     found: set[str] = set()
-    stmt = select(EntityRow.id).where(EntityRow.type == "person", EntityRow.id.in_(bindparam("ids", expanding=True)))
+    # by id only, the type read back: a condition on the type lets PostgreSQL plan a scan of every
+    # person through the type index (its statistics are stale in the middle of a long import)
+    stmt = select(EntityRow.id, EntityRow.type).where(bulk.among(conn, EntityRow.id, "ids"))
     for chunk in _chunks(sorted(set(entity_ids))):
-        found.update(i for (i,) in conn.execute(stmt, {"ids": list(chunk)}))
+        found.update(i for i, t in conn.execute(stmt, {"ids": list(chunk)}) if t == "person")
     return found
 
 
@@ -148,7 +140,7 @@ def entity_keys(conn: Connection, entity_ids: Iterable[str], *, skip: Iterable[i
     out: dict[str, set[str]] = {e: set() for e in entity_ids}
     left_out = set(skip)
     stmt = (select(AliasRow.id, AliasRow.entity_id, AliasRow.normalized, AliasRow.keys, AliasRow.acronym)
-            .where(AliasRow.entity_id.in_(bindparam("ids", expanding=True))))
+            .where(bulk.among(conn, AliasRow.entity_id, "ids")))
     for chunk in _chunks(sorted(out)):
         for alias_id, entity_id, normalized, keys, acronym in conn.execute(stmt, {"ids": list(chunk)}):
             if alias_id not in left_out:
@@ -208,8 +200,9 @@ class IndexWriter:
 
     def finish(self) -> None:
         """Write the entity, postings and people counts changed since the last call."""
-        rows = [(df, n, p, t) for t, (df, n, p) in sorted(self._deltas.items()) if (df, n, p) != (0, 0, 0)]
-        self._sql.many("UPDATE ix_token SET df = df + ?, n = n + ?, people = people + ? WHERE id = ?", rows)
+        bulk.add_to_columns(self._sql.conn, _TOKEN, "id", [
+            {"id": t, "df": df, "n": n, "people": p} for t, (df, n, p) in sorted(self._deltas.items())
+            if (df, n, p) != (0, 0, 0)])
         self._deltas.clear()
 
     def _ensure(self, keys: Sequence[str]) -> dict[str, int]:
@@ -220,13 +213,13 @@ class IndexWriter:
             self._ids.update(self._sql.rows_in(select_ids, unknown))
             missing = [k for k in unknown if k not in self._ids]
             if missing:
-                self._sql.many("INSERT INTO ix_token (key, loose, df, n, people) VALUES (?, ?, 0, 0, 0) "
-                               "ON CONFLICT (key) DO NOTHING", [(k, loose(k)) for k in missing])
+                bulk.insert_ignore(self._sql.conn, _TOKEN, [{"key": k, "loose": loose(k), "df": 0, "n": 0, "people": 0}
+                                                             for k in missing], ["key"])
                 created = dict(self._sql.rows_in(select_ids, missing))
                 self._ids.update(created)
                 near = sorted({(v, created[k]) for k in missing for v in deletions(loose(k))})
-                self._sql.many("INSERT INTO ix_near (variant, token_id) VALUES (?, ?) "
-                               "ON CONFLICT (variant, token_id) DO NOTHING", near)
+                bulk.insert_ignore(self._sql.conn, _NEAR, [{"variant": v, "token_id": t} for v, t in near],
+                                   ["variant", "token_id"])
         return self._ids
 
 
@@ -235,15 +228,12 @@ def unindex_aliases(conn: Connection, aliases: Sequence[Posted]) -> None:
     per_alias = [(a, posted_keys(n, k, c), _size(k)) for a, _e, n, k, c in aliases]
     ids = _token_ids(conn, {k for _, keys, _ in per_alias for k in keys})
     lost: Counter[int] = Counter()
-    stmt = delete(_POSTING).where(_POSTING.c.token_id == bindparam("t"), _POSTING.c.size == bindparam("s"),
-                                  _POSTING.c.alias_id == bindparam("a"))
     rows = []
     for a, keys, size in per_alias:
         for k in keys:
-            rows.append({"t": ids[k], "s": size, "a": a})
+            rows.append({"token_id": ids[k], "size": size, "alias_id": a})
             lost[ids[k]] += 1
-    if rows:
-        conn.execute(stmt, rows)
+    bulk.delete_rows(conn, _POSTING, rows)
     _adjust(conn, {t: (0, -m, 0) for t, m in lost.items()})
 
 

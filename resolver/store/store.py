@@ -15,16 +15,16 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, delete, func, insert, select, update
+from sqlalchemy import Engine, Integer, String, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
 from resolver.matching.normalize import KEYS_VERSION, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
-from resolver.store import postings
-from resolver.store.bulk import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
+from resolver.store import bulk, postings
 from resolver.store.derive import Derived, KeyPool, alias_columns, gc_paused
+from resolver.store.loader import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 
@@ -347,7 +347,7 @@ class AliasStore:
                   now: datetime | None = None, check: EntityCheck = update_always, workers: int = 0) -> LoadTotals:
         """Insert (entity_id, name, type, alias, kind, source, note) rows inside a caller's transaction.
 
-        The rows are read and written :data:`~resolver.store.bulk.BATCH` at a time (an iterator of
+        The rows are read and written :data:`~resolver.store.loader.BATCH` at a time (an iterator of
         a million rows is never held whole).  Existing entities keep their id; one the rows give
         another name or type is updated (or refused: see ``check``); an alias the entity already
         has is skipped, so loading the same rows twice changes nothing.
@@ -391,7 +391,7 @@ class AliasStore:
         for row in rows:
             check_text(row["name"], f"the name of {row['id']!r}")
         if rows:
-            session.execute(insert(Base.metadata.tables["entity"]), list(rows))
+            bulk.insert_rows(session.connection(), Base.metadata.tables["entity"], rows)
             postings.add_entity_count(session.connection(), len(rows))
 
     def delete_entities(self, session: Session, entity_ids: Sequence[str]) -> None:
@@ -419,10 +419,10 @@ class AliasStore:
         before = postings.entity_keys(conn, {e for e, *_ in rows} - set(new_entities))
         values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
                    "updated_at": now, **alias_columns(t)} for e, t, k, s, n in rows]
-        # A plain executemany through Core (not the ORM's bulk path, not RETURNING, whose one-off
-        # giant statements psycopg parses each time), then the new rows read back by id.
+        # Set-at-a-time (COPY on PostgreSQL, not RETURNING, whose one-off giant statements psycopg
+        # parses each time), then the new rows read back by id.
         last = conn.execute(select(func.max(AliasRow.id))).scalar() or 0
-        session.execute(insert(Base.metadata.tables["alias"]), values)
+        bulk.insert_rows(conn, Base.metadata.tables["alias"], values)
         ours = {(e, t) for e, t, *_ in rows}
         inserted = [r for r in conn.execute(
             select(AliasRow.id, AliasRow.entity_id, AliasRow.text, AliasRow.normalized, AliasRow.keys,
@@ -450,7 +450,7 @@ class AliasStore:
         """Append (action, entity_id, before, after) history rows in one statement and bump the revision once."""
         if not changes:
             return
-        session.execute(insert(Base.metadata.tables["history"]), [
+        bulk.insert_rows(session.connection(), Base.metadata.tables["history"], [
             {"at": now, "actor": actor, "action": a, "entity_id": e, "before": b, "after": f} for a, e, b, f in changes
         ])
         self._bump(session)
