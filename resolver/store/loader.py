@@ -3,10 +3,11 @@
 A :class:`Loader` takes ``(entity_id, name, type, alias, kind, source, note)`` rows in batches
 (an import file of a million aliases is read and written a batch at a time, never held whole)
 and writes, for each batch, the new entities with their ``create`` history, the new aliases with
-their matching keys, and their index postings, each in one ``executemany`` straight to the DB-API
-cursor (see :mod:`resolver.store.dbapi`).  What it remembers between batches is bounded by the
-vocabulary, not by the rows: whether an entity or alias already exists is asked of the database,
-batch by batch.  :meth:`Loader.finish` writes the token counts, the entity count and the revision.
+their matching keys, and their index postings, each in one ``executemany`` (SQLite) or ``COPY``
+(PostgreSQL) straight to the DB-API cursor (see :mod:`resolver.store.dbapi`).  What it remembers
+between batches is bounded by the vocabulary, not by the rows: whether an entity or alias already
+exists is asked of the database, batch by batch.  :meth:`Loader.finish` writes the token counts,
+the entity count and the revision.
 
 The caller owns the transaction: an error anywhere rolls back every batch.
 """
