@@ -142,6 +142,17 @@ def entity_page(entity_id: str) -> Response:
     return response
 
 
+def listing_args(states: tuple[str, ...]) -> tuple[str, int]:
+    """A queue page's ``state`` (one of ``states``, the first by default) and ``offset`` (0 by default)
+    from the query string; a value that makes no sense falls back to the default."""
+    state = request.args.get("state", states[0])
+    try:
+        offset = max(0, int(request.args.get("offset", "0")))
+    except ValueError:
+        offset = 0
+    return (state if state in states else states[0]), offset
+
+
 def _candidates(item: ReviewItem, limit: int = 5) -> list[tuple[Any, float, str]]:
     """The resolver's current candidates for a queued value (computed now: the store moves on)."""
     try:
@@ -155,13 +166,7 @@ def _candidates(item: ReviewItem, limit: int = 5) -> list[tuple[Any, float, str]
 def review() -> Response:
     """The values the service could not link, most frequent first, with their candidates."""
     flush()  # this process's latest reports; other workers' arrive within their flush interval
-    state = request.args.get("state", "open")
-    if state not in ("open", "linked", "created", "dismissed"):
-        state = "open"
-    try:
-        offset = max(0, int(request.args.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    state, offset = listing_args(("open", "linked", "created", "dismissed"))
     queue = review_queue()
     items = queue.items(state, _PAGE + 1, offset)
     rows = [(item, _candidates(item) if state == "open" else []) for item in items[:_PAGE]]

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 
 from resolver import EntityNotFound
 from resolver.results import EntityRecord
 from resolver.sources.merge_queue import STATES, MergeItem, MergeQueue
 
 from .context import get_resolver
-from .pages import bp, page
+from .pages import bp, listing_args, page
 from .pages_curation import _back, _done, _field
 from .web_session import curator, needs_curator
 
@@ -40,13 +40,7 @@ def _entity(entity_id: str) -> EntityRecord | None:
 @bp.get("/review/merges")
 def review_merges() -> Any:
     """Pairs of entities xref proposes to merge, best score first, with the evidence."""
-    state = request.args.get("state", "open")
-    if state not in STATES:
-        state = "open"
-    try:
-        offset = max(0, int(request.args.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    state, offset = listing_args(STATES)
     queue = merge_queue()
     items = queue.items(state, _PAGE + 1, offset)
     rows: list[tuple[MergeItem, EntityRecord | None, EntityRecord | None]] = [

@@ -20,6 +20,8 @@ from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute
 
+from resolver.store.dbapi import Raw
+
 __all__ = ["add_to_columns", "among", "delete_rows", "insert_ignore", "insert_rows", "update_rows"]
 
 #: rows per statement on PostgreSQL (arrays of this length; COPY streams regardless)
@@ -66,18 +68,11 @@ def _array_types(conn: Connection, table: Table, columns: Sequence[str]) -> list
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (dicts with the same keys): ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
-    if not rows:
-        return
-    if not _pg(conn):
-        for chunk in _chunks(rows, CHUNK):
-            conn.execute(table.insert(), list(chunk))
-        return
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    with _cursor(conn) as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for values in _processed(conn, table, columns, rows):
-            copy.write_row(values)
+    """Insert rows (dicts with the same keys): ``COPY`` on PostgreSQL, ``executemany`` elsewhere
+    (see :meth:`resolver.store.dbapi.Raw.insert`)."""
+    if rows:
+        columns = list(rows[0])
+        Raw(conn).insert(f'"{table.name}"', columns, _processed(conn, table, columns, rows))
 
 
 def _unnest(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]],
