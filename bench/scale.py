@@ -285,9 +285,13 @@ def run_visibility(db: str, trials: int = 5) -> list[float]:
     assert watcher.stdout.readline().strip() == "ready"
     writer = Resolver.open(db)
     delays = []
+    rng = random.Random(time.time_ns())
     try:
-        for n in range(trials):
-            name = f"Zorgamazoo Visible{n} {int(time.time() * 1000)}"
+        for _ in range(trials):
+            # two made-up words per trial, none shared with another trial (an earlier trial's name
+            # one letter away would be found before the write and make the delay negative)
+            name = " ".join("".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(4)).title()
+                            for _ in range(2))
             watcher.stdin.write(name + "\n")
             watcher.stdin.flush()
             time.sleep(0.2)  # the watcher is now looking and not finding it
