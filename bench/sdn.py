@@ -15,9 +15,7 @@ ratio.  A benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,20 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolution, Resolver
 from resolver.settings import Settings
-from train.sdn_data import part_of
-
-HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = HERE.parent.parent / "shared" / "bench" / "sdn"
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    type: str
-    expected: str
-    positive: bool
-    arabic: bool
-    dev: bool  # the entity is in the development part (never trained on)
+from train.sdn_data import DEFAULT_DATA, Query, import_store, load_queries
 
 
 @dataclass(frozen=True)
@@ -59,15 +44,6 @@ class Metrics:
     def row(self, label: str) -> str:
         return (f"{label:<34} P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
                 f"FPR={self.fpr:.3f} (n={self.n})")
-
-
-def load_queries(path: Path) -> list[Query]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [
-            Query(r["query"], r["type"], r["expected_entity_id"], r["kind"] == "positive", r["arabic"] == "1",
-                  part_of(r["expected_entity_id"] or r["source_entity_id"]) == "dev")
-            for r in csv.DictReader(fh)
-        ]
 
 
 def metrics(queries: Sequence[Query], answers: Sequence[str | None]) -> Metrics:
@@ -127,7 +103,7 @@ def scored_answer(res: Resolution, settings: Settings) -> tuple[float, str | Non
 
 def both_parts(label: str, queries: Sequence[Query], answers: Sequence[str | None],
                scored: Sequence[tuple[float, str | None]]) -> Metrics:
-    dev = [k for k, q in enumerate(queries) if q.dev]
+    dev = [k for k, q in enumerate(queries) if q.part == "dev"]
     dev_q = [queries[k] for k in dev]
     report(f"{label} dev", dev_q, [answers[k] for k in dev])
     recall_at_fpr(dev_q, [scored[k] for k in dev], f"{label} dev")
@@ -162,13 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / "store.csv").exists():
         print(f"no benchmark data at {args.data}", file=sys.stderr)
         return 2
-    queries = load_queries(args.data / "queries.csv")
+    queries = load_queries(args.data)
     texts = [q.text for q in queries]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "sdn.db"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "resolver", "import", str(args.data / "store.csv"), "--db", str(db)],
-                       check=True, stdout=subprocess.DEVNULL)
+        import_store(args.data, db)
         print(f"import: {time.perf_counter() - started:.2f}s")
         started = time.perf_counter()
         resolver = Resolver.open(str(db))
