@@ -37,6 +37,9 @@ from resolver.results import EntityRef
 from resolver.store.postings import deletions, is_acronym_only
 from resolver.store.reader import AliasData, IndexReader, Queries
 
+TokenRow = tuple[int, int, int, int]
+"""(token id, entity count, postings count, people among those entities) of a token key."""
+
 __all__ = ["CandidateIndex", "IndexedAlias"]
 
 #: a token with at most this many postings retrieves every one of its aliases
@@ -181,7 +184,7 @@ class CandidateIndex:
         self.entity_count = entity_count
         self._n = max(entity_count, 1)
         self.max_idf = math.log(1 + self._n / 0.5)
-        self._tokens: _Bounded[str, tuple[int, int, int] | None] = _Bounded(100_000)
+        self._tokens: _Bounded[str, TokenRow | None] = _Bounded(100_000)
         self._postings: _Bounded[int, tuple[int, ...]] = _Bounded(5_000)
         self._similar: _Bounded[str, frozenset[str]] = _Bounded(50_000)
         self._alias_rows: _Bounded[int, IndexedAlias | None] = _Bounded(50_000)
@@ -192,7 +195,6 @@ class CandidateIndex:
         #: each query token's entry with its votes (read only once made)
         self._entry_cache: _Bounded[tuple[str, str], _Entry] = _Bounded(1024)
         self._entity_rows: _Bounded[str, EntityRef | None] = _Bounded(50_000)
-        self._kinds: _Bounded[str, tuple[int, int]] = _Bounded(50_000)
         self.entities = _Entities(self)
         self.aliases = _Aliases(self)
         self.alias_weights = _AliasWeights(self)
@@ -225,24 +227,24 @@ class CandidateIndex:
 
     # --- token rows ------------------------------------------------------------------------
 
-    def _load_tokens(self, q: Queries, keys: set[str]) -> dict[str, tuple[int, int, int] | None]:
-        """(token id, entity count, postings count) of each key, None for a key no alias holds."""
+    def _load_tokens(self, q: Queries, keys: set[str]) -> dict[str, TokenRow | None]:
+        """(token id, entity count, postings count, people) of each key, None for a key no alias holds."""
         out = {k: self._tokens[k] for k in keys if k in self._tokens}
         missing = keys - out.keys()
         if missing:
-            for key, token_id, df, n in q.tokens(missing):
-                out[key] = self._tokens.put(key, (token_id, df, n) if n > 0 else None)
+            for key, token_id, df, n, people in q.tokens(missing):
+                out[key] = self._tokens.put(key, (token_id, df, n, people) if n > 0 else None)
             for key in missing - out.keys():
                 out[key] = self._tokens.put(key, None)
         return out
 
-    def _token(self, key: str) -> tuple[int, int, int] | None:
+    def _token(self, key: str) -> TokenRow | None:
         if key in self._tokens:
             return self._tokens[key]
         with self._reader.session() as q:
             return self._load_tokens(q, {key})[key]
 
-    def _weight_of(self, token: Token, row: tuple[int, int, int] | None) -> float:
+    def _weight_of(self, token: Token, row: TokenRow | None) -> float:
         if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
             return FUNCTION_WORD_WEIGHT
         w = math.log(1 + self._n / row[1]) if row is not None and row[1] > 0 else self.max_idf
@@ -289,14 +291,10 @@ class CandidateIndex:
     def kinds(self, tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
         """(people, other entities) whose names hold each token's key: a store statistic written
         with the aliases, like the IDF."""
-        keys = {coarse(t.key) for t in tokens}
-        out = {k: self._kinds[k] for k in keys if k in self._kinds}
-        missing = keys - out.keys()
-        if missing:
-            with self._reader.session() as q:
-                found = {key: (people, df - people) for key, df, people in q.kinds(missing)}
-            for key in missing:
-                out[key] = self._kinds.put(key, found.get(key, (0, 0)))
+        out: dict[str, tuple[int, int]] = {}
+        for key in {coarse(t.key) for t in tokens}:
+            row = self._token(key)  # the mention's own keys: read (and cached) for their weights already
+            out[key] = (row[3], row[1] - row[3]) if row is not None else (0, 0)
         return out
 
     # --- near keys -------------------------------------------------------------------------
@@ -317,9 +315,9 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
-        for variant, key, lk, token_id, df, n in rows:
+        for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
-            self._tokens.put(key, (token_id, df, n))
+            self._tokens.put(key, (token_id, df, n, people))
         own = self._load_tokens(q, {coarse(f) for f in wanted})
         for fine, lk in wanted.items():
             key = coarse(fine)

@@ -19,8 +19,8 @@ from sqlalchemy import Engine
 
 __all__ = ["AliasData", "IndexReader", "Queries", "TokenData"]
 
-TokenData = tuple[str, int, int, int]
-"""(key, token id, entity count, postings count)."""
+TokenData = tuple[str, int, int, int, int]
+"""(key, token id, entity count, postings count, people among the entities)."""
 AliasData = tuple[int, str, str, str, str, str | None, str]
 """(alias id, entity id, text, normalized, keys, acronym, kind)."""
 
@@ -54,15 +54,11 @@ class Queries:
         return out
 
     def tokens(self, keys: Iterable[str]) -> list[TokenData]:
-        return self._in("SELECT key, id, df, n FROM ix_token WHERE key IN (?*)", keys)
+        return self._in("SELECT key, id, df, n, people FROM ix_token WHERE key IN (?*)", keys)
 
-    def kinds(self, keys: Iterable[str]) -> list[tuple[str, int, int]]:
-        """(key, entity count, people among them) of each of these keys that some alias holds."""
-        return self._in("SELECT key, df, people FROM ix_token WHERE n > 0 AND key IN (?*)", keys)
-
-    def near(self, variants: Iterable[str]) -> list[tuple[str, str, str, int, int, int]]:
-        """(variant, key, loose key, id, df, n) of every live token whose neighbourhood holds a variant."""
-        return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n FROM ix_near v "
+    def near(self, variants: Iterable[str]) -> list[tuple[str, str, str, int, int, int, int]]:
+        """(variant, key, loose key, id, df, n, people) of every live token whose neighbourhood holds a variant."""
+        return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n, t.people FROM ix_near v "
                         "JOIN ix_token t ON t.id = v.token_id WHERE t.n > 0 AND v.variant IN (?*)", variants)
 
     def postings(self, token_ids: Iterable[int]) -> list[tuple[int, int]]:
