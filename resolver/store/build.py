@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from resolver.errors import ImportFailed, InvalidQuery
 from resolver.store.db import init_db, make_engine, make_session_factory
+from resolver.store.derive import alias_columns
 from resolver.store.models import AliasRow, EntityRow
-from resolver.store.store import AliasStore, alias_columns, check_id, check_kind, check_type
+from resolver.store.store import AliasStore, check_id, check_kind, check_type
 
 __all__ = ["SourceAlias", "SourceEntity", "build_bundle", "compare_bundle", "default_source", "load_source"]
 

@@ -28,10 +28,7 @@ from resolver.store.loader import BATCH, EntityCheck, Loader, LoadRow, LoadTotal
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 
-__all__ = ["ID_PATTERN", "AliasStore", "IndexRow", "alias_columns", "check_id", "check_kind", "check_type"]
-
-IndexRow = tuple[int, str, str, str, str, str | None, str]
-"""(alias id, entity id, alias text, normalized, keys, acronym, kind): what an index is built from."""
+__all__ = ["ID_PATTERN", "AliasStore", "check_id", "check_kind", "check_type"]
 
 _TYPES = frozenset(t.value for t in EntityType)
 _KINDS = frozenset(k.value for k in AliasKind)
@@ -162,32 +159,6 @@ class AliasStore:
             "schema_version": int(meta.get("schema_version", 0)),
             "revision": int(meta.get("revision", 0)),
         }
-
-    def index_rows(self, *, derive_keys: bool = False) -> tuple[int, list[IndexRow], dict[str, tuple[str, str]]]:
-        """Everything an index needs, read in one transaction: revision, alias rows, entity names.
-
-        Args:
-            derive_keys: compute the matching keys from the alias text instead of reading them
-                (for a read-only store written by another normaliser version).
-        """
-        with self._sessions() as session:
-            rev = session.execute(select(MetaRow.value).where(MetaRow.key == "revision")).scalar_one_or_none()
-            aliases = session.execute(
-                select(AliasRow.id, AliasRow.entity_id, AliasRow.text, AliasRow.normalized, AliasRow.keys,
-                       AliasRow.acronym, AliasRow.kind).order_by(AliasRow.id)
-            ).all()
-            entities = {
-                i: (n, t) for i, n, t in session.execute(
-                    select(EntityRow.id, EntityRow.name, EntityRow.type).where(EntityRow.redirect_to.is_(None))
-                )
-            }
-        if derive_keys:
-            rows: list[IndexRow] = []
-            for a, e, t, _n, _k, _c, d in aliases:
-                cols = alias_columns(t)
-                rows.append((a, e, t, cols["normalized"], cols["keys"], cols["acronym"], d))
-            return int(rev or 0), rows, entities
-        return int(rev or 0), [(a, e, t, n, k, c, d) for a, e, t, n, k, c, d in aliases], entities
 
     def export_rows(self) -> Iterator[tuple[str, str, str, str]]:
         """(entity_id, canonical_name, type, alias) for every alias, ordered by entity then alias."""
