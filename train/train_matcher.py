@@ -286,6 +286,24 @@ def sweep(queries: Sequence[Query], examples: Sequence[Example], prob: Any) -> t
     return chosen, at
 
 
+def calibration(queries: Sequence[Query], examples: Sequence[Example], prob: Any) -> tuple[float, list[str]]:
+    """How well the judged probabilities of the development pairs match how often they are right:
+    the expected calibration error over ten bins, and one line per bin."""
+    pairs = [(prob(x, rv), e == q.expected) for q, (_, feats) in zip(queries, examples, strict=True)
+             for e, x, rv in feats]
+    lines, ece = [], 0.0
+    for k in range(10):
+        inside = [(p, y) for p, y in pairs if k / 10 <= p < (k + 1) / 10 or (k == 9 and p == 1.0)]
+        if not inside:
+            continue
+        mean = sum(p for p, _ in inside) / len(inside)
+        rate = sum(y for _, y in inside) / len(inside)
+        ece += len(inside) / len(pairs) * abs(mean - rate)
+        lines.append(f"    {k / 10:.1f}-{(k + 1) / 10:.1f}: {len(inside):5d} pairs, mean probability {mean:.3f}, "
+                     f"right {rate:.3f}")
+    return ece, lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -369,9 +387,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         top = max(results[key][3] for key in passing)
         best_name, best_override = next(key for key in passing if results[key][3] >= top - CLEAR_MARGIN)
         threshold, at, f, _, _ = results[best_name, best_override]
+        ece, lines = calibration(dev_q, dev, judged_probability(MatcherModel({**stub, "pair": candidates[best_name]}),
+                                                                 best_override))
+        print(f"calibration of the chosen model on the development pairs (expected error {ece:.3f}):")
+        print("\n".join(lines))
         out = {**stub, "pair": candidates[best_name], "keys_version": KEYS_VERSION, "seed": args.seed,
                "chosen": best_name, "threshold": threshold, "veto_override": best_override,
-               "dev": {k: round(v, 4) for k, v in f.items()} | {f"recall@fpr{b}": round(v, 4) for b, v in at.items()}}
+               "dev": {k: round(v, 4) for k, v in f.items()} | {f"recall@fpr{b}": round(v, 4) for b, v in at.items()}
+               | {"calibration_error": round(ece, 4)}}
         args.out.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"chose {best_name} at threshold {threshold:.2f}, veto override {best_override:.2f}; wrote {args.out} "
               f"({args.out.stat().st_size / 1024:.0f} KiB) in {time.perf_counter() - started:.0f}s")
