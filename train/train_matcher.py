@@ -1,7 +1,10 @@
 """Train the matcher's token similarity and pair probability; print the development figures.
 
     pip install -e '.[train]'
-    python train/train_matcher.py [--data ../shared/bench/sdn] [--out resolver/data/matcher.json]
+    python train/train_matcher.py [--data ../shared/bench/sdn] [--out resolver/data/matcher.json] [--check]
+
+``--check`` writes nothing and exits 1 unless the committed model is byte for byte what the script
+makes from the current code (run it after any change to retrieval, scoring or features).
 
 Honest by construction: the public SDN half is split by entity (``train/sdn_data.py``, a fixed
 hash) into a training part (~70%) and a development part (~30%).  Everything is fitted on the
@@ -309,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 unless --out is byte for byte what this run makes")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     started = time.perf_counter()
@@ -395,11 +400,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                "chosen": best_name, "threshold": threshold, "veto_override": best_override,
                "dev": {k: round(v, 4) for k, v in f.items()} | {f"recall@fpr{b}": round(v, 4) for b, v in at.items()}
                | {"calibration_error": round(ece, 4)}}
-        args.out.write_text(json.dumps(out, separators=(",", ":")) + "\n", encoding="utf-8")
-        print(f"chose {best_name} at threshold {threshold:.2f}, veto override {best_override:.2f}; wrote {args.out} "
-              f"({args.out.stat().st_size / 1024:.0f} KiB) in {time.perf_counter() - started:.0f}s")
+        text = json.dumps(out, separators=(",", ":")) + "\n"
         sdn.close()
         curated.close()
+        chose = f"chose {best_name} at threshold {threshold:.2f}, veto override {best_override:.2f}"
+        if args.check:
+            same = args.out.exists() and args.out.read_text(encoding="utf-8") == text
+            print(f"{chose}; {args.out} is {'exactly' if same else 'NOT'} what this run makes "
+                  f"({time.perf_counter() - started:.0f}s)")
+            return 0 if same else 1
+        args.out.write_text(text, encoding="utf-8")
+        print(f"{chose}; wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB) in "
+              f"{time.perf_counter() - started:.0f}s")
     return 0
 
 
