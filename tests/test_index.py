@@ -220,3 +220,21 @@ def test_the_judge_sees_a_words_share_of_the_store_not_its_count(resolver: Resol
     # the IDF of a word held once, and of an unseen one, grows with the store; the judge's does not
     assert seen[2][1] < seen[3][1] and seen[2][3] < seen[3][3]
     assert seen[2][0] == seen[3][0] == seen[2][2] == seen[3][2]
+
+
+def _entities(r: Resolver, text: str) -> set[str]:
+    index = r.index
+    return {index.aliases[i].entity_id for i in index.candidates(analyze(text))}
+
+
+def test_words_written_together_or_apart_still_retrieve(backend: Resolver) -> None:
+    """A stored name whose two words the mention writes as one, or the other way round, is a
+    candidate: the mention's word split where both halves are stored words held side by side,
+    and two adjacent words joined without the second one's leading vowel."""
+    backend.store.add_entity("Zarqubi Safi al-Dinov", "person", id="split-1")
+    backend.store.add_entity("Vakilabad Qwertoz", "place", id="joined-1")
+    backend.store.add_entity("Dinov Safi", "person", id="apart-1")  # both words, not side by side
+    assert "split-1" in _entities(backend, "Safidinov")
+    assert "apart-1" not in _entities(backend, "Safidinov")
+    assert "joined-1" in _entities(backend, "Vakil Abad")
+
