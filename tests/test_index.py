@@ -17,7 +17,7 @@ from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze
-from resolver.matching.retrieval import _MAX_CANDIDATES, _MAX_POSTINGS
+from resolver.matching.retrieval import _MAX_CANDIDATES, _MAX_NEAR_POSTINGS, _MAX_POSTINGS
 from resolver.matching.scoring import keys_may_pair
 from resolver.store.csvio import import_rows
 from resolver.store.postings import reindex
@@ -238,3 +238,20 @@ def test_words_written_together_or_apart_still_retrieve(backend: Resolver) -> No
     assert "apart-1" not in _entities(backend, "Safidinov")
     assert "joined-1" in _entities(backend, "Vakil Abad")
 
+
+
+def _word(n: int) -> str:
+    """A made-up word of its own for each n (distinct skeletons)."""
+    c = "bdfgklmnprstvz"
+    return c[n % 14] + "a" + c[(n // 14) % 14] + "o" + c[(n // 196) % 14] + "i"
+
+
+def test_a_near_key_too_common_to_follow_still_retrieves_with_the_other_words(backend: Resolver) -> None:
+    """A near spelling whose postings list is too long to follow ("Faruk" for "Faruq") and a
+    common word ("Zorbani") still find the alias holding both, through a second, bounded pass
+    that runs when no alias holds most of the mention."""
+    rows = [(f"far-{n}", f"Faruk {_word(n)}", "person", f"Faruk {_word(n)}") for n in range(_MAX_NEAR_POSTINGS + 20)]
+    rows += [(f"zor-{n}", f"Zorbani {_word(n)}", "person", f"Zorbani {_word(n)}") for n in range(_MAX_POSTINGS + 10)]
+    import_rows(backend.store, rows, source="crowd")
+    backend.store.add_entity("Faruk Zorbani", "person", id="target")
+    assert "target" in _entities(backend, "Faruq Zorbani")

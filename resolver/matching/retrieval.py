@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 _MAX_POSTINGS = 200
 #: the same for a token reached through a near key; a longer list is not followed
 _MAX_NEAR_POSTINGS = 100
+#: of the near keys with longer lists, how many (the shortest) a second pass tries (see ``_far_votes``)
+_FAR_KEYS = 2
+#: the second pass runs when no alias holds this share of the mention's weight
+_STRONG = 0.75
 #: a common token brings in at most this many new aliases (the shortest that hold it)
 _COMMON_TOP = 100
 #: when common tokens are intersected, how many of the rarest one's aliases (the shortest) are tried
@@ -57,6 +61,8 @@ class _Entry:
     key: str = ""  # the coarse key
     own: tuple[int, int] | None = None  # (token id, postings count)
     near: list[int] = field(default_factory=list)  # token ids of short near keys
+    #: (token id, postings count) of the near keys too common to follow, fewest postings first
+    far: list[tuple[int, int]] = field(default_factory=list)
     #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
     halves: tuple[_Entry, _Entry] | None = None
     own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
@@ -141,8 +147,12 @@ class Retrieval:
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
             for k in sorted(similar[t.key] - {own}):
-                if (near := rows[k]) is not None and near[2] <= _MAX_NEAR_POSTINGS and keys_may_pair(own, k):
-                    e.near.append(near[0])
+                if (near := rows[k]) is not None and keys_may_pair(own, k):
+                    if near[2] <= _MAX_NEAR_POSTINGS:
+                        e.near.append(near[0])
+                    else:
+                        e.far.append((near[0], near[2]))
+            e.far = sorted(e.far, key=lambda f: (f[1], f[0]))[:_FAR_KEYS]
         new_joined: list[tuple[int, _Entry]] = []
         for n, t, variant in joined:
             row = rows[coarse(t.key)]
@@ -227,6 +237,8 @@ class Retrieval:
             # namesakes be scored on SDN: FPR 0.041 against 0.039, so it is not done.)
             for i, (bonus, _) in self._add_pooled(q, votes, entries, floor).items():
                 votes[i] = votes.get(i, 0.0) + bonus
+            for i, vote in self._far_votes(q, entries, votes).items():
+                votes[i] = max(votes.get(i, 0.0), vote)
             floor = max(votes.values(), default=0.0) * _VOTE_SHARE
         for i in self._index.by_normalized.read(q, name.normalized):
             votes[i] = votes.get(i, 0.0) + 1000.0
@@ -268,6 +280,31 @@ class Retrieval:
                 if best >= _LIKE_FROM:
                     total += best * weight
             out[alias_id] = total
+        return out
+
+    def _far_votes(self, q: Queries, entries: list[_Entry], votes: dict[int, float]) -> dict[int, float]:
+        """A second pass, when no alias holds most of the mention's weight: the shortest aliases
+        holding a near key too common to follow ("Faruk" for "Faruq" among a million aliases)
+        together with the rarest of the name's other words ("Shami")."""
+        words = [e for e in entries if e.halves is None and e.weight > FUNCTION_WORD_WEIGHT]
+        if len(words) < 2 or not any(e.far for e in words):
+            return {}
+        if max(votes.values(), default=0.0) >= _STRONG * sum(e.weight for e in words):
+            return {}
+        out: dict[int, float] = {}
+        for e in words:
+            others = [o for o in words if o is not e]
+            if not e.far or any(o.own is None for o in others):
+                continue  # a word no alias holds: nothing holds them all
+            vote = 0.6 * e.weight + sum(o.weight for o in others)
+            rarest = sorted({o.own for o in others if o.own is not None}, key=lambda o: (o[1], o[0]))[:2]
+            for far in e.far:
+                ids = tuple(t for t, _ in sorted([far, *rarest], key=lambda o: (o[1], o[0])))
+                held = self._holding.get(ids)
+                if held is None:
+                    held = self._holding.put(ids, q.shortest(ids, _COMMON_TOP, _INTERSECT_SCAN))
+                for i in held:
+                    out[i] = max(out.get(i, 0.0), vote)
         return out
 
     def _add_pooled(self, q: Queries, votes: dict[int, float], entries: list[_Entry],
