@@ -187,7 +187,9 @@ class Resolver:
             InvalidQuery: the mention is not a string or is too long, or the type is unknown.
         """
         self._check(mention, type, limit)
-        return self._resolve(self.index, mention, type, limit)
+        index = self.index
+        with index.session():  # one pooled connection for every statement of the lookup
+            return self._resolve(index, mention, type, limit)
 
     def resolve_many(
         self, mentions: Iterable[str], *, type: str | None = None, limit: int = 5
