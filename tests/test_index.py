@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
-from resolver.matching.index import _MAX_CANDIDATES, _MAX_POSTINGS, FEATURE_POPULATION, CandidateIndex, _Bounded
+from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
+from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze
+from resolver.matching.retrieval import _MAX_CANDIDATES, _MAX_POSTINGS
 from resolver.matching.scoring import keys_may_pair
 from resolver.store.csvio import import_rows
 from resolver.store.postings import reindex
@@ -151,7 +153,7 @@ def test_opening_builds_nothing(resolver: Resolver) -> None:
 
 
 def test_caches_are_bounded() -> None:
-    cache: _Bounded[int, int] = _Bounded(10)
+    cache: Bounded[int, int] = Bounded(10)
     for i in range(1000):
         cache.put(i, i)
         assert len(cache) <= 10
@@ -178,12 +180,12 @@ def test_an_all_common_name_sees_another_processs_write(db_path: Path) -> None:
             row = r.index._token(key)
             assert row is not None and row[2] > _MAX_POSTINGS, key
         before = r.index.candidates(name)
-        assert before and r.index._holding  # retrieved through the cached shortest holders
+        assert before and r.index.retrieval._holding  # retrieved through the cached shortest holders
         done = subprocess.run([sys.executable, "-c", ADD_SHORT, str(db_path)], capture_output=True, text=True,
                               timeout=120, check=False)
         assert (done.returncode, done.stderr) == (0, "")
         index = r.index
-        assert not index._holding  # a new index: the other process's write is seen
+        assert not index.retrieval._holding  # a new index: the other process's write is seen
         found = [index.aliases[i].entity_id for i in index.candidates(name)]
         assert found[0] == "tamimi-jubouri", found
     finally:

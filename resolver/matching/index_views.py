@@ -1,0 +1,211 @@
+"""What a :class:`~resolver.matching.index.CandidateIndex` hands out: alias rows as the matcher
+sees them, the bounded cache every view keeps, and the mapping-like views resolve.py and the
+annotator read (``entities``, ``aliases``, ``alias_weights``, ``by_normalized``/``by_flat``/
+``by_acronym``, ``entity_places``, ``postings``), each read on demand from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from resolver.matching.normalize import Token, coarse, coarse_flat, is_arabic
+from resolver.matching.places import place_of
+from resolver.results import EntityRef
+from resolver.store.postings import is_acronym_only
+from resolver.store.reader import AliasData, Queries
+
+if TYPE_CHECKING:
+    from resolver.matching.index import CandidateIndex
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Bounded(dict[K, V], Generic[K, V]):
+    """A cache that empties itself when full: memory stays bounded whatever the store's size."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: K, value: V) -> V:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedAlias:
+    """One alias as the matcher sees it."""
+
+    alias_id: int
+    entity_id: str
+    text: str
+    normalized: str
+    tokens: tuple[Token, ...]
+    acronym: str | None
+    kind: str
+    #: the coarse keys of its tokens
+    keyset: frozenset[str] = frozenset()
+
+    @property
+    def flat(self) -> str:
+        return coarse_flat(self.tokens)
+
+    @property
+    def acronym_only(self) -> bool:
+        """A 2-4 letter all-caps acronym: matched exactly, case-sensitively, never fuzzily."""
+        return is_acronym_only(self.acronym, len(self.tokens))
+
+
+def alias_tokens(normalized: str, keys: str) -> tuple[Token, ...]:
+    if not normalized:
+        return ()
+    texts, fine = normalized.split(" "), keys.split(" ")
+    if len(texts) != len(fine):  # written by a different normaliser; rekeying fixes it on open
+        return ()
+    return tuple(Token(t, k, is_arabic(t)) for t, k in zip(texts, fine, strict=True))
+
+
+def alias_of(row: AliasData) -> IndexedAlias:
+    alias_id, entity_id, text, normalized, keys, acronym, kind = row
+    tokens = alias_tokens(normalized, keys)
+    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
+                        frozenset(coarse(t.key) for t in tokens))
+
+class Entities(Mapping[str, EntityRef]):
+    """``index.entities[entity_id]``: a live entity's id, name and type, read on demand."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, entity_id: str) -> EntityRef:
+        cache = self._index._entity_rows
+        if entity_id not in cache:
+            with self._index._reader.session() as q:
+                rows = q.entities([entity_id])
+            cache.put(entity_id, EntityRef(*rows[0]) if rows else None)
+        found = cache.get(entity_id)
+        if found is None:
+            raise KeyError(entity_id)
+        return found
+
+    def __len__(self) -> int:
+        return self._index.entity_count
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids())
+
+    def _ids(self) -> list[str]:
+        with self._index._reader.session() as q:
+            return q.all_entity_ids()
+
+
+class Aliases:
+    """``index.aliases[alias_id]`` and ``for alias in index.aliases`` (streamed in id order)."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+
+    def __getitem__(self, alias_id: int) -> IndexedAlias:
+        cache = self._index._alias_rows
+        if alias_id not in cache:
+            with self._index._reader.session() as q:
+                rows = q.aliases([alias_id])
+            cache.put(alias_id, alias_of(rows[0]) if rows else None)
+        found = cache.get(alias_id)
+        if found is None:
+            raise KeyError(alias_id)
+        return found
+
+    def __iter__(self) -> Iterator[IndexedAlias]:
+        after = 0
+        while True:
+            with self._index._reader.session() as q:
+                rows = q.aliases_after(after)
+            if not rows:
+                return
+            yield from (alias_of(r) for r in rows)
+            after = rows[-1][0]
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class AliasWeights:
+    """``index.alias_weights[alias_id]``: the IDF weight of each of the alias's tokens."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+        self._cache: Bounded[int, tuple[float, ...]] = Bounded(50_000)
+
+    def __getitem__(self, alias_id: int) -> tuple[float, ...]:
+        found = self._cache.get(alias_id)
+        if found is None:
+            index = self._index
+            found = self._cache.put(alias_id, tuple(index.weight(t) for t in index.aliases[alias_id].tokens))
+        return found
+
+
+class Exact:
+    """``by_normalized``, ``by_flat``, ``by_acronym``: alias ids with exactly this value, oldest first.
+
+    Acronym-only aliases ("AAH") are found by their acronym only, never by name or skeleton.
+    """
+
+    def __init__(self, index: CandidateIndex, column: str) -> None:
+        self._index = index
+        self._column = column
+        self._cache: Bounded[str, tuple[int, ...]] = Bounded(50_000)
+
+    def get(self, value: str, default: tuple[int, ...] = ()) -> tuple[int, ...]:
+        if not value:
+            return default
+        found = self._cache.get(value)
+        if found is None:
+            with self._index._reader.session() as q:
+                found = self.read(q, value)
+        return found or default
+
+    def read(self, q: Queries, value: str) -> tuple[int, ...]:
+        """The alias ids for ``value``, read on the caller's connection unless cached."""
+        found = self._cache.get(value)
+        if found is None:
+            rows = q.aliases_by(self._column, value) if value else []
+            if self._column != "acronym":
+                rows = [r for r in rows if r[1] and not is_acronym_only(r[3], len(alias_tokens(r[1], r[2])))]
+            found = self._cache.put(value, tuple(r[0] for r in rows))
+        return found
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and bool(self.get(value))
+
+
+class Places:
+    """``index.entity_places.get(entity_id)``: the countries an entity's aliases name (Iraqi -> IQ)."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+        self._cache: Bounded[str, frozenset[str]] = Bounded(50_000)
+
+    def get(self, entity_id: str, default: frozenset[str] | None = None) -> frozenset[str] | None:
+        found = self._cache.get(entity_id)
+        if found is None:
+            with self._index._reader.session() as q:
+                names = q.entity_names([entity_id])
+            found = self._cache.put(entity_id, frozenset(
+                p for _, normalized in names for word in normalized.split(" ") if (p := place_of(word)) is not None
+            ))
+        return found or default
+
+
+class Vocabulary:
+    """``key in index.postings``: whether some alias is posted under a coarse token key."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._index._token(key) is not None
