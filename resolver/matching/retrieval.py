@@ -12,6 +12,7 @@ skeleton (``by_flat``), and a longer name through its other tokens.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections import defaultdict
@@ -48,7 +49,7 @@ _MAX_CANDIDATES = 30
 #: it cannot outscore the best one by enough to matter
 _VOTE_SHARE = 0.35
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
-_RERANK_POOL = 200
+_RERANK_POOL = 100
 #: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
 _LIKE_FROM = 0.5
 
@@ -87,6 +88,7 @@ def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
     return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
 
 
+@functools.lru_cache(maxsize=65536)
 def _like(a: str, b: str) -> float:
     """The likeness of two coarse keys: 0 for two short ones that differ, else the edit
     similarity, loose skeletons equal counting as one edit."""
@@ -262,7 +264,6 @@ class Retrieval:
         the order in which the aliases that pass the floor are kept, when they are too many."""
         words = [(e.key, e.weight) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
-        like: dict[tuple[str, str], float] = {}
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
@@ -273,10 +274,7 @@ class Retrieval:
                     continue
                 best = 0.0
                 for other in held:
-                    s = like.get((key, other))
-                    if s is None:
-                        s = like[(key, other)] = _like(key, other)
-                    best = max(best, s)
+                    best = max(best, _like(key, other))
                 if best >= _LIKE_FROM:
                     total += best * weight
             out[alias_id] = total
