@@ -101,6 +101,13 @@ def scored_answer(res: Resolution, settings: Settings) -> tuple[float, str | Non
     return 0.0, None
 
 
+def describe(res: Resolution) -> str:
+    """Everything a resolution says, on one line (``--answers``)."""
+    cands = "; ".join(f"{c.entity.id}:{c.score!r}:{c.alias}:{c.explanation}" for c in res.candidates)
+    return (f"{res.status.value} {res.entity.id if res.entity else None} {res.score!r} {res.alias!r} "
+            f"{res.explanation!r} [{cands}]")
+
+
 def both_parts(label: str, queries: Sequence[Query], answers: Sequence[str | None],
                scored: Sequence[tuple[float, str | None]]) -> Metrics:
     dev = [k for k, q in enumerate(queries) if q.part == "dev"]
@@ -134,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="time the baseline on every Nth query only (0: all); its F1 always uses all")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--errors", type=int, default=0, help="print this many wrong answers of each sort")
+    parser.add_argument("--answers", type=Path, help="write every resolution (status, entity, score, reason, "
+                        "candidates; untyped and typed) to this file, one line each, to diff two versions exactly")
     args = parser.parse_args(argv)
     if not (args.data / "store.csv").exists():
         print(f"no benchmark data at {args.data}", file=sys.stderr)
@@ -163,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours_metrics = both_parts("resolver", queries, answers, scored)
         typed = [resolver.resolve(q.text, type=q.type) for q in queries]
         print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver whole, type filter"))
+        if args.answers:
+            with args.answers.open("w", encoding="utf-8") as out:
+                for q, res, typed_res in zip(queries, (resolver.resolve(t) for t in texts), typed, strict=True):
+                    out.write(f"{q.text!r}\t{describe(res)}\t{describe(typed_res)}\n")
         if args.errors:
             shown_fp = shown_fn = 0
             for q, a in zip(queries, answers, strict=True):

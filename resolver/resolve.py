@@ -20,7 +20,7 @@ from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import load_model
 from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
 from resolver.matching.places import place_of
-from resolver.matching.scoring import Score, score_alias
+from resolver.matching.scoring import MentionScorer, Score
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings, load_settings
 from resolver.store.db import check_schema, make_engine, make_session_factory, sqlite_path
@@ -187,7 +187,9 @@ class Resolver:
             InvalidQuery: the mention is not a string or is too long, or the type is unknown.
         """
         self._check(mention, type, limit)
-        return self._resolve(self.index, mention, type, limit)
+        index = self.index
+        with index.session():  # one pooled connection for every statement of the lookup
+            return self._resolve(index, mention, type, limit)
 
     def resolve_many(
         self, mentions: Iterable[str], *, type: str | None = None, limit: int = 5
@@ -255,11 +257,12 @@ class Resolver:
         # "Khalidi Company" names a company, never Hamzah al-Khalidi.
         company = any(index.is_legal_form(t) for t in name.tokens)
         places = {p for t in name.tokens if (p := place_of(t.text)) is not None}
-        query_weights = [index.weight(t) for t in name.tokens]
+        scorer = MentionScorer(name.tokens, [index.weight(t) for t in name.tokens])
         same_flat = frozenset(index.by_flat.get(coarse_flat(name.tokens), ()))
+        found = [(i, index.aliases[i]) for i in index.candidates(name)]
+        scorer.prepare(alias.tokens for _, alias in found)
         hits = []
-        for i in index.candidates(name):
-            alias = index.aliases[i]
+        for i, alias in found:
             if alias.normalized == name.normalized:
                 hits.append(_Hit(Score(1.0, "exact name"), alias))
                 continue
@@ -268,9 +271,7 @@ class Resolver:
             person = index.entities[alias.entity_id].type == "person"
             if company and person:
                 continue
-            score = score_alias(name.tokens, alias.tokens, index.weight, partial=person,
-                                query_weights=query_weights, alias_weights=index.alias_weights[i],
-                                same_flat=i in same_flat)
+            score = scorer.score(alias.tokens, index.alias_weights[i], partial=person, same_flat=i in same_flat)
             if places and score.value > _OTHER_PLACE_CAP:
                 own = index.entity_places.get(alias.entity_id)
                 if own and not places <= own:

@@ -47,8 +47,11 @@ class IndexedAlias:
     tokens: tuple[Token, ...]
     acronym: str | None
     kind: str
-    #: the coarse keys of its tokens
-    keyset: frozenset[str] = frozenset()
+
+    @property
+    def keyset(self) -> frozenset[str]:
+        """The coarse keys of its tokens."""
+        return frozenset(coarse(t.key) for t in self.tokens)
 
     @property
     def flat(self) -> str:
@@ -60,20 +63,30 @@ class IndexedAlias:
         return is_acronym_only(self.acronym, len(self.tokens))
 
 
+#: one Token object per distinct word among the aliases read: names share most of their words
+#: ("Muhammad"), and every object the caches hold is one more for the garbage collector to walk
+_TOKENS: Bounded[tuple[str, str], Token] = Bounded(100_000)
+
+
+def _token(text: str, key: str) -> Token:
+    found = _TOKENS.get((text, key))
+    if found is None:
+        found = _TOKENS.put((text, key), Token(text, key, is_arabic(text)))
+    return found
+
+
 def alias_tokens(normalized: str, keys: str) -> tuple[Token, ...]:
     if not normalized:
         return ()
     texts, fine = normalized.split(" "), keys.split(" ")
     if len(texts) != len(fine):  # written by a different normaliser; rekeying fixes it on open
         return ()
-    return tuple(Token(t, k, is_arabic(t)) for t, k in zip(texts, fine, strict=True))
+    return tuple(map(_token, texts, fine))
 
 
 def alias_of(row: AliasData) -> IndexedAlias:
     alias_id, entity_id, text, normalized, keys, acronym, kind = row
-    tokens = alias_tokens(normalized, keys)
-    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
-                        frozenset(coarse(t.key) for t in tokens))
+    return IndexedAlias(alias_id, entity_id, text, normalized, alias_tokens(normalized, keys), acronym, kind)
 
 class Entities(Mapping[str, EntityRef]):
     """``index.entities[entity_id]``: a live entity's id, name and type, read on demand."""
