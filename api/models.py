@@ -1,7 +1,8 @@
 """Pydantic models of the JSON the API reads and writes: they validate requests and document responses.
 
-Responses are built by the library's ``to_dict()``; the response models here describe that shape
-for ``/openapi.json`` (tests check real responses against them).  Enumerations come from
+Responses are built by the library's ``to_dict()``; the response models that document them in
+``/openapi.json`` are the same dataclasses (``RootModel[Resolution]``, ``list[EntityRecord]``), so the documented shape
+cannot drift from the one returned (tests check real responses against them).  Enumerations come from
 :mod:`resolver.results`, so the allowed types and kinds have one source.
 """
 
@@ -10,22 +11,27 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from resolver.results import AliasKind, EntityType, MatchStatus
+from resolver.results import (
+    AliasKind,
+    AliasRecord,
+    EntityRecord,
+    EntityType,
+    HistoryRecord,
+    Resolution,
+)
 from resolver.store.store import ID_PATTERN  # the store's own rule for an entity id
 
 __all__ = [
     "AliasModel",
     "AliasPath",
-    "CandidateModel",
     "EntityList",
     "EntityListQuery",
     "EntityModel",
     "EntityPatch",
     "EntityPath",
-    "EntityRefModel",
     "ErrorBody",
     "Health",
     "HistoryList",
@@ -113,33 +119,12 @@ class ResolveBatch(_Body):
     limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return per mention")
 
 
-class EntityRefModel(BaseModel):
-    id: str
-    name: str
-    type: str
-
-
-class CandidateModel(BaseModel):
-    entity: EntityRefModel
-    score: float
-    alias: str
-    explanation: str
-
-
-class ResolutionModel(BaseModel):
+class ResolutionModel(RootModel[Resolution]):
     """What a lookup decided; ``entity`` is set only when ``status`` is ``matched``."""
-
-    query: str
-    status: MatchStatus
-    entity: EntityRefModel | None
-    score: float
-    alias: str | None
-    explanation: str
-    candidates: list[CandidateModel]
 
 
 class ResolveBatchResult(BaseModel):
-    results: list[ResolutionModel]
+    results: list[Resolution]
 
 
 # --- entities ----------------------------------------------------------------------------
@@ -161,48 +146,24 @@ class EntityListQuery(QueryModel):
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
-class AliasModel(BaseModel):
-    id: int
-    entity_id: str
-    text: str
-    normalized: str
-    script: str
-    kind: str
-    source: str
-    note: str
+class AliasModel(RootModel[AliasRecord]):
+    """One stored alias."""
 
 
-class EntityModel(BaseModel):
-    id: str
-    name: str
-    type: str
-    description: str
-    external_ids: dict[str, str]
-    created_at: str
-    updated_at: str
-    aliases: list[AliasModel]
+class EntityModel(RootModel[EntityRecord]):
+    """One stored entity with its aliases."""
 
 
 class EntityList(BaseModel):
-    entities: list[EntityModel]
+    entities: list[EntityRecord]
     limit: int
     offset: int
     next_offset: int | None = Field(description="offset of the next page, null on the last one")
 
 
-class HistoryModel(BaseModel):
-    id: int
-    at: str
-    actor: str = Field(description="who made the change: a token's name, 'cli', 'python' or 'build'")
-    action: str
-    entity_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
 class HistoryList(BaseModel):
     entity_id: str
-    history: list[HistoryModel]
+    history: list[HistoryRecord]
 
 
 class Redirect(BaseModel):

@@ -68,7 +68,10 @@ class TypeRef(BaseModel):
     name: str
 
 
-class Candidate(BaseModel):
+class ReconciliationCandidate(BaseModel):
+    """One candidate of a reconciliation result (named apart from the resolver's ``Candidate``, whose
+    schema shares /openapi.json's components)."""
+
     id: str
     name: str
     type: list[TypeRef]
@@ -77,7 +80,7 @@ class Candidate(BaseModel):
 
 
 class Result(BaseModel):
-    result: list[Candidate]
+    result: list[ReconciliationCandidate]
 
 
 class ResultBatch(RootModel[dict[str, Result]]):

@@ -63,7 +63,9 @@ class FlyoutQuery(QueryModel):
     id: str = Field(max_length=200, description="the entity id")
 
 
-class TypeRef(BaseModel):
+class NotableType(BaseModel):
+    """A suggested entity's type (named apart from the manifest's ``TypeRef``, which has no description)."""
+
     id: str
     name: str
     description: str | None = None
@@ -73,7 +75,7 @@ class EntitySuggestion(BaseModel):
     id: str
     name: str
     description: str | None = None
-    notable: list[TypeRef]
+    notable: list[NotableType]
 
 
 class EntitySuggestResponse(BaseModel):

@@ -8,13 +8,12 @@ from flask import Response, jsonify
 from pydantic import BaseModel, ConfigDict, Field
 
 from resolver.errors import TooMuchWork
-from resolver.results import MatchStatus
+from resolver.results import Candidate, EntityRef, MatchStatus
 
 from .context import api_settings, get_resolver
 from .docs import api_blueprint, with_errors
 from .errors import ApiError
 from .guards import takes_json
-from .models import CandidateModel, EntityRefModel
 
 __all__ = ["AnnotateBody", "AnnotateResult", "MentionModel", "bp"]
 
@@ -36,11 +35,11 @@ class MentionModel(BaseModel):
     end: int = Field(description="offset just past the last character; text[start:end] is the surface")
     text: str = Field(description="the surface form, without a possessive ’s")
     status: MatchStatus = Field(description="matched or ambiguous (unresolved spans are not returned)")
-    entity: EntityRefModel | None
+    entity: EntityRef | None
     score: float
     alias: str | None
     explanation: str
-    candidates: list[CandidateModel]
+    candidates: list[Candidate]
 
 
 class AnnotateResult(BaseModel):

@@ -1,9 +1,14 @@
-"""Frozen result types that cross every boundary (Python API, CLI, HTTP), each with ``to_dict``."""
+"""Frozen result types that cross every boundary (Python API, CLI, HTTP), each with ``to_dict``.
+
+A result type is declared once, as a dataclass: its JSON shape is its fields (``to_dict``, below),
+and the HTTP API documents that same shape from the same fields (``api/models.py``), so there is no
+second description to keep in step.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 __all__ = [
@@ -16,6 +21,8 @@ __all__ = [
     "HistoryRecord",
     "MatchStatus",
     "Resolution",
+    "Shape",
+    "plain",
 ]
 
 
@@ -48,20 +55,41 @@ class AliasKind(str, enum.Enum):
     WEAK_ALIAS = "weak_alias"
 
 
+def plain(value: Any) -> Any:
+    """A result as JSON-ready data: a dataclass as a dict of its fields, an enumeration as its
+    value, a tuple as a list, recursively."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+class Shape:
+    """Base of the result dataclasses: ``to_dict`` is the JSON shape, field for field."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = plain(self)
+        return out
+
+
 @dataclass(frozen=True, slots=True)
-class EntityRef:
+class EntityRef(Shape):
     """The short form of an entity that a resolution points at."""
 
     id: str
     name: str
     type: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "type": self.type}
-
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(Shape):
     """One ranked entity considered for a mention, with the alias and rule that scored it."""
 
     entity: EntityRef
@@ -69,17 +97,9 @@ class Candidate:
     alias: str
     explanation: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "entity": self.entity.to_dict(),
-            "score": self.score,
-            "alias": self.alias,
-            "explanation": self.explanation,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(Shape):
     """What a lookup decided.  ``entity`` is set only when ``status`` is matched."""
 
     query: str
@@ -90,21 +110,9 @@ class Resolution:
     explanation: str
     candidates: tuple[Candidate, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape the HTTP API returns for one mention."""
-        return {
-            "query": self.query,
-            "status": self.status.value,
-            "entity": self.entity.to_dict() if self.entity else None,
-            "score": self.score,
-            "alias": self.alias,
-            "explanation": self.explanation,
-            "candidates": [c.to_dict() for c in self.candidates],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class AliasRecord:
+class AliasRecord(Shape):
     """One stored alias."""
 
     id: int
@@ -116,21 +124,9 @@ class AliasRecord:
     source: str
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "entity_id": self.entity_id,
-            "text": self.text,
-            "normalized": self.normalized,
-            "script": self.script,
-            "kind": self.kind,
-            "source": self.source,
-            "note": self.note,
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class EntityRecord:
+class EntityRecord(Shape):
     """One stored entity with its aliases."""
 
     id: str
@@ -145,22 +141,13 @@ class EntityRecord:
     def ref(self) -> EntityRef:
         return EntityRef(self.id, self.name, self.type)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "type": self.type,
-            "description": self.description,
-            "external_ids": dict(self.external_ids),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "aliases": [a.to_dict() for a in self.aliases],
-        }
-
 
 @dataclass(frozen=True, slots=True)
-class HistoryRecord:
-    """One recorded change: who did what to which entity, with the state before and after."""
+class HistoryRecord(Shape):
+    """One recorded change: who did what to which entity, with the state before and after.
+
+    ``actor`` is who made the change: a token's name, ``cli``, ``python`` or ``build``.
+    """
 
     id: int
     at: str
@@ -170,13 +157,3 @@ class HistoryRecord:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at,
-            "actor": self.actor,
-            "action": self.action,
-            "entity_id": self.entity_id,
-            "before": self.before,
-            "after": self.after,
-        }

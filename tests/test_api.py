@@ -244,6 +244,30 @@ def test_health_counts_follow_writes(client: FlaskClient, resolver: Resolver) ->
     assert after["revision"] == before["revision"] + 1
 
 
+def test_openapi_component_names_are_not_shared_by_two_shapes() -> None:
+    """/openapi.json keeps one schema per component name, so two models (or result dataclasses)
+    with one name would silently document one of them with the other's shape."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import api
+
+    seen: dict[str, dict[str, object]] = {}
+    for info in pkgutil.iter_modules(api.__path__):
+        module = importlib.import_module(f"api.{info.name}")
+        for model in vars(module).values():
+            if not (isinstance(model, type) and issubclass(model, BaseModel) and model.__module__ == module.__name__):
+                continue
+            if model.__pydantic_generic_metadata__["parameters"]:
+                continue  # a generic base, not a shape
+            schema = model.model_json_schema()
+            for name, shape in {model.__name__: {k: v for k, v in schema.items() if k != "$defs"},
+                                **schema.get("$defs", {})}.items():
+                assert seen.setdefault(name, shape) == shape, f"two shapes are named {name}"
+
+
 def test_openapi_document_is_valid_and_complete(client: FlaskClient) -> None:
     doc = client.get("/openapi.json").get_json()
     validate(doc)

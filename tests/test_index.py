@@ -17,7 +17,7 @@ from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze
-from resolver.matching.retrieval import _MAX_CANDIDATES, _MAX_POSTINGS
+from resolver.matching.retrieval import _MAX_CANDIDATES, _MAX_NEAR_POSTINGS, _MAX_POSTINGS
 from resolver.matching.scoring import keys_may_pair
 from resolver.store.csvio import import_rows
 from resolver.store.postings import reindex
@@ -220,3 +220,38 @@ def test_the_judge_sees_a_words_share_of_the_store_not_its_count(resolver: Resol
     # the IDF of a word held once, and of an unseen one, grows with the store; the judge's does not
     assert seen[2][1] < seen[3][1] and seen[2][3] < seen[3][3]
     assert seen[2][0] == seen[3][0] == seen[2][2] == seen[3][2]
+
+
+def _entities(r: Resolver, text: str) -> set[str]:
+    index = r.index
+    return {index.aliases[i].entity_id for i in index.candidates(analyze(text))}
+
+
+def test_words_written_together_or_apart_still_retrieve(backend: Resolver) -> None:
+    """A stored name whose two words the mention writes as one, or the other way round, is a
+    candidate: the mention's word split where both halves are stored words held side by side,
+    and two adjacent words joined without the second one's leading vowel."""
+    backend.store.add_entity("Zarqubi Safi al-Dinov", "person", id="split-1")
+    backend.store.add_entity("Vakilabad Qwertoz", "place", id="joined-1")
+    backend.store.add_entity("Dinov Safi", "person", id="apart-1")  # both words, not side by side
+    assert "split-1" in _entities(backend, "Safidinov")
+    assert "apart-1" not in _entities(backend, "Safidinov")
+    assert "joined-1" in _entities(backend, "Vakil Abad")
+
+
+
+def _word(n: int) -> str:
+    """A made-up word of its own for each n (distinct skeletons)."""
+    c = "bdfgklmnprstvz"
+    return c[n % 14] + "a" + c[(n // 14) % 14] + "o" + c[(n // 196) % 14] + "i"
+
+
+def test_a_near_key_too_common_to_follow_still_retrieves_with_the_other_words(backend: Resolver) -> None:
+    """A near spelling whose postings list is too long to follow ("Faruk" for "Faruq") and a
+    common word ("Zorbani") still find the alias holding both, through a second, bounded pass
+    that runs when no alias holds most of the mention."""
+    rows = [(f"far-{n}", f"Faruk {_word(n)}", "person", f"Faruk {_word(n)}") for n in range(_MAX_NEAR_POSTINGS + 20)]
+    rows += [(f"zor-{n}", f"Zorbani {_word(n)}", "person", f"Zorbani {_word(n)}") for n in range(_MAX_POSTINGS + 10)]
+    import_rows(backend.store, rows, source="crowd")
+    backend.store.add_entity("Faruk Zorbani", "person", id="target")
+    assert "target" in _entities(backend, "Faruq Zorbani")

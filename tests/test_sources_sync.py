@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -261,3 +262,37 @@ def test_a_record_that_changes_type_moves_its_words_out_of_the_peoples(store: Al
     report = sync_source(store, "opensanctions", FtmReader(retyped))
     assert (report.updated, store.get_entity("opensanctions:Q7267896").type) == (1, "organization")
     _index_equals_a_rebuild(store)
+
+
+def _generated_ftm(path: Path, count: int, *, bad_at: int | None = None) -> Path:
+    given = ["Ahmad", "Ali", "Hasan", "Qais", "Mahdi", "Abbas", "Hadi", "Jafar", "Karim", "Nuri"]
+    family = ["al-Khazali", "al-Muhandis", "al-Amiri", "al-Kadhimi", "al-Sadr", "al-Maliki", "al-Ibadi"]
+    with path.open("w", encoding="utf-8") as fh:
+        for n in range(count):
+            name = f"{given[n % 10]} {given[n // 10 % 10]} {family[n % 7]} {n}"
+            if n == bad_at:
+                name += "\x07"
+            record = {"id": f"P{n}", "schema": "Person", "properties": {"name": [name], "alias": [name.upper()]}}
+            fh.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_a_key_worker_writes_the_same_store(tmp_path: Path) -> None:
+    """With a key worker (chunks of 650 records, 1,300 names each: past the 500 that start it), the
+    store holds what computing every key here writes, alias for alias and posting for posting."""
+    from tests.test_index import _state
+
+    file = _generated_ftm(tmp_path / "list.jsonl", 1300)
+    here, ahead = _open(f"sqlite:///{tmp_path / 'here.db'}"), _open(f"sqlite:///{tmp_path / 'ahead.db'}")
+    try:
+        assert _counts(sync_source(here, "gen", FtmReader(file), chunk=650)) == (1300, 0, 0, 0)
+        assert _counts(sync_source(ahead, "gen", FtmReader(file), chunk=650, workers=1)) == (1300, 0, 0, 0)
+        assert list(ahead.export_rows()) == list(here.export_rows())
+        assert _state(ahead.engine) == _state(here.engine)
+        bad = _generated_ftm(tmp_path / "bad.jsonl", 1300, bad_at=1000)
+        with pytest.raises(ImportFailed, match=r"bad\.jsonl:1001:"):
+            sync_source(ahead, "gen", FtmReader(bad), chunk=650, workers=1)
+        assert list(ahead.export_rows()) == list(here.export_rows())
+    finally:
+        here.engine.dispose()
+        ahead.engine.dispose()

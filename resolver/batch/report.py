@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 from resolver.batch.lookup import neutralize
+from resolver.results import Shape
 
 __all__ = ["BatchReport", "ColumnReport", "TodoItem", "write_todo"]
 
 
 @dataclass(frozen=True, slots=True)
-class ColumnReport:
+class ColumnReport(Shape):
     """Outcomes in one column; ``unresolved`` includes the ``empty`` and ``too_long`` cells."""
 
     column: str
@@ -23,25 +24,18 @@ class ColumnReport:
     empty: int
     too_long: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"column": self.column, "matched": self.matched, "ambiguous": self.ambiguous,
-                "unresolved": self.unresolved, "empty": self.empty, "too_long": self.too_long}
-
 
 @dataclass(frozen=True, slots=True)
-class TodoItem:
+class TodoItem(Shape):
     """A distinct value the resolver did not match, with how often it occurs: a curator's to-do."""
 
     value: str
     status: str
     count: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "status": self.status, "count": self.count}
-
 
 @dataclass(frozen=True, slots=True)
-class BatchReport:
+class BatchReport(Shape):
     """What a batch run did.
 
     ``lookups`` is the number of distinct values resolved; it is the number of distinct non-empty
@@ -60,12 +54,6 @@ class BatchReport:
     seconds: float
     todo: tuple[TodoItem, ...] = field(default=())
     todo_max_error: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "columns": [c.to_dict() for c in self.columns], "lookups": self.lookups,
-                "cache_evictions": self.cache_evictions, "ragged_rows": self.ragged_rows,
-                "encoding": self.encoding, "delimiter": self.delimiter, "seconds": self.seconds,
-                "todo": [t.to_dict() for t in self.todo], "todo_max_error": self.todo_max_error}
 
 
 def write_todo(items: Sequence[TodoItem], handle: IO[str], *, sanitize: bool = True) -> None:

@@ -43,7 +43,7 @@ def open_store(db: str | None, *, create: bool = False) -> AliasStore:
 
 
 def import_source(file: Path, fmt: str, *, source: str | None, date: str | None, alt: Path | None,
-                  quiet: bool, db: str | None) -> None:
+                  quiet: bool, db: str | None, workers: int = 0) -> None:
     """Sync FILE as the source named SOURCE (the ftm and ofac formats of ``resolver import``)."""
     name = source or DEFAULT_NAMES.get(fmt)
     if name is None:
@@ -63,7 +63,7 @@ def import_source(file: Path, fmt: str, *, source: str | None, date: str | None,
         reader = OfacReader(file, alt, progress=bar.update)
     store = open_store(db, create=True)
     try:
-        report = sync_source(store, name, reader, info={"date": date} if date else None)
+        report = sync_source(store, name, reader, info={"date": date} if date else None, workers=workers)
     finally:
         bar.close()
         store.engine.dispose()

@@ -79,8 +79,8 @@ def resolve(mentions: tuple[str, ...], type_: str | None, limit: int, as_json: b
 @click.option("--update", is_flag=True,
               help="csv: let the file change the name or type of entities the store already has.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="csv: processes computing the matching keys while this one writes (default: 1 with 2+ CPUs, "
-                   "else 0; a file of under 20,000 rows starts none).")
+              help="processes computing the matching keys while this one writes (default: 1 with 2+ CPUs, "
+                   "else 0; a csv file of under 20,000 rows, or a list chunk of under 500 names, starts none).")
 @db_option
 @reports_errors
 def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Path | None, quiet: bool,
@@ -95,18 +95,16 @@ def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Pat
     --source: what is new is added, what changed is updated, what the list dropped is removed,
     in one transaction, leaving curated aliases and merges alone.
     """
-    if workers is not None and fmt != "csv":
-        raise click.UsageError("--workers applies to --format csv only")
-    if fmt != "csv":
-        from resolver.cli.sources import import_source
-
-        import_source(file, fmt, source=source, date=date, alt=alt, quiet=quiet, db=db)
-        return
-    if source or date or alt:
-        raise click.UsageError("--source, --date and --alt apply to --format ftm and ofac only")
     if workers is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         workers = 1 if cpus >= 2 else 0
+    if fmt != "csv":
+        from resolver.cli.sources import import_source
+
+        import_source(file, fmt, source=source, date=date, alt=alt, quiet=quiet, db=db, workers=workers)
+        return
+    if source or date or alt:
+        raise click.UsageError("--source, --date and --alt apply to --format ftm and ofac only")
     if file.is_dir():
         raise click.BadParameter(f"{file} is a directory", param_hint="FILE")
     try:

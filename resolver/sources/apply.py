@@ -9,7 +9,7 @@ grows with the number of chunks, not of records: on PostgreSQL a statement is a 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from resolver.errors import ImportFailed
 from resolver.sources.record import SourceRecord, entity_id_for
 from resolver.store import bulk, postings
+from resolver.store.derive import Derived
 from resolver.store.models import AliasRow, Base, EntityRow, SourceAliasRow, SourceRecordRow
 from resolver.store.store import AliasStore
 from resolver.store.text_rules import check_text
@@ -40,6 +41,8 @@ class Applier:
             store, session, name, generation, file_name, now)
         self.actor = f"source:{name}"
         self.counts: dict[str, int] = defaultdict(int)
+        #: the derived columns of this chunk's alias texts, computed ahead by the sync's key worker
+        self.derived: Mapping[str, Derived] = {}
 
     def _follow(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
         """For each id: (the id now standing for it, whether that is itself); ids that are gone are left out."""
@@ -66,7 +69,7 @@ class Applier:
         """Insert (entity_id, text, kind, record_id) through the store and record their ownership."""
         ids = self.store.insert_aliases(
             self.session, [(e, t, k, self.name, f"record {r}") for e, t, k, r in aliases], now=self.now,
-            new_entities=new_entities)
+            new_entities=new_entities, derived=self.derived)
         bulk.insert_rows(self.session.connection(), TABLES["source_alias"], [
             {"alias_id": ids[(e, t)], "source": self.name, "record_id": r} for e, t, _k, r in aliases])
         return len(ids)

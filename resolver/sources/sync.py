@@ -16,8 +16,9 @@ Memory stays flat: records are read, compared and written a chunk at a time.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -30,6 +31,7 @@ from resolver.errors import ImportFailed, InvalidQuery
 from resolver.sources.apply import Applier, Changed
 from resolver.sources.record import SourceRecord, check_source_name
 from resolver.store import bulk
+from resolver.store.derive import Derived, KeyPool, gc_paused
 from resolver.store.models import SourceRecordRow, SourceRow
 from resolver.store.store import AliasStore
 from resolver.store.text_rules import check_text
@@ -37,6 +39,8 @@ from resolver.store.text_rules import check_text
 __all__ = ["SyncReport", "list_sources", "sync_source"]
 
 CHUNK = 2000
+#: a chunk with fewer alias texts than this has its keys computed here, not in the key worker
+_KEY_BATCH = 500
 _SEEN = "sync_seen"
 
 
@@ -119,10 +123,72 @@ def _dropped(session: Session, name: str, seen: Table, chunk: int) -> Iterator[l
         yield rows
 
 
+def _ahead(batches: Iterable[list[SourceRecord]],
+           keys: KeyPool) -> Iterator[tuple[list[SourceRecord], dict[str, Derived]]]:
+    """Each batch with the derived columns of its alias texts, whose computation (in ``keys``'s
+    worker) was started before the batch before it was handed out: a key worker computes the next
+    batch's keys while this process writes the current one."""
+    pending: deque[tuple[list[SourceRecord], list[str], Future[list[Derived]]]] = deque()
+    for batch in batches:
+        texts = list({t: None for r in batch for t, _ in r.aliases})
+        pending.append((batch, texts, keys.submit(texts)))
+        if len(pending) > max(keys.workers, 1):
+            yield _ready(*pending.popleft())
+    while pending:
+        yield _ready(*pending.popleft())
+
+
+def _ready(batch: list[SourceRecord], texts: list[str],
+           derived: Future[list[Derived]]) -> tuple[list[SourceRecord], dict[str, Derived]]:
+    try:
+        return batch, dict(zip(texts, derived.result(), strict=True))
+    except Exception:  # a text the checks refuse, or a lost worker: computed (and refused) here
+        return batch, {}
+
+
+def _apply_all(session: Session, name: str, file_name: str,
+               batches: Iterable[tuple[list[SourceRecord], dict[str, Derived]]], seen: Table, apply: Applier,
+               report: SyncReport) -> None:
+    """Check and write the records a batch at a time: new ones added, changed ones brought up to date."""
+    for batch, derived in batches:
+        apply.derived = derived
+        report.records += len(batch)
+        ids = [r.record_id for r in batch]
+        conn = session.connection()
+        twice = set(conn.execute(select(seen.c.record_id).where(bulk.among(conn, seen.c.record_id, "ids")),
+                                 {"ids": ids}).scalars())
+        existing = {rid: (e, d) for rid, e, d in conn.execute(
+            select(SourceRecordRow.record_id, SourceRecordRow.entity_id, SourceRecordRow.digest)
+            .where(SourceRecordRow.source == name, bulk.among(conn, SourceRecordRow.record_id, "ids")),
+            {"ids": ids})}
+        fresh: list[SourceRecord] = []
+        changed: list[Changed] = []
+        digests = {r.record_id: r.digest() for r in batch}
+        first: dict[str, int] = {}
+        for r in batch:
+            if r.record_id in first or r.record_id in twice:
+                raise ImportFailed(f"record id {r.record_id!r} appears twice", source=file_name, line=r.number)
+            _check_texts(r, file_name)
+            first[r.record_id] = r.number
+            held = existing.get(r.record_id)
+            if held is None:
+                fresh.append(r)
+            elif held[1] == digests[r.record_id]:
+                report.unchanged += 1
+            else:
+                changed.append((r, digests[r.record_id], held[0]))
+        bulk.insert_rows(session.connection(), seen, [{"record_id": i} for i in ids])
+        apply.change(changed)
+        apply.add(fresh, digests)
+
+
 def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, Any] | None = None,
-                chunk: int = CHUNK) -> SyncReport:
+                chunk: int = CHUNK, workers: int = 0) -> SyncReport:
     """Make the store hold exactly what ``reader`` (an :class:`~resolver.sources.ftm.FtmReader` or
     :class:`~resolver.sources.ofac.OfacReader`) says for source ``name``, all or nothing.
+
+    ``workers`` processes compute the matching keys of the next chunks' aliases while this one
+    writes (0: computed here); where they are computed never changes what is stored.
 
     Raises:
         ImportFailed: a bad record (with its file and record number), a record id given twice, or a
@@ -144,35 +210,8 @@ def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, An
                                                      imported_at=_now()))
         seen = _seen_table(session)
         apply = Applier(store, session, name, generation, file_name, _now())
-        for batch in _chunks(reader, chunk):
-            report.records += len(batch)
-            ids = [r.record_id for r in batch]
-            conn = session.connection()
-            twice = set(conn.execute(select(seen.c.record_id).where(bulk.among(conn, seen.c.record_id, "ids")),
-                                     {"ids": ids}).scalars())
-            existing = {rid: (e, d) for rid, e, d in conn.execute(
-                select(SourceRecordRow.record_id, SourceRecordRow.entity_id, SourceRecordRow.digest)
-                .where(SourceRecordRow.source == name, bulk.among(conn, SourceRecordRow.record_id, "ids")),
-                {"ids": ids})}
-            fresh: list[SourceRecord] = []
-            changed: list[Changed] = []
-            digests = {r.record_id: r.digest() for r in batch}
-            first: dict[str, int] = {}
-            for r in batch:
-                if r.record_id in first or r.record_id in twice:
-                    raise ImportFailed(f"record id {r.record_id!r} appears twice", source=file_name, line=r.number)
-                _check_texts(r, file_name)
-                first[r.record_id] = r.number
-                held = existing.get(r.record_id)
-                if held is None:
-                    fresh.append(r)
-                elif held[1] == digests[r.record_id]:
-                    report.unchanged += 1
-                else:
-                    changed.append((r, digests[r.record_id], held[0]))
-            bulk.insert_rows(session.connection(), seen, [{"record_id": i} for i in ids])
-            apply.change(changed)
-            apply.add(fresh, digests)
+        with KeyPool(workers, batch=_KEY_BATCH) as keys, gc_paused():
+            _apply_all(session, name, file_name, _ahead(_chunks(reader, chunk), keys), seen, apply, report)
         for dropped in _dropped(session, name, seen, chunk):
             apply.remove(dropped)
         for key, value in apply.counts.items():

@@ -22,22 +22,29 @@ from typing import Any
 
 from resolver.matching.normalize import analyze, coarse_flat
 
-__all__ = ["Derived", "KeyPool", "alias_columns", "derive_many", "gc_paused"]
+__all__ = ["Derived", "KeyPool", "alias_columns", "as_columns", "derive", "derive_many", "gc_paused"]
 
 Derived = tuple[str, str, str, str | None, str]
 """(normalized, keys, flat, acronym, script) of one alias text."""
 
 
+_COLUMNS = ("normalized", "keys", "flat", "acronym", "script")
+
+
+def derive(text: str) -> Derived:
+    """The derived columns of one alias text, in :data:`Derived` order."""
+    key = analyze(text)
+    return key.normalized, " ".join(key.keys), coarse_flat(key.tokens), key.acronym, key.script
+
+
+def as_columns(derived: Derived) -> dict[str, Any]:
+    """Derived columns by column name, as the alias table has them."""
+    return dict(zip(_COLUMNS, derived, strict=True))
+
+
 def alias_columns(text: str) -> dict[str, Any]:
     """The derived columns of an alias: normalized form, matching keys, acronym and script."""
-    key = analyze(text)
-    return {
-        "normalized": key.normalized,
-        "keys": " ".join(key.keys),
-        "flat": coarse_flat(key.tokens),
-        "acronym": key.acronym,
-        "script": key.script,
-    }
+    return as_columns(derive(text))
 
 
 @contextmanager
@@ -59,12 +66,8 @@ def gc_paused() -> Iterator[None]:
 
 def derive_many(texts: Sequence[str]) -> list[Derived]:
     """The derived columns of many texts, as tuples (what a worker sends back)."""
-    out: list[Derived] = []
     with gc_paused():
-        for text in texts:
-            key = analyze(text)
-            out.append((key.normalized, " ".join(key.keys), coarse_flat(key.tokens), key.acronym, key.script))
-    return out
+        return [derive(text) for text in texts]
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, Invali
 from resolver.matching.normalize import KEYS_VERSION, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
 from resolver.store import bulk, postings
-from resolver.store.derive import Derived, KeyPool, alias_columns, gc_paused
+from resolver.store.derive import Derived, KeyPool, alias_columns, as_columns, derive, gc_paused
 from resolver.store.loader import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
 from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
@@ -372,12 +372,15 @@ class AliasStore:
             postings.add_entity_count(session.connection(), -len(entity_ids))
 
     def insert_aliases(self, session: Session, rows: Sequence[tuple[str, str, str, str, str]],
-                       *, now: datetime, new_entities: Iterable[str] = ()) -> dict[tuple[str, str], int]:
+                       *, now: datetime, new_entities: Iterable[str] = (),
+                       derived: Mapping[str, Derived] | None = None) -> dict[tuple[str, str], int]:
         """Insert (entity_id, text, kind, source, note) rows in one statement, keys and index postings
         computed here.  The caller guarantees no (entity_id, text) pair exists yet.
 
         Args:
             new_entities: entities created in this transaction (they had no keys before).
+            derived: the derived columns of some of the texts, computed ahead (by a
+                :class:`~resolver.store.derive.KeyPool`); the others are computed here.
 
         Returns:
             the new alias id of each (entity_id, text)
@@ -389,7 +392,8 @@ class AliasStore:
         conn = session.connection()
         before = postings.entity_keys(conn, {e for e, *_ in rows} - set(new_entities))
         values = [{"entity_id": e, "text": t, "kind": k, "source": s, "note": n, "created_at": now,
-                   "updated_at": now, **alias_columns(t)} for e, t, k, s, n in rows]
+                   "updated_at": now, **as_columns(derived[t] if derived and t in derived else derive(t))}
+                  for e, t, k, s, n in rows]
         # Set-at-a-time (COPY on PostgreSQL, not RETURNING, whose one-off giant statements psycopg
         # parses each time), then the new rows read back by id.
         last = conn.execute(select(func.max(AliasRow.id))).scalar() or 0
