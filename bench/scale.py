@@ -151,7 +151,9 @@ _LOOKUPS = r"""
 import json, resource, sys, time
 started = time.perf_counter()
 from resolver import Resolver
+from resolver.longrun import settle
 r = Resolver.open(sys.argv[1])
+settle()  # as serve's and normalize's workers do once their resolver is open
 queries = json.loads(open(sys.argv[2]).read())
 first = r.resolve(queries[0])
 first_s = time.perf_counter() - started

@@ -220,6 +220,10 @@ class Resolver:
 
     def _resolve(self, index: CandidateIndex, mention: str, type: str | None, limit: int) -> Resolution:
         name = analyze(mention)
+        if limit == 1 and name.acronym is None and name.tokens:
+            decided = self._one_exact(index, mention, name, type)
+            if decided is not None:
+                return decided
         hits = self._score(index, name)
         best: dict[str, _Hit] = {}
         for hit in hits:
@@ -239,6 +243,34 @@ class Resolver:
             if j.probability >= s.list_threshold
         )
         return self._decide(index, mention, judged, candidates)
+
+    def _one_exact(self, index: CandidateIndex, mention: str, name: NameKey, type: str | None) -> Resolution | None:
+        """The answer when only the best candidate is wanted and the name is exactly an alias of
+        one entity (of the type asked for), else None.
+
+        An exact alias is always a candidate (the index puts exact names first), is the only kind
+        of candidate with probability 1.0, and beats every other: with one such entity the
+        decision is that entity and the one candidate listed is that alias, so nothing else needs
+        retrieving or judging.  (With two such entities the answer is ambiguous and its
+        explanation names other candidates too: that goes the whole way.)  The alias is the one
+        the whole way would pick: the oldest of that entity's exact aliases, which tie on
+        everything else.  Batches (``resolver normalize``) ask for one candidate per value.
+        """
+        found = index.by_normalized.get(name.normalized, ())
+        if not found:
+            return None
+        aliases = [index.aliases[i] for i in found]
+        kept = [a for a in aliases if type is None or index.entities[a.entity_id].type == type]
+        if not kept or any(a.entity_id != kept[0].entity_id for a in kept):
+            return None
+        alias = min(kept, key=lambda a: a.alias_id)
+        top = Judged(alias, 1.0, "exact name", 1.0)
+        if top.probability < self.settings.threshold_for(index.entities[alias.entity_id].type):
+            return None
+        candidates: tuple[Candidate, ...] = ()
+        if top.probability >= self.settings.list_threshold:
+            candidates = (Candidate(index.entities[alias.entity_id], 1.0, alias.text, top.reason),)
+        return self._decide(index, mention, [top], candidates)
 
     def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
         if name.acronym is not None:

@@ -1,10 +1,13 @@
-"""MentionScorer: scoring one mention against many aliases gives what the word-by-word ladder gives."""
+"""Less work for the same answers: MentionScorer against the word-by-word ladder, and a one-candidate
+lookup decided by an exact alias against the longer list."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
+from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.scoring import MentionScorer, _token_similarity, token_similarity
 
@@ -55,3 +58,29 @@ def test_many_aliases_score_as_each_alone() -> None:
     scorer.prepare([kazemi])
     got = scorer.score(kazemi, [1.0, 3.0])
     assert got.value > 0.9 and "skeleton" in got.reason
+
+
+def _with_one_candidate(res: Resolution) -> Resolution:
+    return replace(res, candidates=res.candidates[:1])
+
+
+def test_one_candidate_answers_as_the_longer_list_begins(resolver: Resolver) -> None:
+    """At limit=1 an exact alias of one entity decides without retrieval (Resolver._one_exact):
+    the answer is the one a longer list gives, cut to its first candidate, for every alias of
+    the bundled store, variants that are no alias, with and without a type filter."""
+    texts = [a.text for a in resolver.index.aliases]
+    with (_FIXTURES / "unseen_variants.csv").open(encoding="utf-8", newline="") as fh:
+        texts += [row["mention"] for row in csv.DictReader(fh)]
+    for type in (None, "person", "organization", "place"):
+        for text in texts:
+            assert resolver.resolve(text, type=type, limit=1) == _with_one_candidate(
+                resolver.resolve(text, type=type, limit=2)), (text, type)
+
+
+def test_an_exact_alias_of_two_entities_is_still_ambiguous_at_one_candidate(resolver: Resolver) -> None:
+    resolver.store.add_entity("Karim Hassoun", "person", id="karim-hassoun-1")
+    resolver.store.add_entity("Karim Hassoun", "person", id="karim-hassoun-2")
+    one = resolver.resolve("Karim Hassoun", limit=1)
+    assert one.status is MatchStatus.AMBIGUOUS and one.entity is None
+    assert one == _with_one_candidate(resolver.resolve("Karim Hassoun", limit=2))
+    assert resolver.resolve("Karim Hassoun", limit=1, type="organization").status is not MatchStatus.MATCHED

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
+from resolver.longrun import settle
 from resolver.resolve import Resolver
 from resolver.results import Resolution
 from resolver.settings import Settings
@@ -112,6 +113,7 @@ def _init_worker(db: str, settings: Settings, options: LookupOptions) -> None:
     # cleans up), so the workers print no traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Resolver.open(db, settings=settings), options)
+    settle()
 
 
 def _resolve_in_worker(values: list[str]) -> dict[str, Entry]:

@@ -18,6 +18,7 @@ from tqdm import tqdm
 from resolver.batch.runner import BatchReport, UndecodableInput, normalize_csv, write_todo
 from resolver.cli import cli, db_option, open_resolver, reports_errors
 from resolver.cli.staging import staged
+from resolver.longrun import settle
 from resolver.results import EntityType
 from resolver.store.review import ReviewQueue, Sighting
 
@@ -170,6 +171,7 @@ def normalize(inputs: tuple[str, ...], columns: tuple[str, ...], output: str, ty
                                                                                        ctx))
     _check_paths(input_path, output, unresolved)
     resolver = open_resolver(db)
+    settle()  # this process looks values up itself (one worker), or reads and writes for the workers
     source_name = "<stdin>" if input_path == "-" else input_path
     interactive = not quiet and sys.stderr.isatty()
     with ExitStack() as stack:

@@ -138,8 +138,11 @@ def serve(host: str, port: int, workers: int | None, threads: int, public_url: s
 
     def factory() -> Any:
         from api import create_app
+        from resolver.longrun import settle
 
-        return create_app(overrides)
+        app = create_app(overrides)
+        settle()  # in each worker, once the app and its resolver are open
+        return app
 
     count = workers or default_workers()
     log.info("serving %s on http://%s:%d with %d workers x %d threads", db or "the bundled store", host, port,
