@@ -113,7 +113,7 @@ def test_a_curator_links_a_queued_value_and_merges_two_entities(server: str, bro
     _submit(browser, browser.find_element(By.CSS_SELECTOR, "button[aria-label='Link Popular Crowd to "
                                                            "Popular Mobilization Forces']"))
     assert _flash(browser) == "“Popular Crowd” is now an alias of Popular Mobilization Forces."
-    status, body = call(f"{server}/resolve?q=Popular%20Mobilisation")
+    status, body = call(f"{server}/resolve?q=Popular%20Crowd")  # the value just linked
     assert (body["status"], body["entity"]["id"]) == ("matched", "popular-mobilization-forces")
 
     # somebody created the same body twice; merge the duplicate from the entity page

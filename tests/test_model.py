@@ -15,6 +15,7 @@ from resolver import MatchStatus, Resolver
 from resolver.matching.decision import FEATURES
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
+from resolver.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +34,13 @@ def test_the_model_file_matches_this_normaliser_and_feature_list() -> None:
     assert tuple(data["features"]) == FEATURES
     assert data["pair"]["kind"] in ("trees", "logistic")
     assert MODEL_PATH.stat().st_size < 200_000
+
+
+def test_the_default_thresholds_are_the_ones_the_trainer_chose() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    s = Settings()
+    assert s.match_threshold == s.person_match_threshold == data["threshold"]
+    assert s.veto_override == data["veto_override"]
 
 
 def test_lookups_need_no_training_library() -> None:
@@ -99,7 +107,6 @@ def test_a_vetoed_pair_is_listed_but_never_plausible(shared: Resolver) -> None:
 def test_vetoes_about_a_one_word_name_hold_however_sure_the_model_is(bundle_template: Path, tmp_path: Path) -> None:
     # veto_override 0: the model may overrule every name-structure veto it likes, but not those
     # about a one-word name, whose owner no spelling can tell.
-    from resolver.settings import Settings
 
     path = tmp_path / "aliases.db"
     shutil.copyfile(bundle_template, path)

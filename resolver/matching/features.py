@@ -54,6 +54,8 @@ PAIR_FEATURES = (
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
     "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
+    "learned_min",  # the weakest aligned word pair by the learned similarity (Bashar/Bushra share a skeleton)
+    "learned_cover",  # the mention's weight share covered, each aligned word credited its learned similarity
 )
 
 
@@ -169,6 +171,9 @@ def pair_evidence(
     soft_q = _soft_cover(query, q_sim, rest_a, wq, soft)
     soft_a = _soft_cover(alias, a_sim, rest_q, wa, lambda a, q: soft(q, a))
     matched = [s for s in q_sim if s]
+    # The ladder pairs words by skeleton; the learned similarity tells which of those are one name
+    # spelt two ways (Awlaki/Aulaqi) and which are two names (Bashar/Bushra).
+    learned = {i: soft(query[i], alias[j]) for i, j in q_to.items()}
     order_ok = all(q_to[x] < q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
     exact = sum(w for w, q, i in zip(wq, query, range(len(query)), strict=True)
                 if i in q_to and alias[q_to[i]].text == q.text) / sq
@@ -206,6 +211,8 @@ def pair_evidence(
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
         1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
+        min(learned.values(), default=0.0),
+        sum(wq[i] * p for i, p in learned.items()) / sq,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)))
 

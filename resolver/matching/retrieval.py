@@ -12,6 +12,7 @@ skeleton (``by_flat``), and a longer name through its other tokens.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections import defaultdict
@@ -48,7 +49,7 @@ _MAX_CANDIDATES = 30
 #: it cannot outscore the best one by enough to matter
 _VOTE_SHARE = 0.35
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
-_RERANK_POOL = 200
+_RERANK_POOL = 100
 #: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
 _LIKE_FROM = 0.5
 
@@ -63,6 +64,8 @@ class _Entry:
     near: list[int] = field(default_factory=list)  # token ids of short near keys
     #: (token id, postings count) of the near keys too common to follow, fewest postings first
     far: list[tuple[int, int]] = field(default_factory=list)
+    #: the coarse keys of every near key the scorer could pair with this one, short list or long
+    near_keys: frozenset[str] = frozenset()
     #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
     halves: tuple[_Entry, _Entry] | None = None
     own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
@@ -87,6 +90,7 @@ def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
     return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
 
 
+@functools.lru_cache(maxsize=65536)
 def _like(a: str, b: str) -> float:
     """The likeness of two coarse keys: 0 for two short ones that differ, else the edit
     similarity, loose skeletons equal counting as one edit."""
@@ -146,8 +150,9 @@ class Retrieval:
             e = made[(t.text, t.key)] = _Entry(index.weight_of(t, rows[own]), own)
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
-            for k in sorted(similar[t.key] - {own}):
-                if (near := rows[k]) is not None and keys_may_pair(own, k):
+            e.near_keys = frozenset(k for k in similar[t.key] - {own} if rows[k] is not None and keys_may_pair(own, k))
+            for k in sorted(e.near_keys):
+                if (near := rows[k]) is not None:
                     if near[2] <= _MAX_NEAR_POSTINGS:
                         e.near.append(near[0])
                     else:
@@ -260,23 +265,19 @@ class Retrieval:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
         the order in which the aliases that pass the floor are kept, when they are too many."""
-        words = [(e.key, e.weight) for e in entries if e.halves is None]
+        words = [(e.key, e.weight, e.near_keys) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
-        like: dict[tuple[str, str], float] = {}
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
             total = 0.0
-            for key, weight in words:
+            for key, weight, near in words:
                 if key in held:
                     total += weight
                     continue
-                best = 0.0
+                best = 0.6 if not near.isdisjoint(held) else 0.0  # as a near key votes
                 for other in held:
-                    s = like.get((key, other))
-                    if s is None:
-                        s = like[(key, other)] = _like(key, other)
-                    best = max(best, s)
+                    best = max(best, _like(key, other))
                 if best >= _LIKE_FROM:
                     total += best * weight
             out[alias_id] = total
