@@ -34,7 +34,7 @@ _MAX_POSTINGS = 200
 #: the same for a token reached through a near key; a longer list is not followed
 _MAX_NEAR_POSTINGS = 100
 #: of the near keys with longer lists, how many (the shortest) a second pass tries (see ``_far_votes``)
-_FAR_KEYS = 2
+_FAR_KEYS = 1
 #: the second pass runs when no alias holds this share of the mention's weight
 _STRONG = 0.75
 #: a common token brings in at most this many new aliases (the shortest that hold it)
@@ -49,7 +49,7 @@ _MAX_CANDIDATES = 30
 #: it cannot outscore the best one by enough to matter
 _VOTE_SHARE = 0.35
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
-_RERANK_POOL = 100
+_RERANK_POOL = 60
 #: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
 _LIKE_FROM = 0.5
 
@@ -64,7 +64,7 @@ class _Entry:
     near: list[int] = field(default_factory=list)  # token ids of short near keys
     #: (token id, postings count) of the near keys too common to follow, fewest postings first
     far: list[tuple[int, int]] = field(default_factory=list)
-    #: the coarse keys of every near key the scorer could pair with this one, short list or long
+    #: the coarse keys of every near key in the store, short list or long
     near_keys: frozenset[str] = frozenset()
     #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
     halves: tuple[_Entry, _Entry] | None = None
@@ -150,14 +150,20 @@ class Retrieval:
             e = made[(t.text, t.key)] = _Entry(index.weight_of(t, rows[own]), own)
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
-            e.near_keys = frozenset(k for k in similar[t.key] - {own} if rows[k] is not None and keys_may_pair(own, k))
+            e.near_keys = frozenset(similar[t.key] - {own})  # (whether they pair: asked when needed)
+            longer: list[tuple[int, int, str]] = []
             for k in sorted(e.near_keys):
                 if (near := rows[k]) is not None:
-                    if near[2] <= _MAX_NEAR_POSTINGS:
+                    if near[2] > _MAX_NEAR_POSTINGS:
+                        longer.append((near[2], near[0], k))
+                    elif keys_may_pair(own, k):
                         e.near.append(near[0])
-                    else:
-                        e.far.append((near[0], near[2]))
-            e.far = sorted(e.far, key=lambda f: (f[1], f[0]))[:_FAR_KEYS]
+            # (at a million aliases a word has hundreds of near keys: pairing is asked of the shortest only)
+            for n, token_id, k in sorted(longer):
+                if len(e.far) == _FAR_KEYS:
+                    break
+                if keys_may_pair(own, k):
+                    e.far.append((token_id, n))
         new_joined: list[tuple[int, _Entry]] = []
         for n, t, variant in joined:
             row = rows[coarse(t.key)]
@@ -275,7 +281,8 @@ class Retrieval:
                 if key in held:
                     total += weight
                     continue
-                best = 0.6 if not near.isdisjoint(held) else 0.0  # as a near key votes
+                # as a near key the scorer could pair votes
+                best = 0.6 if any(keys_may_pair(key, k) for k in near.intersection(held)) else 0.0
                 for other in held:
                     best = max(best, _like(key, other))
                 if best >= _LIKE_FROM:
