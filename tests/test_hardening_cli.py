@@ -182,6 +182,48 @@ def test_a_killed_import_changes_nothing(db_path: Path, tmp_path: Path, sig: sig
         assert (r.store.stats(), r.store.revision()) == before
 
 
+def _workers(pid: int) -> list[int]:
+    """The pool workers a process started (not its multiprocessing resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
+        except OSError:
+            continue  # not a process, or gone
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_stops_an_import_and_its_key_worker_without_a_traceback(db_path: Path, tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the import and its key worker, which may still be
+    starting.  The import stops with "Aborted!", the worker prints nothing, nothing is written."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("finding the import's worker reads /proc (Linux)")
+
+    source = tmp_path / "big.csv"
+    with source.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(60_000):
+            out.write(f"e{i},Name {i},person,Alias {i}\n")
+    with closing(Resolver.open(str(db_path))) as r:
+        before = (r.store.stats(), r.store.revision())
+    proc = subprocess.Popen([sys.executable, "-m", "resolver", "import", str(source), "--db", str(db_path),
+                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not _workers(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # its pool starts with the first batch of 20,000 rows
+    time.sleep(0.3)  # the worker is running Python by then (until it is, SIGINT kills it without a word)
+    assert proc.poll() is None, "the import finished before its key worker started"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert err.decode().strip() == "Aborted!"
+    with closing(Resolver.open(str(db_path))) as r:
+        assert (r.store.stats(), r.store.revision()) == before
+
+
 def test_a_failed_build_leaves_neither_a_store_nor_a_temporary_file(tmp_path: Path) -> None:
     source = tmp_path / "entities.toml"
     source.write_text('[[entity]]\nid = "x"\nname = "X"\ntype = "person"\ndescription = ""\n'

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolver
 from resolver.matching.decision import _VETOES as RULE_VETOES
-from resolver.matching.decision import FEATURES, candidate_features, given_name_only, one_word_veto, vetoed
+from resolver.matching.decision import FEATURES, candidate_features, given_name_only, veto_holds
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
 from resolver.matching.normalize import KEYS_VERSION, Token, analyze
@@ -241,7 +241,7 @@ def judged_probability(model: MatcherModel, override: float = 1.0) -> Any:
     """The probability a lookup reports, vetoes included (``decision.judge``)."""
     def prob(x: list[float], rule_veto: bool = False) -> float:
         p = model.probability(x)
-        if (vetoed(x) and (p < override or one_word_veto(x))) or rule_veto:
+        if veto_holds(x, p, override) or rule_veto:
             return min(p, VETO)
         return min(p, PLAUSIBLE) if given_name_only(x) else min(p, 0.999)
 

@@ -8,8 +8,6 @@ lists of values and the resulting entries cross between processes.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from resolver.longrun import settle
 from resolver.resolve import Resolver
 from resolver.results import Resolution
 from resolver.settings import Settings
+from resolver.workers import ctrl_c_held, worker_context
 
 __all__ = [
     "EMPTY",
@@ -109,9 +108,6 @@ _worker: tuple[Resolver, LookupOptions] | None = None
 
 def _init_worker(db: str, settings: Settings, options: LookupOptions) -> None:
     global _worker
-    # Ctrl-C goes to the whole process group; only the parent reacts (it stops the pool and
-    # cleans up), so the workers print no traceback of their own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Resolver.open(db, settings=settings), options)
     settle()
 
@@ -168,9 +164,9 @@ class PoolLookup(Lookup):
 
     def _start(self) -> ProcessPoolExecutor:
         self.pools_started += 1
-        # spawn, not fork: a forked child would inherit the parent's SQLite connections and locks
-        return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=self._initargs)
+        with ctrl_c_held():
+            return ProcessPoolExecutor(max_workers=self._workers, mp_context=worker_context(),
+                                       initializer=_init_worker, initargs=self._initargs)
 
     def submit(self, values: Sequence[str]) -> Pending:
         if not values:
@@ -181,8 +177,9 @@ class PoolLookup(Lookup):
             self._pool = self._start()
             self._sent = 0
         self._sent += len(values)
-        return _Joined([self._pool.submit(_resolve_in_worker, list(values[i : i + _TASK_VALUES]))
-                        for i in range(0, len(values), _TASK_VALUES)])
+        with ctrl_c_held():
+            return _Joined([self._pool.submit(_resolve_in_worker, list(values[i : i + _TASK_VALUES]))
+                            for i in range(0, len(values), _TASK_VALUES)])
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

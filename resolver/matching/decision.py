@@ -26,7 +26,8 @@ from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 
-__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "vetoed"]
+__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "veto_holds",
+           "vetoed"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -47,6 +48,10 @@ _VETOES = ("another country", "given name")
 _AT = {name: k for k, name in enumerate(FEATURES)}
 #: a person's mention holding a word this surely of another kind of name is not that person
 _OTHER_KIND = 0.6
+#: how much of each name's weight must be covered, crediting the words the alignment leaves unpaired
+#: with their learned similarity, for the model to overrule a veto: the clashing words must be
+#: spellings of each other (Malerva/Malherbe), not other names ("Abu Fadak" is not Abu Ali al-Askari)
+_SPELT_ALIKE = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +132,7 @@ def judge(
     judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
     for score, alias, ev, x in candidate_features(index, name, ranked, model):
         p = model.probability(x)
-        if (vetoed(x) and (p < veto_override or one_word_veto(x))) or any(v in score.reason for v in _VETOES):
+        if veto_holds(x, p, veto_override) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)
         elif given_name_only(x):
             p = min(p, plausible_ceiling)
@@ -138,6 +143,17 @@ def judge(
                              score.value))
     judged.sort(key=lambda j: (-j.probability, -j.rule, j.alias.entity_id))
     return judged
+
+
+def veto_holds(x: Sequence[float], p: float, veto_override: float) -> bool:
+    """The name structure vetoes the pair (:func:`vetoed`), and the model may not overrule it: it is
+    less than ``veto_override`` sure, or the veto is about a one-word name (:func:`one_word_veto`),
+    or the words left unpaired are not spellings of each other (either name's cover, crediting them
+    with their learned similarity, under ``_SPELT_ALIKE``)."""
+    if not vetoed(x):
+        return False
+    alike = min(x[_AT["soft_q"]], x[_AT["soft_a"]]) >= _SPELT_ALIKE
+    return p < veto_override or one_word_veto(x) or not alike
 
 
 def vetoed(x: Sequence[float]) -> bool:

@@ -267,7 +267,7 @@ class CandidateIndex:
     def _prefetch(self, q: Queries, alias_ids: list[int]) -> None:
         """Load what scoring will read (alias rows, their tokens' rows, entities) in three statements."""
         found = list(self._load_aliases(q, alias_ids).values())
-        self.load_tokens(q, {coarse(t.key) for a in found for t in a.tokens})
+        self.load_tokens(q, {k for a in found for k in a.coarse_keys})
         wanted = {a.entity_id for a in found if a.entity_id not in self._entity_rows}
         if wanted:
             for entity_id, name, type in q.entities(wanted):

@@ -47,11 +47,13 @@ class IndexedAlias:
     tokens: tuple[Token, ...]
     acronym: str | None
     kind: str
+    #: the coarse key of each token, in name order (read for every candidate of every lookup)
+    coarse_keys: tuple[str, ...] = ()
 
     @property
     def keyset(self) -> frozenset[str]:
         """The coarse keys of its tokens."""
-        return frozenset(coarse(t.key) for t in self.tokens)
+        return frozenset(self.coarse_keys)
 
     @property
     def flat(self) -> str:
@@ -86,7 +88,9 @@ def alias_tokens(normalized: str, keys: str) -> tuple[Token, ...]:
 
 def alias_of(row: AliasData) -> IndexedAlias:
     alias_id, entity_id, text, normalized, keys, acronym, kind = row
-    return IndexedAlias(alias_id, entity_id, text, normalized, alias_tokens(normalized, keys), acronym, kind)
+    tokens = alias_tokens(normalized, keys)
+    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
+                        tuple(coarse(t.key) for t in tokens))
 
 class Entities(Mapping[str, EntityRef]):
     """``index.entities[entity_id]``: a live entity's id, name and type, read on demand."""

@@ -109,6 +109,17 @@ _LATIN_CLASSES: tuple[tuple[str, str], ...] = (
 )
 _SUN = frozenset("TZDRSXLN")
 _VOWELS = frozenset("aeiou")
+# A skeleton reads a token left to right in pieces: a vowel or Y, else the first of the classes'
+# spellings that starts there (in the order above), else one character.  Python's regex
+# alternation takes the first alternative that matches at a position, as that reading does.
+_LATIN_PIECES_RE = re.compile("[aeiouY]|" + "|".join(re.escape(src) for src, _ in _LATIN_CLASSES) + "|.", re.DOTALL)
+_LATIN_PIECE = {**{src: cls for src, cls in reversed(_LATIN_CLASSES)}, **dict.fromkeys("aeiou", "."), "Y": "Y"}
+
+
+def _latin_piece(ch: str) -> str:
+    """The class of a character no class spells: itself in capitals if a letter or digit, else nothing."""
+    return ch.upper() if ch.isalnum() else ""
+
 
 # Arabic letter -> class (section 0); "" drops the letter.
 _ARABIC_CLASSES = {
@@ -293,22 +304,7 @@ def _latin_token_key(token: str) -> str:
     t = t.replace("y", "")
     # Map to classes; "." marks a dropped vowel so identical classes collapse only when their
     # letters were adjacent (Aziz -> ZZ, Madad -> MDD, but Hussein -> HSYN).
-    out: list[str] = []
-    i = 0
-    while i < len(t):
-        ch = t[i]
-        if ch in _VOWELS or ch == "Y":
-            out.append("Y" if ch == "Y" else ".")
-            i += 1
-            continue
-        for src, cls in _LATIN_CLASSES:
-            if t.startswith(src, i):
-                out.append(cls)
-                i += len(src)
-                break
-        else:
-            out.append(ch.upper() if ch.isalnum() else "")
-            i += 1
+    out = [_LATIN_PIECE.get(piece) or _latin_piece(piece) for piece in _LATIN_PIECES_RE.findall(t)]
     key = re.sub(r"([A-Z])\1+", r"\1", "".join(out)).replace(".", "")
     if final_y and not key.endswith("Y"):
         key += "Y"

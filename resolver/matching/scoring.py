@@ -98,7 +98,9 @@ def _ending(text: str) -> str:
 #: for a mention word (text, key), what the last :meth:`MentionScorer.prepare` that met it
 #: learnt: the alias words (text, key) it was compared with, and those not ruled out
 _RULED_OUT: dict[tuple[str, str], tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]] = {}
-_RULED_OUT_LIMIT = 20_000
+#: the judge asks about the mention just scored, so a few hundred mentions are enough (each holds
+#: the set of its candidates' words)
+_RULED_OUT_LIMIT = 1_000
 
 
 def token_similarity(q: Token, a: Token) -> tuple[float, str]:

@@ -10,7 +10,6 @@ never changes what is stored.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import threading
 import time
@@ -21,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from resolver.matching.normalize import analyze, coarse_flat
+from resolver.workers import ctrl_c_held, worker_context
 
 __all__ = ["Derived", "KeyPool", "alias_columns", "as_columns", "derive", "derive_many", "gc_paused"]
 
@@ -100,11 +100,11 @@ class KeyPool:
             done: Future[list[Derived]] = Future()
             done.set_result(derive_many(texts))
             return done
-        if self._executor is None:
-            # spawn, not fork: a forked child would inherit the parent's database connections and locks
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
-        return self._executor.submit(derive_many, list(texts))
+        with ctrl_c_held():
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=worker_context(),
+                                                     initializer=_exit_with_parent, initargs=(os.getpid(),))
+            return self._executor.submit(derive_many, list(texts))
 
     def __enter__(self) -> KeyPool:
         return self
