@@ -161,8 +161,8 @@ def test_a_closed_pipe_is_a_quiet_exit(db_path: Path, args: list[str]) -> None:
     assert result.returncode == 1
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_killed_import_changes_nothing(db_path: Path, tmp_path: Path, sig: signal.Signals) -> None:
+def _big_import(db_path: Path, tmp_path: Path) -> tuple[Path, tuple[object, int]]:
+    """A CSV of 60,000 new rows (an import that takes a few seconds), and the store's state before it."""
     source = tmp_path / "big.csv"
     rnd = random.Random(5)
     with source.open("w", encoding="utf-8") as out:
@@ -170,7 +170,12 @@ def test_a_killed_import_changes_nothing(db_path: Path, tmp_path: Path, sig: sig
         for i in range(60_000):
             out.write(f"e{i},Name {i},person,Alias {rnd.random():.12f}\n")
     with closing(Resolver.open(str(db_path))) as r:
-        before = (r.store.stats(), r.store.revision())
+        return source, (r.store.stats(), r.store.revision())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_import_changes_nothing(db_path: Path, tmp_path: Path, sig: signal.Signals) -> None:
+    source, before = _big_import(db_path, tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "resolver", "import", str(source), "--db", str(db_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.5)
@@ -200,14 +205,7 @@ def test_ctrl_c_stops_an_import_and_its_key_worker_without_a_traceback(db_path: 
     starting.  The import stops with "Aborted!", the worker prints nothing, nothing is written."""
     if not Path("/proc/self/stat").exists():
         pytest.skip("finding the import's worker reads /proc (Linux)")
-
-    source = tmp_path / "big.csv"
-    with source.open("w", encoding="utf-8") as out:
-        out.write(HEADER)
-        for i in range(60_000):
-            out.write(f"e{i},Name {i},person,Alias {i}\n")
-    with closing(Resolver.open(str(db_path))) as r:
-        before = (r.store.stats(), r.store.revision())
+    source, before = _big_import(db_path, tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "resolver", "import", str(source), "--db", str(db_path),
                              "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
