@@ -1,0 +1,223 @@
+"""The votes no postings list gives: common tokens, adjacent tokens held side by side, the
+likeness ranking of too many candidates, and a second pass for near keys too common to follow.
+
+:class:`~resolver.matching.retrieval.Retrieval` is built on :class:`Votes`; this module holds the
+query token's entry (:class:`Entry`) both use.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rapidfuzz.distance import Levenshtein
+
+from resolver.matching.index_views import Bounded
+from resolver.matching.normalize import loose
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.store.reader import Queries
+
+if TYPE_CHECKING:
+    from resolver.matching.index import CandidateIndex
+
+#: a token with at most this many postings retrieves every one of its aliases
+MAX_POSTINGS = 200
+#: the second pass runs when no alias holds this share of the mention's weight
+_STRONG = 0.75
+#: a common token brings in at most this many new aliases (the shortest that hold it)
+_COMMON_TOP = 100
+#: when common tokens are intersected, how many of the rarest one's aliases (the shortest) are tried
+_INTERSECT_SCAN = 2000
+#: how many of the best candidates so far are ranked by the common tokens they hold
+_PROBE = 1000
+#: how many candidates, ranked by shared token weight, go on to full scoring
+MAX_CANDIDATES = 30
+#: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
+_LIKE_FROM = 0.5
+
+
+@dataclass(slots=True)
+class Entry:
+    """One query token's part in a lookup: its weight and the tokens through which it votes."""
+
+    weight: float
+    key: str = ""  # the coarse key
+    own: tuple[int, int] | None = None  # (token id, postings count)
+    near: list[int] = field(default_factory=list)  # token ids of short near keys
+    #: (token id, postings count) of the near keys too common to follow, fewest postings first
+    far: list[tuple[int, int]] = field(default_factory=list)
+    #: the coarse keys of every near key in the store, short list or long
+    near_keys: frozenset[str] = frozenset()
+    #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
+    halves: tuple[Entry, Entry] | None = None
+    own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
+    votes: dict[int, float] = field(default_factory=dict)
+    #: two adjacent tokens joined without the second one's leading vowel ("Vakil Abad" -> WKLBD):
+    #: it votes through its own postings only, never as a pair held side by side
+    variant: bool = False
+
+    @property
+    def common(self) -> bool:
+        return self.own is not None and self.own[1] > MAX_POSTINGS
+
+
+def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
+    """Whether an alias with these coarse token keys holds two adjacent tokens whose fine keys,
+    joined, have the coarse key ``joined`` (the two tokens of the query side by side, or spelt
+    as one word in the alias's neighbours: "Gholam Reza").
+
+    Joining two fine keys and taking the coarse key is the first one's key without any Y
+    followed by the second one's coarse key, so the fine keys are not needed.
+    """
+    return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
+
+
+@functools.lru_cache(maxsize=65536)
+def _like(a: str, b: str) -> float:
+    """The likeness of two coarse keys: 0 for two short ones that differ, else the edit
+    similarity, loose skeletons equal counting as one edit."""
+    if min(len(a), len(b)) <= 2:
+        return 0.0
+    if loose(a) == loose(b):
+        return 1.0 - 1.0 / max(len(a), len(b))
+    return Levenshtein.normalized_similarity(a, b)
+
+
+class Votes:
+    """The extra votes of one index's retrieval, with the cache of shortest holders they share."""
+
+    def __init__(self, index: CandidateIndex) -> None:
+        self._index = index
+        #: the shortest aliases holding a few common tokens (see ``_holding_all``)
+        self._holding: Bounded[tuple[int, ...], list[int]] = Bounded(2_000)
+
+    def _likeness(self, q: Queries, entries: list[Entry], pool: list[int]) -> dict[int, float]:
+        """How much of the mention's weight each alias's words hold, a word that is not held
+        counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
+        the order in which the aliases that pass the floor are kept, when they are too many."""
+        words = [(e.key, e.weight, e.near_keys) for e in entries if e.halves is None]
+        keys = self._index.coarse_keys(q, pool)
+        out: dict[int, float] = {}
+        for alias_id in pool:
+            held = keys.get(alias_id, ())
+            total = 0.0
+            for key, weight, near in words:
+                if key in held:
+                    total += weight
+                    continue
+                # as a near key the scorer could pair votes
+                best = 0.6 if any(keys_may_pair(key, k) for k in near.intersection(held)) else 0.0
+                for other in held:
+                    best = max(best, _like(key, other))
+                if best >= _LIKE_FROM:
+                    total += best * weight
+            out[alias_id] = total
+        return out
+
+    def _far_votes(self, q: Queries, entries: list[Entry], votes: dict[int, float]) -> dict[int, float]:
+        """A second pass, when no alias holds most of the mention's weight: the shortest aliases
+        holding a near key too common to follow ("Faruk" for "Faruq" among a million aliases)
+        together with the rarest of the name's other words ("Shami")."""
+        words = [e for e in entries if e.halves is None and e.weight > FUNCTION_WORD_WEIGHT]
+        if len(words) < 2 or not any(e.far for e in words):
+            return {}
+        if max(votes.values(), default=0.0) >= _STRONG * sum(e.weight for e in words):
+            return {}
+        out: dict[int, float] = {}
+        for e in words:
+            others = [o for o in words if o is not e]
+            if not e.far or any(o.own is None for o in others):
+                continue  # a word no alias holds: nothing holds them all
+            vote = 0.6 * e.weight + sum(o.weight for o in others)
+            rarest = sorted({o.own for o in others if o.own is not None}, key=lambda o: (o[1], o[0]))[:2]
+            for far in e.far:
+                ids = tuple(t for t, _ in sorted([far, *rarest], key=lambda o: (o[1], o[0])))
+                held = self._holding.get(ids)
+                if held is None:
+                    held = self._holding.put(ids, q.shortest(ids, _COMMON_TOP, _INTERSECT_SCAN))
+                for i in held:
+                    out[i] = max(out.get(i, 0.0), vote)
+        return out
+
+    def _add_pooled(self, q: Queries, votes: dict[int, float], entries: list[Entry],
+                    floor: float) -> dict[int, tuple[float, float]]:
+        """The votes no postings list gives: common tokens and adjacent tokens joined.
+
+        A common token ranks the best candidates so far that hold it, when the rarer tokens
+        left more of them tied than are kept, and retrieves (the shortest aliases holding the
+        rarest common tokens together) when no rarer token of the name retrieved anything.  Two
+        adjacent tokens joined vote for the candidates that hold them side by side ("Ahmed
+        Mohammed" in "Ahmed Mohammed Hamed ALI"), found among the candidates when one of them is
+        rare and, when both are common, among the shortest aliases holding both: those votes are
+        returned apart (with what each may add to the floor), to be added after the floor is set.
+        """
+        common = [e for e in entries if e.common and e.halves is None]
+        joined = [e for e in entries
+                  if e.halves is not None and not e.variant and all(h.own is not None for h in e.halves)]
+        own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
+        use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > MAX_CANDIDATES)
+        pool: set[int] = set()
+        # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
+        best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
+        if use_common:
+            pool.update(best)
+            if not own_retrieved and sum(e.weight for e in common) >= floor:
+                # (aliases holding only common tokens cannot reach the floor the near keys set)
+                # a legal form or a joining word ("Ltd", "of") is never what the name is found by
+                words = [e for e in common if e.weight > FUNCTION_WORD_WEIGHT] or common
+                pool.update(self._holding_all([e.own for e in words if e.own is not None], q))
+        # who may hold each pair side by side: those holding both halves
+        found = pool | set(best)
+        pairs: list[tuple[Entry, set[int]]] = []
+        for e in joined:
+            assert e.halves is not None
+            rare = [set(h.own_list) for h in e.halves if not h.common]
+            if len(rare) == 2:
+                held = rare[0] & rare[1]
+            elif rare:
+                held = rare[0]
+            else:
+                # the shortest aliases holding both, and the candidates found so far (which the
+                # shortest may leave out: a name's own pairs count whatever its length)
+                held = set(self._holding_all([h.own for h in e.halves if h.own is not None], q)) | found
+            held -= e.votes.keys()  # already counted, through the pair as one word
+            if held:
+                pairs.append((e, held))
+                pool |= held
+        if not pool:
+            return {}
+        weights: dict[str, float] = defaultdict(float)
+        for e in common if use_common else ():
+            weights[e.key] += e.weight
+        keys = self._index.coarse_keys(q, pool)
+        if weights:
+            for alias_id, held_keys in keys.items():
+                for key in weights.keys() & held_keys:
+                    votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
+        bonus: dict[int, tuple[float, float]] = {}
+        for e, held in pairs:
+            assert e.halves is not None
+            cap = max(h.weight for h in e.halves)
+            for alias_id in held:
+                if _side_by_side(keys[alias_id], e.key):
+                    got, got_cap = bonus.get(alias_id, (0.0, 0.0))
+                    bonus[alias_id] = (got + e.weight, got_cap + cap)
+        return bonus
+
+    def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
+        """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
+        rarest = tuple(token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))[:3])
+        found: list[int] = []
+        for n in range(len(rarest), 0, -1):
+            held = self._holding.get(rarest[:n])
+            if held is None:
+                held = self._holding.put(rarest[:n], q.shortest(rarest[:n], _COMMON_TOP, _INTERSECT_SCAN))
+            found += held
+            if len(found) >= _COMMON_TOP:
+                break
+        return found
+
