@@ -577,3 +577,11 @@ def test_resolve_many_takes_one_pooled_connection_for_the_batch(db_path: Path) -
         r.close()
     assert len(checkouts) == 1  # the lookups' nested index sessions lend the batch's connection
     assert together == alone
+
+
+@pytest.mark.xfail(strict=True, reason="known regression: the reproducible matcher scores the British spelling 0.82, "
+                                       "under the 0.86 threshold; the z spelling matches at 0.985.  Wants an -ise/-ize "
+                                       "rule in the Latin normaliser (a key change: rekey and retrain)")
+def test_a_british_spelling_of_a_stored_name_resolves(shared: Resolver) -> None:
+    res = shared.resolve("Popular Mobilisation")
+    assert (res.status, res.entity.id if res.entity else None) == (MatchStatus.MATCHED, "popular-mobilization-forces")

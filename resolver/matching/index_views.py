@@ -5,7 +5,7 @@ annotator read (``entities``, ``aliases``, ``alias_weights``, ``by_normalized``/
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -92,6 +92,17 @@ def alias_of(row: AliasData) -> IndexedAlias:
     return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
                         tuple(coarse(t.key) for t in tokens))
 
+
+def _read_through(cache: Bounded[K, V | None], key: K, read: Callable[[], V | None]) -> V:
+    """A row from a bounded cache, read (and cached, absence too) on a miss; KeyError when absent."""
+    if key not in cache:
+        cache.put(key, read())
+    found = cache.get(key)
+    if found is None:
+        raise KeyError(key)
+    return found
+
+
 class Entities(Mapping[str, EntityRef]):
     """``index.entities[entity_id]``: a live entity's id, name and type, read on demand."""
 
@@ -99,15 +110,12 @@ class Entities(Mapping[str, EntityRef]):
         self._index = index
 
     def __getitem__(self, entity_id: str) -> EntityRef:
-        cache = self._index._entity_rows
-        if entity_id not in cache:
+        def read() -> EntityRef | None:
             with self._index._reader.session() as q:
                 rows = q.entities([entity_id])
-            cache.put(entity_id, EntityRef(*rows[0]) if rows else None)
-        found = cache.get(entity_id)
-        if found is None:
-            raise KeyError(entity_id)
-        return found
+            return EntityRef(*rows[0]) if rows else None
+
+        return _read_through(self._index._entity_rows, entity_id, read)
 
     def __len__(self) -> int:
         return self._index.entity_count
@@ -127,15 +135,12 @@ class Aliases:
         self._index = index
 
     def __getitem__(self, alias_id: int) -> IndexedAlias:
-        cache = self._index._alias_rows
-        if alias_id not in cache:
+        def read() -> IndexedAlias | None:
             with self._index._reader.session() as q:
                 rows = q.aliases([alias_id])
-            cache.put(alias_id, alias_of(rows[0]) if rows else None)
-        found = cache.get(alias_id)
-        if found is None:
-            raise KeyError(alias_id)
-        return found
+            return alias_of(rows[0]) if rows else None
+
+        return _read_through(self._index._alias_rows, alias_id, read)
 
     def __iter__(self) -> Iterator[IndexedAlias]:
         after = 0

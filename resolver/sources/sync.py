@@ -28,6 +28,7 @@ from sqlalchemy import Column, MetaData, String, Table, exists, func, insert, se
 from sqlalchemy.orm import Session
 
 from resolver.errors import ImportFailed, InvalidQuery
+from resolver.results import Shape
 from resolver.sources.apply import Applier, Changed
 from resolver.sources.record import SourceRecord, check_source_name
 from resolver.store import bulk
@@ -45,7 +46,7 @@ _SEEN = "sync_seen"
 
 
 @dataclass(slots=True)
-class SyncReport:
+class SyncReport(Shape):
     """What one sync did, by record, and the aliases it wrote and removed."""
 
     source: str
@@ -60,9 +61,6 @@ class SyncReport:
     kept_entities: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__slots__}
 
     def summary(self) -> str:
         line = (f"{self.source}: {self.records:,} records: {self.added:,} added, {self.updated:,} updated, "
