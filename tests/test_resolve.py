@@ -42,12 +42,10 @@ SEEDS = _seed_aliases()
 # Seed spellings that cannot resolve yet, with the reason (empty: every one does).
 SEED_BUGS: dict[str, str] = {}
 HARD_NEGATIVES = _csv("hard_negatives.csv")
-HARD_NEGATIVE_BUGS = {
-    (
-        "Ettela'at",
-        "iran-ministry-of-intelligence",
-    ): "bug: seed alias 'Itla’at' has the same skeleton (TLT), so the bare newspaper name matches at 0.97",
-}
+# Hard negatives that still link, with the reason (empty: none does).  Ettela'at (the newspaper)
+# shares its skeleton TLT with the seed alias 'Itla’at' of the ministry; since the judge measures
+# a candidate's standing against its rivals only it scores 0.82, under the threshold.
+HARD_NEGATIVE_BUGS: dict[tuple[str, str], str] = {}
 UNSEEN = _csv("unseen_variants.csv")
 
 
@@ -163,18 +161,8 @@ def test_short_acronyms_are_never_fuzzy_matched(shared: Resolver, mention: str) 
 # --- partial names, type filter, outcomes -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("mention", "entity_id"),
-    [
-        ("Maliki", "nouri-al-maliki"),
-        ("Abadi", "haidar-al-abadi"),
-        ("Zahiri", "hamid-al-zahiri"),
-        ("al-Hamdani", "sanad-al-hamdani"),
-        ("Kohnavard", "nafiseh-kohnavard"),
-        ("Talibawi", "jawad-talibawi"),
-        ("Askari", "abu-ali-al-askari"),
-    ],
-)
+@pytest.mark.parametrize(("mention", "entity_id"),
+                         [(r["mention"], r["expected_id"]) for r in _csv("surnames_alone.csv")])
 def test_a_surname_alone_resolves_when_it_points_to_one_person(shared: Resolver, mention: str, entity_id: str) -> None:
     res = shared.resolve(mention)
     assert res.status is MatchStatus.MATCHED

@@ -11,6 +11,8 @@ through the real :class:`~resolver.Resolver` on the bundled store, built from
   to the entity it must not be;
 * never link an unseen variant (``tests/fixtures/unseen_variants.csv``) to a wrong entity, and
   match at least 90% of them;
+* match a surname alone to the one person of the store who bears it
+  (``tests/fixtures/surnames_alone.csv``: "Maliki", "Kohnavard");
 * keep a surname two people share ambiguous: pairs of namesakes the store does not hold (Faris and
   Rami al-Tamimi), made of first and last words of the training part's people, are added to a
   copy of the store, and each pair's bare surname must be plausible for both and matched to
@@ -73,6 +75,7 @@ class DomainGate:
     seeds: list[tuple[str, str]]
     hard: list[tuple[str, str]]
     unseen: list[tuple[str, str]]
+    alone: list[tuple[str, str]]  # (a surname one person of the store bears, that person's id)
     surnames: list[tuple[str, str, str]]  # (surname, the two namesakes' ids)
 
     @classmethod
@@ -84,6 +87,7 @@ class DomainGate:
                  if str(a.get("source", "")).startswith("seeds/")]
         hard = [(r["mention"], r["must_not_be"]) for r in _csv("hard_negatives.csv")]
         unseen = [(r["mention"], r["expected_id"]) for r in _csv("unseen_variants.csv")]
+        alone = [(r["mention"], r["expected_id"]) for r in _csv("surnames_alone.csv")]
         # Pairs of namesakes (Faris and Rami al-Tamimi): two people the store does not hold, who
         # share a surname it does not hold either.
         rows, surnames = [], []
@@ -97,7 +101,7 @@ class DomainGate:
         for name, namesake_id in rows:
             r.store.add_entity(name, "person", id=namesake_id)
         r.close()
-        return cls(store, shared, seeds, hard, unseen, surnames)
+        return cls(store, shared, seeds, hard, unseen, alone, surnames)
 
     def failures(self, model: MatcherModel, threshold: float, override: float) -> list[str]:
         """What a candidate model breaks (empty: it passes)."""
@@ -125,6 +129,11 @@ class DomainGate:
                         out.append(f"unseen {text!r} -> {res.entity.id}")
                 if right < UNSEEN_SHARE * len(self.unseen):
                     out.append(f"unseen variants: {right}/{len(self.unseen)} matched")
+                for text, entity_id in self.alone:
+                    res = r.resolve(text)
+                    if res.status is not MatchStatus.MATCHED or res.entity is None or res.entity.id != entity_id:
+                        out.append(f"surname alone {text!r} -> {res.entity.id if res.entity else res.status.value} "
+                                   f"({res.score:.2f})")
             finally:
                 r.close()
             r = Resolver.open(str(self.namesakes), settings=settings)

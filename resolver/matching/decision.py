@@ -31,14 +31,14 @@ __all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
-    "margin",  # rule score minus the best other entity's
-    "close",  # how many other entities score within 0.05 of it
-    "rank",  # its place in the rule ranking (entities tied on the rule score share it)
-    "crowd",  # how many entities were scored, log
+    "margin",  # rule score minus the best rival's (see ``candidate_features``)
+    "close",  # how many rivals score within 0.05 of it
+    "rank",  # its place in the rule ranking among its rivals (entities tied on the rule score share it)
+    "crowd",  # how many rivals there are among the best ``_COMPARED`` entities (itself included), log
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
-#: how many of the best entities (by rule score) the model judges, and how many it compares them with
+#: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 _COMPARED = 6
 #: a pair the rules score this low is not worth judging (its probability is nil)
@@ -71,13 +71,22 @@ def candidate_features(
 
     ``ranked`` holds one (rule score, alias) per entity, best first.  Exact names and acronyms
     are left out (they need no judge), and so are pairs without real evidence.
+
+    The candidate's standing (margin, close, rank, crowd) is measured among its rivals only: the
+    entities among the first ``_COMPARED`` with an exact alias, or with real evidence and a name
+    the rules do not call another's (a person's other first name or surname, an organisation
+    holding a word the mention lacks while the mention holds one it lacks: ``clash_slot``,
+    ``clash_any``).  "Abu Muhammad Gizunov" and "Gizunov Exchange" are no rivals of Sergey
+    Gizunov for "Sergey Gizunov", however many of them a store of a million aliases holds: the
+    same mention and the same right alias should not lose because the store holds more
+    unrelated names.
     """
-    top = list(ranked[:TOP_ENTITIES])
     rules = [s.value for s, _ in ranked[:_COMPARED]]
     query_weights = [index.feature_weight(t) for t in name.tokens]
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
+    rival = [_exact(s) for s, _ in ranked[:_COMPARED]]
     paired = []
-    for k, (score, alias) in enumerate(top):
+    for k, (score, alias) in enumerate(ranked[:_COMPARED]):
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
@@ -97,15 +106,21 @@ def candidate_features(
         paired.append((k, score, alias, person, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
     kinds = index.kinds(name.tokens[i] for *_, ev in paired for i in ev.free_q)
-    out = []
+    standing = []
     for k, score, alias, person, ev in paired:
-        others = [r for m, r in enumerate(rules) if m != k]
+        other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
+        rival[k] = not ev.values[_AT["clash_slot" if person else "clash_any"]]
+        standing.append((k, score, alias, ev, other_kind))
+    out = []
+    for k, score, alias, ev, other_kind in standing:
+        if k >= TOP_ENTITIES:
+            break
+        others = [r for m, r in enumerate(rules) if m != k and rival[m]]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
-        other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
-        rank = sum(1 for s, _ in ranked[:k] if s.value > score.value)
-        ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)), math.log1p(len(ranked)),
+        rank = sum(1 for r in others if r > score.value)
+        ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)), math.log1p(sum(rival)),
                    other_kind)
         out.append((score, alias, ev, ev.values + ranking))
     return out
