@@ -124,7 +124,8 @@ class CandidateIndex:
 
     def load_tokens(self, q: Queries, keys: set[str]) -> dict[str, TokenRow | None]:
         """(token id, entity count, postings count, people) of each key, None for a key no alias holds."""
-        out = {k: self._tokens[k] for k in keys if k in self._tokens}
+        cache = self._tokens
+        out = {k: cache[k] for k in keys if k in cache}
         missing = keys - out.keys()
         if missing:
             for key, token_id, df, n, people in q.tokens(missing):
@@ -210,9 +211,12 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
+        tokens = self._tokens
         for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
-            self._tokens.put(key, (token_id, df, n, people))
+            if len(tokens) >= tokens.limit:  # (Bounded.put, inline: a lookup reads dozens of these rows)
+                tokens.clear()
+            tokens[key] = (token_id, df, n, people)
         own = self.load_tokens(q, {coarse(f) for f in wanted})
         for fine, lk in wanted.items():
             key = coarse(fine)
