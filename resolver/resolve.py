@@ -259,7 +259,7 @@ class Resolver:
         found = index.by_normalized.get(name.normalized, ())
         if not found:
             return None
-        aliases = [index.aliases[i] for i in found]
+        aliases = index.alias_rows(found)
         kept = [a for a in aliases if type is None or index.entities[a.entity_id].type == type]
         if not kept or any(a.entity_id != kept[0].entity_id for a in kept):
             return None

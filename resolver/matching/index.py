@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 
 from sqlalchemy import Engine
@@ -255,6 +255,12 @@ class CandidateIndex:
         for alias_id, keys in q.alias_keys(missing) if missing else ():
             out[alias_id] = cache.put(alias_id, tuple(map(_coarse, keys.split(" "))) if keys else ())
         return out
+
+    def alias_rows(self, alias_ids: Sequence[int]) -> list[IndexedAlias]:
+        """These aliases (those still in the store), in this order: the ones not cached read in one statement."""
+        with self._reader.session() as q:
+            found = self._load_aliases(q, alias_ids)
+        return [found[i] for i in alias_ids if i in found]
 
     def _load_aliases(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, IndexedAlias]:
         cache = self._alias_rows

@@ -38,6 +38,8 @@ _PROBE = 1000
 MAX_CANDIDATES = 30
 #: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
 _LIKE_FROM = 0.5
+#: how many alias words' likeness one entry keeps (it starts again when full)
+_LIKES_KEPT = 4096
 
 
 @dataclass(slots=True)
@@ -59,6 +61,9 @@ class Entry:
     #: two adjacent tokens joined without the second one's leading vowel ("Vakil Abad" -> WKLBD):
     #: it votes through its own postings only, never as a pair held side by side
     variant: bool = False
+    #: each alias word's likeness to this token (:func:`_held_like`), as met in likeness rankings:
+    #: the entry is cached with the token, and the aliases ranked for it share most of their words
+    likes: dict[str, float] = field(default_factory=dict)
 
     @property
     def common(self) -> bool:
@@ -87,6 +92,15 @@ def _like(a: str, b: str) -> float:
     return Levenshtein.normalized_similarity(a, b)
 
 
+def _held_like(key: str, other: str, near: frozenset[str]) -> float:
+    """How much an alias word counts towards a query word it is not: their likeness, or 0.6 when it
+    is one of the query word's near keys that the scorer could pair (as a near key votes)."""
+    like = _like(key, other)
+    if like < 0.6 and other in near and keys_may_pair(key, other):
+        return 0.6
+    return like
+
+
 class Votes:
     """The extra votes of one index's retrieval, with the cache of shortest holders they share."""
 
@@ -99,20 +113,25 @@ class Votes:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
         the order in which the aliases that pass the floor are kept, when they are too many."""
-        words = [(e.key, e.weight, e.near_keys) for e in entries if e.halves is None]
+        words = [(e.key, e.weight, e.near_keys, e.likes) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
             total = 0.0
-            for key, weight, near in words:
+            for key, weight, near, likes in words:
                 if key in held:
                     total += weight
                     continue
-                # as a near key the scorer could pair votes
-                best = 0.6 if any(keys_may_pair(key, k) for k in near.intersection(held)) else 0.0
+                best = 0.0
                 for other in held:
-                    best = max(best, _like(key, other))
+                    like = likes.get(other)
+                    if like is None:
+                        if len(likes) >= _LIKES_KEPT:
+                            likes.clear()
+                        like = likes[other] = _held_like(key, other, near)
+                    if like > best:
+                        best = like
                 if best >= _LIKE_FROM:
                     total += best * weight
             out[alias_id] = total
@@ -162,7 +181,10 @@ class Votes:
         use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > MAX_CANDIDATES)
         pool: set[int] = set()
         # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
-        best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
+        # of common tokens (only then are they needed: a pair with a rare half is found through it)
+        best: list[int] = []
+        if use_common or any(all(h.common for h in e.halves) for e in joined if e.halves is not None):
+            best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
         if use_common:
             pool.update(best)
             if not own_retrieved and sum(e.weight for e in common) >= floor:
