@@ -111,17 +111,22 @@ def candidate_features(
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
         rival[k] = not ev.values[_AT["clash_slot" if person else "clash_any"]]
         standing.append((k, score, alias, ev, other_kind))
+    # A rival that pairs no mention word better than the candidate does, and one worse, is a weaker
+    # reading of the mention, not a competing one: "Abu Muhammad al-Loginov" (Ilya unpaired) for
+    # "Ilya Alekseyevich Loginov" beside "Ilya Loginov"; "Malik, Hamdi" for "Maliki" beside Nouri
+    # al-Maliki.  Namesakes that pair every word alike stay each other's rivals.
+    sims = {k: ev.q_sim for k, *_, ev, _ in standing}
     out = []
     for k, score, alias, ev, other_kind in standing:
         if k >= TOP_ENTITIES:
             break
-        others = [r for m, r in enumerate(rules) if m != k and rival[m]]
+        others = [r for m, r in enumerate(rules) if m != k and rival[m] and not _weaker(sims.get(m), ev.q_sim)]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
-        ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)), math.log1p(sum(rival)),
-                   other_kind)
+        ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
+                   math.log1p(rival[k] + len(others)), other_kind)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -190,6 +195,12 @@ def vetoed(x: Sequence[float]) -> bool:
     if x[_AT["person"]]:
         return bool(x[_AT["clash_slot"]]) or x[_AT["other_kind"]] >= _OTHER_KIND
     return bool(x[_AT["clash_any"]]) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+
+
+def _weaker(sims: tuple[float, ...] | None, than: tuple[float, ...]) -> bool:
+    """A pair's word similarities are nowhere above the other pair's and somewhere below (None: an
+    exact alias, which nothing outdoes)."""
+    return sims is not None and all(a <= b for a, b in zip(sims, than, strict=True)) and sims != than
 
 
 def _kind_share(counts: tuple[int, int], person: bool) -> float:

@@ -68,6 +68,7 @@ class Evidence:
     worst_against: str
     real: bool  # at least one word pair agrees beyond a confusable letter or a bare short skeleton
     free_q: tuple[int, ...]  # the mention's name words left unmatched
+    q_sim: tuple[float, ...] = ()  # how alike each mention word is to the alias word aligned with it (0: none)
 
 
 @lru_cache(maxsize=65536)
@@ -214,7 +215,7 @@ def pair_evidence(
         min(learned.values(), default=0.0),
         sum(wq[i] * p for i, p in learned.items()) / sq,
     )
-    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)))
+    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim))
 
 
 def _soft_cover(
