@@ -15,7 +15,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
-from resolver.matching.decision import Judged, judge
+from resolver.matching.decision import TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import load_model
 from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
@@ -234,6 +234,8 @@ class Resolver:
             if held is None or hit.score.value > held.score.value:
                 best[entity.id] = hit
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+        # the places of the entities the judge weighs, read together (it asks for them one by one)
+        index.entity_places.load(h.alias.entity_id for h in ranked[:TOP_ENTITIES])
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
                        s.candidate_threshold, s.veto_override)
@@ -259,7 +261,7 @@ class Resolver:
         found = index.by_normalized.get(name.normalized, ())
         if not found:
             return None
-        aliases = [index.aliases[i] for i in found]
+        aliases = index.alias_rows(found)
         kept = [a for a in aliases if type is None or index.entities[a.entity_id].type == type]
         if not kept or any(a.entity_id != kept[0].entity_id for a in kept):
             return None

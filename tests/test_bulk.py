@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-import resolver.store.store as store_module
+import resolver.store.writes as writes_module
 from resolver import ImportFailed, Resolver
 from resolver.store.csvio import import_csv, import_rows
 from resolver.store.postings import reindex
@@ -93,7 +93,7 @@ def pg_url_2(pg_url: str) -> Iterator[str]:
 def test_a_bulk_import_writes_what_one_by_one_writes(two_stores: tuple[Resolver, Resolver], batch: int,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     bulk, single = two_stores
-    monkeypatch.setattr(store_module, "BATCH", batch)
+    monkeypatch.setattr(writes_module, "BATCH", batch)
     report = import_rows(bulk.store, ROWS, source="", actor="python")
     _one_by_one(single)
     assert (report.rows, report.entities_created, report.aliases_created) == (len(ROWS), 5, len(ROWS) - 1)
@@ -107,7 +107,7 @@ def test_a_bulk_import_writes_what_one_by_one_writes(two_stores: tuple[Resolver,
 def test_importing_into_a_store_that_has_the_entities_adds_only_the_new_aliases(
         two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
     bulk, single = two_stores
-    monkeypatch.setattr(store_module, "BATCH", 4)
+    monkeypatch.setattr(writes_module, "BATCH", 4)
     import_rows(bulk.store, ROWS[:6], source="", actor="python")
     revision = bulk.store.revision()
     report = import_rows(bulk.store, ROWS, source="", actor="python")
@@ -122,7 +122,7 @@ def test_importing_into_a_store_that_has_the_entities_adds_only_the_new_aliases(
 def test_an_update_that_changes_types_keeps_the_counts_equal_to_a_rebuild(
         two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
     r, _ = two_stores
-    monkeypatch.setattr(store_module, "BATCH", 4)
+    monkeypatch.setattr(writes_module, "BATCH", 4)
     import_rows(r.store, ROWS, source="")
     changed = [(e, n, "person" if e == "kataib" else "organization" if e == "tamimi-2" else t, a)
                for e, n, t, a in ROWS if e in ("kataib", "tamimi-2")]
@@ -142,7 +142,7 @@ def _csv(rows: list[tuple[str, str, str, str]]) -> bytes:
 
 
 def test_keys_computed_by_a_worker_process_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "BATCH", 4)
+    monkeypatch.setattr(writes_module, "BATCH", 4)
     stores = [Resolver.open(str(tmp_path / f"{n}.db"), create=True) for n in ("here", "worker")]
     try:
         for r, workers in zip(stores, (0, 1), strict=True):
@@ -154,7 +154,7 @@ def test_keys_computed_by_a_worker_process_are_the_same(tmp_path: Path, monkeypa
 
 
 def test_a_bad_row_after_many_batches_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "BATCH", 3)
+    monkeypatch.setattr(writes_module, "BATCH", 3)
     r = Resolver.open(str(tmp_path / "s.db"), create=True)
     try:
         import_csv(r.store, io.BytesIO(_csv(ROWS[:2])), source="first.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from resolver.errors import EntityNotFound, ImportFailed
 from resolver.sources.ftm import FtmReader
 from resolver.sources.ofac import OfacReader
 from resolver.sources.sync import list_sources, sync_source
+from resolver.store import derive
 from resolver.store.db import SCHEMA_VERSION, check_schema, make_engine, make_session_factory
 from resolver.store.store import AliasStore
 
@@ -65,6 +66,25 @@ def test_the_same_export_again_changes_nothing(store: AliasStore) -> None:
     report = sync_source(store, "opensanctions", FtmReader(FTM1))
     assert _counts(report) == (0, 0, 0, 8)
     assert (store.revision(), list(store.export_rows())) == (revision, rows)
+
+
+def test_a_re_sync_derives_keys_only_for_new_and_changed_records(
+        store: AliasStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged record writes nothing, so the sync never computes its aliases' keys."""
+    sync_source(store, "opensanctions", FtmReader(FTM1))
+    derived: list[str] = []
+    real = derive.derive_many
+
+    def counting(texts: Sequence[str]) -> list[derive.Derived]:
+        derived.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(derive, "derive_many", counting)
+    sync_source(store, "opensanctions", FtmReader(FTM1))
+    assert derived == []
+    sync_source(store, "opensanctions", FtmReader(FTM2))
+    assert {"Qays al-Khazali", "Laith al-Khazali"} <= set(derived)  # a changed record's, a new record's
+    assert not {"Hay'at Tahrir al-Sham", "Tidewater Middle East Co.", "ADRIAN DARYA 1"} & set(derived)  # unchanged
 
 
 def test_a_newer_export_adds_updates_and_removes(store: AliasStore) -> None:

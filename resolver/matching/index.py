@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 
 from sqlalchemy import Engine
@@ -124,7 +124,8 @@ class CandidateIndex:
 
     def load_tokens(self, q: Queries, keys: set[str]) -> dict[str, TokenRow | None]:
         """(token id, entity count, postings count, people) of each key, None for a key no alias holds."""
-        out = {k: self._tokens[k] for k in keys if k in self._tokens}
+        cache = self._tokens
+        out = {k: cache[k] for k in keys if k in cache}
         missing = keys - out.keys()
         if missing:
             for key, token_id, df, n, people in q.tokens(missing):
@@ -210,9 +211,12 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
+        tokens = self._tokens
         for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
-            self._tokens.put(key, (token_id, df, n, people))
+            if len(tokens) >= tokens.limit:  # (Bounded.put, inline: a lookup reads dozens of these rows)
+                tokens.clear()
+            tokens[key] = (token_id, df, n, people)
         own = self.load_tokens(q, {coarse(f) for f in wanted})
         for fine, lk in wanted.items():
             key = coarse(fine)
@@ -255,6 +259,12 @@ class CandidateIndex:
         for alias_id, keys in q.alias_keys(missing) if missing else ():
             out[alias_id] = cache.put(alias_id, tuple(map(_coarse, keys.split(" "))) if keys else ())
         return out
+
+    def alias_rows(self, alias_ids: Sequence[int]) -> list[IndexedAlias]:
+        """These aliases (those still in the store), in this order: the ones not cached read in one statement."""
+        with self._reader.session() as q:
+            found = self._load_aliases(q, alias_ids)
+        return [found[i] for i in alias_ids if i in found]
 
     def _load_aliases(self, q: Queries, alias_ids: Iterable[int]) -> dict[int, IndexedAlias]:
         cache = self._alias_rows

@@ -5,7 +5,7 @@ annotator read (``entities``, ``aliases``, ``alias_weights``, ``by_normalized``/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -195,11 +195,29 @@ class Exact:
         """The alias ids for ``value``, read on the caller's connection unless cached."""
         found = self._cache.get(value)
         if found is None:
-            rows = q.aliases_by(self._column, value) if value else []
-            if self._column != "acronym":
-                rows = [r for r in rows if r[1] and not is_acronym_only(r[3], len(alias_tokens(r[1], r[2])))]
-            found = self._cache.put(value, tuple(r[0] for r in rows))
+            found = self._keep(value, q.aliases_by(self._column, value) if value else [])
         return found
+
+    def cached(self, value: str) -> tuple[int, ...] | None:
+        return self._cache.get(value)
+
+    def _keep(self, value: str, rows: list[tuple[int, str, str, str | None]]) -> tuple[int, ...]:
+        """Cache the ids of the rows read for ``value`` (oldest first) that this view finds."""
+        if self._column != "acronym":
+            rows = [r for r in rows
+                    if r[1] and (r[3] is None or not is_acronym_only(r[3], len(alias_tokens(r[1], r[2]))))]
+        return self._cache.put(value, tuple(r[0] for r in rows))
+
+
+def read_exact(q: Queries, by_normalized: Exact, normalized: str, by_flat: Exact, flat: str
+               ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``by_normalized.read(q, normalized)`` and ``by_flat.read(q, flat)``, in one statement when neither is cached."""
+    got_normalized, got_flat = by_normalized.cached(normalized), by_flat.cached(flat)
+    if got_normalized is None and got_flat is None and normalized and flat:
+        rows = q.aliases_by_normalized_or_flat(normalized, flat)
+        return (by_normalized._keep(normalized, [r[1:] for r in rows if r[0] == 0]),
+                by_flat._keep(flat, [r[1:] for r in rows if r[0] == 1]))
+    return by_normalized.read(q, normalized), by_flat.read(q, flat)
 
     def __contains__(self, value: object) -> bool:
         return isinstance(value, str) and bool(self.get(value))
@@ -215,12 +233,22 @@ class Places:
     def get(self, entity_id: str, default: frozenset[str] | None = None) -> frozenset[str] | None:
         found = self._cache.get(entity_id)
         if found is None:
-            with self._index._reader.session() as q:
-                names = q.entity_names([entity_id])
-            found = self._cache.put(entity_id, frozenset(
-                p for _, normalized in names for word in normalized.split(" ") if (p := place_of(word)) is not None
-            ))
+            self.load([entity_id])
+            found = self._cache[entity_id]
         return found or default
+
+    def load(self, entity_ids: Iterable[str]) -> None:
+        """Read the places of these entities (those not cached) in one statement."""
+        wanted = {e for e in entity_ids if e not in self._cache}
+        if not wanted:
+            return
+        with self._index._reader.session() as q:
+            names = q.entity_names(wanted)
+        places: dict[str, set[str]] = {e: set() for e in wanted}
+        for entity_id, normalized in names:
+            places[entity_id].update(p for word in normalized.split(" ") if (p := place_of(word)) is not None)
+        for entity_id, found in places.items():
+            self._cache.put(entity_id, frozenset(found))
 
 
 class Vocabulary:

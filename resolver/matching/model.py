@@ -63,7 +63,9 @@ class _Trees:
     """
 
     def __init__(self, base: float, learning_rate: float, trees: list[list[list[float]]]) -> None:
-        lines = ["def logit(x):", f"    z = {float(base)!r}"]
+        used = sorted({int(node[0]) for nodes in trees for node in nodes if int(node[0]) >= 0})
+        # each feature read into a local once: a comparison with a local is cheaper than indexing
+        lines = ["def logit(x):", *(f"    x{k} = x[{k}]" for k in used), f"    z = {float(base)!r}"]
         for nodes in trees:
             self._emit(nodes, 0, float(learning_rate), lines, 1)
         lines.append("    return z")
@@ -77,7 +79,7 @@ class _Trees:
         if int(feature) < 0:
             lines.append(f"{pad}z += {rate * float(value)!r}")
             return
-        lines.append(f"{pad}if x[{int(feature)}] <= {float(value)!r}:")
+        lines.append(f"{pad}if x{int(feature)} <= {float(value)!r}:")
         self._emit(nodes, int(left), rate, lines, depth + 1)
         lines.append(f"{pad}else:")
         self._emit(nodes, int(right), rate, lines, depth + 1)

@@ -18,7 +18,7 @@ import heapq
 import itertools
 from typing import TYPE_CHECKING
 
-from resolver.matching.index_views import Bounded
+from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat
 from resolver.matching.scoring import keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes
@@ -186,9 +186,11 @@ class Retrieval(Votes):
             for i, vote in self._far_votes(q, entries, votes).items():
                 votes[i] = max(votes.get(i, 0.0), vote)
             floor = max(votes.values(), default=0.0) * _VOTE_SHARE
-        for i in self._index.by_normalized.read(q, name.normalized):
+        index = self._index
+        exact, flat = read_exact(q, index.by_normalized, name.normalized, index.by_flat, coarse_flat(name.tokens))
+        for i in exact:
             votes[i] = votes.get(i, 0.0) + 1000.0
-        for i in self._index.by_flat.read(q, coarse_flat(name.tokens)):
+        for i in flat:
             votes[i] = votes.get(i, 0.0) + 500.0
         if not votes:
             return []

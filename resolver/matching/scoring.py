@@ -65,6 +65,7 @@ def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
     return 0.9 * s, "fuzzy skeleton"
 
 
+@lru_cache(maxsize=131072)
 def keys_may_pair(qk: str, ak: str) -> bool:
     """Whether two words with these coarse keys can pair in :func:`score_alias` at all.
 

@@ -7,13 +7,13 @@ query token's entry (:class:`Entry`) both use.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.matching.index_views import Bounded
@@ -38,6 +38,8 @@ _PROBE = 1000
 MAX_CANDIDATES = 30
 #: a query token counts towards an alias's likeness from this similarity (of loose skeletons) on
 _LIKE_FROM = 0.5
+#: how many alias words' likeness one entry keeps (it starts again when full)
+_LIKES_KEPT = 4096
 
 
 @dataclass(slots=True)
@@ -59,6 +61,9 @@ class Entry:
     #: two adjacent tokens joined without the second one's leading vowel ("Vakil Abad" -> WKLBD):
     #: it votes through its own postings only, never as a pair held side by side
     variant: bool = False
+    #: each alias word's weight towards this token (:func:`_fill_likes`), as met in likeness rankings:
+    #: the entry is cached with the token, and the aliases ranked for it share most of their words
+    likes: dict[str, float] = field(default_factory=dict)
 
     @property
     def common(self) -> bool:
@@ -76,15 +81,28 @@ def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
     return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
 
 
-@functools.lru_cache(maxsize=65536)
-def _like(a: str, b: str) -> float:
-    """The likeness of two coarse keys: 0 for two short ones that differ, else the edit
-    similarity, loose skeletons equal counting as one edit."""
-    if min(len(a), len(b)) <= 2:
-        return 0.0
-    if loose(a) == loose(b):
-        return 1.0 - 1.0 / max(len(a), len(b))
-    return Levenshtein.normalized_similarity(a, b)
+def _fill_likes(key: str, near: frozenset[str], likes: dict[str, float], others: list[str]) -> None:
+    """Add each of these alias words' weight towards the query word ``key`` to its ``likes``.
+
+    The weight is their likeness (0 when either is two letters or less, else the edit similarity of
+    the two coarse keys, loose skeletons equal counting as one edit), or 0.6 when the word is one of
+    the query word's near keys that the scorer could pair (as a near key votes).  A likeness under
+    ``_LIKE_FROM`` is kept as 0: it never counts (see ``Votes._likeness``).  The edit similarities
+    of all the words are computed in one pass."""
+    edit = {other: sim for other, sim, _ in process.extract(key, others, scorer=Levenshtein.normalized_similarity,
+                                                             processor=None, score_cutoff=_LIKE_FROM, limit=None)}
+    short = len(key) <= 2
+    own = loose(key)
+    for other in others:
+        if short or len(other) <= 2:
+            like = 0.0
+        elif loose(other) == own:
+            like = 1.0 - 1.0 / max(len(key), len(other))
+        else:
+            like = edit.get(other, 0.0)
+        if like < 0.6 and other in near and keys_may_pair(key, other):
+            like = 0.6
+        likes[other] = like
 
 
 class Votes:
@@ -99,20 +117,24 @@ class Votes:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
         the order in which the aliases that pass the floor are kept, when they are too many."""
-        words = [(e.key, e.weight, e.near_keys) for e in entries if e.halves is None]
+        words = [(e.key, e.weight, e.likes) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
+        held_words = {k for i in pool for k in keys.get(i, ())}
+        for e in entries:
+            if e.halves is None:
+                if len(e.likes) + len(held_words) > _LIKES_KEPT:
+                    e.likes.clear()
+                if todo := [k for k in held_words if k not in e.likes]:
+                    _fill_likes(e.key, e.near_keys, e.likes, todo)
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
             total = 0.0
-            for key, weight, near in words:
+            for key, weight, likes in words:
                 if key in held:
                     total += weight
                     continue
-                # as a near key the scorer could pair votes
-                best = 0.6 if any(keys_may_pair(key, k) for k in near.intersection(held)) else 0.0
-                for other in held:
-                    best = max(best, _like(key, other))
+                best = max(map(likes.__getitem__, held), default=0.0)
                 if best >= _LIKE_FROM:
                     total += best * weight
             out[alias_id] = total
@@ -162,7 +184,10 @@ class Votes:
         use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > MAX_CANDIDATES)
         pool: set[int] = set()
         # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
-        best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
+        # of common tokens (only then are they needed: a pair with a rare half is found through it)
+        best: list[int] = []
+        if use_common or any(all(h.common for h in e.halves) for e in joined if e.halves is not None):
+            best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
         if use_common:
             pool.update(best)
             if not own_retrieved and sum(e.weight for e in common) >= floor:

@@ -121,54 +121,75 @@ def _dropped(session: Session, name: str, seen: Table, chunk: int) -> Iterator[l
         yield rows
 
 
-def _ahead(batches: Iterable[list[SourceRecord]],
-           keys: KeyPool) -> Iterator[tuple[list[SourceRecord], dict[str, Derived]]]:
-    """Each batch with the derived columns of its alias texts, whose computation (in ``keys``'s
-    worker) was started before the batch before it was handed out: a key worker computes the next
-    batch's keys while this process writes the current one."""
-    pending: deque[tuple[list[SourceRecord], list[str], Future[list[Derived]]]] = deque()
+Held = dict[str, tuple[str, str]]
+"""record id -> (the entity it became, its digest), for the records of a chunk the store already holds"""
+
+
+@dataclass(slots=True)
+class _Chunk:
+    records: list[SourceRecord]
+    digests: dict[str, str]
+    held: Held
+    derived: dict[str, Derived] = field(default_factory=dict)
+
+
+def _held(session: Session, name: str, ids: list[str]) -> Held:
+    conn = session.connection()
+    return {rid: (e, d) for rid, e, d in conn.execute(
+        select(SourceRecordRow.record_id, SourceRecordRow.entity_id, SourceRecordRow.digest)
+        .where(SourceRecordRow.source == name, bulk.among(conn, SourceRecordRow.record_id, "ids")),
+        {"ids": ids})}
+
+
+def _ahead(session: Session, name: str, batches: Iterable[list[SourceRecord]], keys: KeyPool) -> Iterator[_Chunk]:
+    """Each chunk with its records' digests, what the store holds of them, and the derived columns
+    of the alias texts of the records that are new or changed (an unchanged record writes nothing,
+    so its keys are never computed), whose computation (in ``keys``'s worker) was started before
+    the chunk before it was handed out: a key worker computes the next chunk's keys while this
+    process writes the current one.  Reading a chunk's records ahead is safe: writing a chunk
+    touches only its own records (a record id in two chunks is refused when the second is written)."""
+    pending: deque[tuple[_Chunk, list[str], Future[list[Derived]]]] = deque()
     for batch in batches:
-        texts = list({t: None for r in batch for t, _ in r.aliases})
-        pending.append((batch, texts, keys.submit(texts)))
+        digests = {r.record_id: r.digest() for r in batch}
+        held = _held(session, name, list(digests))
+        chunk = _Chunk(batch, digests, held)
+        texts = list({t: None for r in batch if held.get(r.record_id, ("", ""))[1] != digests[r.record_id]
+                      for t, _ in r.aliases})
+        pending.append((chunk, texts, keys.submit(texts)))
         if len(pending) > max(keys.workers, 1):
             yield _ready(*pending.popleft())
     while pending:
         yield _ready(*pending.popleft())
 
 
-def _ready(batch: list[SourceRecord], texts: list[str],
-           derived: Future[list[Derived]]) -> tuple[list[SourceRecord], dict[str, Derived]]:
+def _ready(chunk: _Chunk, texts: list[str], derived: Future[list[Derived]]) -> _Chunk:
     try:
-        return batch, dict(zip(texts, derived.result(), strict=True))
+        chunk.derived = dict(zip(texts, derived.result(), strict=True))
     except Exception:  # a text the checks refuse, or a lost worker: computed (and refused) here
-        return batch, {}
+        chunk.derived = {}
+    return chunk
 
 
-def _apply_all(session: Session, name: str, file_name: str,
-               batches: Iterable[tuple[list[SourceRecord], dict[str, Derived]]], seen: Table, apply: Applier,
+def _apply_all(session: Session, file_name: str, chunks: Iterable[_Chunk], seen: Table, apply: Applier,
                report: SyncReport) -> None:
-    """Check and write the records a batch at a time: new ones added, changed ones brought up to date."""
-    for batch, derived in batches:
-        apply.derived = derived
+    """Check and write the records a chunk at a time: new ones added, changed ones brought up to date."""
+    for chunk in chunks:
+        apply.derived = chunk.derived
+        batch, digests = chunk.records, chunk.digests
         report.records += len(batch)
         ids = [r.record_id for r in batch]
         conn = session.connection()
         twice = set(conn.execute(select(seen.c.record_id).where(bulk.among(conn, seen.c.record_id, "ids")),
                                  {"ids": ids}).scalars())
-        existing = {rid: (e, d) for rid, e, d in conn.execute(
-            select(SourceRecordRow.record_id, SourceRecordRow.entity_id, SourceRecordRow.digest)
-            .where(SourceRecordRow.source == name, bulk.among(conn, SourceRecordRow.record_id, "ids")),
-            {"ids": ids})}
         fresh: list[SourceRecord] = []
         changed: list[Changed] = []
-        digests = {r.record_id: r.digest() for r in batch}
         first: dict[str, int] = {}
         for r in batch:
             if r.record_id in first or r.record_id in twice:
                 raise ImportFailed(f"record id {r.record_id!r} appears twice", source=file_name, line=r.number)
             _check_texts(r, file_name)
             first[r.record_id] = r.number
-            held = existing.get(r.record_id)
+            held = chunk.held.get(r.record_id)
             if held is None:
                 fresh.append(r)
             elif held[1] == digests[r.record_id]:
@@ -209,7 +230,7 @@ def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, An
         seen = _seen_table(session)
         apply = Applier(store, session, name, generation, file_name, _now())
         with KeyPool(workers, batch=_KEY_BATCH) as keys, gc_paused():
-            _apply_all(session, name, file_name, _ahead(_chunks(reader, chunk), keys), seen, apply, report)
+            _apply_all(session, file_name, _ahead(session, name, _chunks(reader, chunk), keys), seen, apply, report)
         for dropped in _dropped(session, name, seen, chunk):
             apply.remove(dropped)
         for key, value in apply.counts.items():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Protocol
 
 from resolver.errors import ImportFailed, InvalidQuery
-from resolver.results import EntityType
+from resolver.results import EntityType, Shape
 from resolver.store.store import AliasStore, check_id, check_type
 from resolver.store.text_rules import check_text
 
@@ -33,7 +33,7 @@ _TYPES = {t.value: t.value for t in EntityType}
 
 
 @dataclass(frozen=True, slots=True)
-class ImportReport:
+class ImportReport(Shape):
     """What an import did: rows read, entities and aliases created (0 and 0 on a re-import), entities updated."""
 
     rows: int
@@ -42,9 +42,6 @@ class ImportReport:
     #: existing entities given a new name or type (only with ``update=True``)
     entities_updated: int = 0
 
-    def to_dict(self) -> dict[str, int]:
-        return {"rows": self.rows, "entities_created": self.entities_created, "aliases_created": self.aliases_created,
-                "entities_updated": self.entities_updated}
 
 
 class ImportRows(list[tuple[str, str, str, str]]):

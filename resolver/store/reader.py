@@ -92,6 +92,13 @@ class Queries:
         assert column in ("normalized", "flat", "acronym")
         return self._run(f"SELECT id, normalized, keys, acronym FROM alias WHERE {column} = ? ORDER BY id", (value,))
 
+    def aliases_by_normalized_or_flat(self, normalized: str, flat: str) -> list[tuple[int, int, str, str, str | None]]:
+        """(0, ...) for each of :meth:`aliases_by` ``normalized`` and (1, ...) for each of :meth:`aliases_by`
+        ``flat``, in that order: the two exact reads of a lookup in one statement."""
+        return self._run("SELECT 0, id, normalized, keys, acronym FROM alias WHERE normalized = ? UNION ALL "
+                         "SELECT 1, id, normalized, keys, acronym FROM alias WHERE flat = ? ORDER BY 1, 2",
+                         (normalized, flat))
+
     def entities(self, ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """(id, name, type) of the live entities among ``ids``.
 

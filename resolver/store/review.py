@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from resolver.errors import InvalidQuery, ReviewItemNotFound
-from resolver.results import AliasRecord, EntityRecord, MatchStatus, Resolution
+from resolver.results import AliasRecord, EntityRecord, MatchStatus, Resolution, Shape
 from resolver.store.models import ReviewRow
 from resolver.store.store import AliasStore
 
@@ -46,8 +46,8 @@ class Sighting:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewItem:
-    """One queued value with its counts and, once settled, the decision."""
+class ReviewItem(Shape):
+    """One queued value with its counts and, once settled, the decision (its JSON shape: its fields)."""
 
     id: int
     value: str
@@ -61,11 +61,6 @@ class ReviewItem:
     decided_by: str | None
     decided_at: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "value": self.value, "status": self.status, "count": self.count,
-                "origins": list(self.origins), "first_seen": self.first_seen, "last_seen": self.last_seen,
-                "state": self.state, "entity_id": self.entity_id, "decided_by": self.decided_by,
-                "decided_at": self.decided_at}
 
 
 def _now() -> datetime:
