@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "7"
+KEYS_VERSION = "8"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -89,6 +89,8 @@ _ABBREVIATIONS = {
     "bros": "brothers", "intl": "international", "natl": "national", "mfg": "manufacturing",
     "dept": "department", "assn": "association", "govt": "government",
 }
+#: the British -isation of an English noun ("Organisation", "Mobilisations") is the -ization spelling
+_BRITISH_RE = re.compile(r"(?<=[a-z]{3})isation(?=s?$)")
 _ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
 _ATTACHED_AL_KEEP = frozenset(
     """
@@ -383,6 +385,7 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
             tokens.append("abu")
             continue
         tok = _ABBREVIATIONS.get(tok, tok)
+        tok = _BRITISH_RE.sub("ization", tok)  # Mobilisation is Mobilization
         if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP and (
             tok[2] not in _VOWELS or (len(tok) >= 8 and not tok.startswith(("alek", "alex", "alej")))
         ):

@@ -37,9 +37,10 @@ def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
 class Queries:
     """The statements of one lookup, on one DB-API connection (``?`` placeholders become ``%s`` for psycopg)."""
 
-    def __init__(self, conn: Any, mark: str) -> None:
+    def __init__(self, conn: Any, mark: str, *, sqlite: bool = False) -> None:
         self._cursor = conn.cursor()
         self._mark = mark
+        self._sqlite = sqlite
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         if self._mark != "?":
@@ -73,6 +74,16 @@ class Queries:
         if not others:
             return [r[0] for r in self._run("SELECT alias_id FROM ix_posting WHERE token_id = ? "
                                             "ORDER BY size, alias_id LIMIT ?", (first, limit))]
+        if self._sqlite:
+            # SQLite runs the ordered subquery as a co-routine and the outer query takes its rows
+            # in that order, so the first ``limit`` that hold every other token are the answer and
+            # the scan stops there (an outer ORDER BY would sort all ``scan`` rows first).
+            exists = "".join(f" AND EXISTS (SELECT 1 FROM ix_posting p{n} WHERE p{n}.token_id = ? "
+                             f"AND p{n}.size = a.size AND p{n}.alias_id = a.alias_id)" for n in range(len(others)))
+            rows = self._run("SELECT a.alias_id FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
+                             f"ORDER BY size, alias_id LIMIT ?) a WHERE 1 = 1{exists} LIMIT ?",
+                             (first, scan, *others, limit))
+            return [r[0] for r in rows]
         joins = "".join(f" JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
                         f"AND p{n}.alias_id = a.alias_id" for n in range(len(others)))
         rows = self._run("SELECT a.alias_id FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
@@ -138,6 +149,7 @@ class IndexReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        self._sqlite = engine.dialect.name == "sqlite"
         self._open = threading.local()
 
     @contextmanager
@@ -148,7 +160,7 @@ class IndexReader:
             return
         conn = self.engine.raw_connection()
         try:
-            self._open.queries = Queries(conn, self._mark)
+            self._open.queries = Queries(conn, self._mark, sqlite=self._sqlite)
             yield self._open.queries
         finally:
             self._open.queries = None
