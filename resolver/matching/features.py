@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
-from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
+from resolver.matching.words import COMMON_GIVEN_NAMES
 
 __all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]
 
