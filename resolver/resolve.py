@@ -18,9 +18,10 @@ from resolver.errors import InvalidQuery, SchemaMismatch
 from resolver.matching.decision import TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import load_model
-from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
+from resolver.matching.normalize import NameKey, analyze, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import MentionScorer, Score
+from resolver.matching.words import COMMON_GIVEN_NAMES
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings, load_settings
 from resolver.store.db import check_schema, make_engine, make_session_factory, sqlite_path

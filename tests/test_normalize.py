@@ -263,3 +263,10 @@ def test_zwnj_inside_a_persian_word_is_removed() -> None:
     assert key.script == "arabic"
     assert len(key.tokens) == 2
     assert analyze("خامنه\u200cای").normalized == analyze("خامنهای").normalized
+
+
+def test_british_isation_is_the_ization_spelling() -> None:
+    assert analyze("Palestine Liberation Organisation").normalized == "palestine liberation organization"
+    assert analyze("Popular Mobilisations").tokens == analyze("Popular Mobilizations").tokens
+    # Only the English suffix on a stem: a word that merely ends in those letters keeps them.
+    assert analyze("Isation Paradise").normalized == "isation paradise"

@@ -15,6 +15,10 @@ through the real :class:`~resolver.Resolver` on the bundled store, built from
   Rami al-Tamimi), made of first and last words of the training part's people, are added to a
   copy of the store, and each pair's bare surname must be plausible for both and matched to
   neither (for at least 90% of the pairs: a short surname is weak evidence for either).
+* resolve a company by its own name and a legal form it spells another way ("Niru Company" for
+  "Niru Co. Ltd.", while the Quds Force's "Niru-ye Qods" shares the word), and match neither a
+  person's name that shares no word with it ("Noor Ahmad") nor another firm ("Kia Niru"), as
+  ``tests/test_resolve.py`` requires of the same entity added to the store.
 
 Nothing here is fitted or scored: a candidate passes or fails, and the trainer chooses among the
 candidates that pass.
@@ -44,8 +48,12 @@ UNSEEN_SHARE = 0.90
 #: share of the namesake pairs whose shared surname must stay ambiguous (a short surname such as
 #: "Zhou" is weak evidence for either person, and may fall under the plausible line for both)
 SHARED_SHARE = 0.90
+#: a company added to the store (name, type, id, aliases), and mentions that must (its id) or must
+#: not (None) resolve to it (tests/test_resolve.py adds the same entity)
+COMPANY = ("Niru Battery Manufacturing Co. Ltd.", "organization", "niru", ("Niru Co. Ltd.",))
+COMPANY_MENTIONS = (("Niru Company", "niru"), ("Noor Ahmad", None), ("Kia Niru", None))
 #: hard negatives that no model is asked to keep apart, with the reason (as tests/test_resolve.py marks them)
-KNOWN_HARD = {("Ettela'at", "iran-ministry-of-intelligence"): "seed alias 'Itla'at' has the same skeleton (TLT)"}
+KNOWN_HARD: dict[tuple[str, str], str] = {}
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -96,6 +104,7 @@ class DomainGate:
         r = Resolver.open(str(shared))
         for name, namesake_id in rows:
             r.store.add_entity(name, "person", id=namesake_id)
+        r.store.add_entity(*COMPANY[:2], id=COMPANY[2], aliases=list(COMPANY[3]))
         r.close()
         return cls(store, shared, seeds, hard, unseen, surnames)
 
@@ -129,6 +138,12 @@ class DomainGate:
                 r.close()
             r = Resolver.open(str(self.namesakes), settings=settings)
             try:
+                for text, expected in COMPANY_MENTIONS:
+                    res = r.resolve(text)
+                    got = res.entity.id if res.entity is not None else None
+                    if (got == COMPANY[2]) != (expected == COMPANY[2]):
+                        out.append(f"company {text!r} -> {got or res.status.value} "
+                                   f"({res.candidates[0].score if res.candidates else 0:.2f})")
                 # A surname two people share, and nothing else, is plausible for both, matched to neither.
                 broken = []
                 for surname, a, b in self.surnames:
