@@ -18,9 +18,11 @@ from resolver.errors import InvalidQuery, SchemaMismatch
 from resolver.matching.decision import TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import load_model
-from resolver.matching.normalize import COMMON_GIVEN_NAMES, NameKey, analyze, coarse_flat
+from resolver.matching.normalize import NameKey, analyze, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import MentionScorer, Score
+from resolver.matching.votes import MAX_CANDIDATES
+from resolver.matching.words import COMMON_GIVEN_NAMES
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings, load_settings
 from resolver.store.db import check_schema, make_engine, make_session_factory, sqlite_path
@@ -248,31 +250,33 @@ class Resolver:
 
     def _one_exact(self, index: CandidateIndex, mention: str, name: NameKey, type: str | None) -> Resolution | None:
         """The answer when only the best candidate is wanted and the name is exactly an alias of
-        one entity (of the type asked for), else None.
+        some entity (of the type asked for), else None.
 
-        An exact alias is always a candidate (the index puts exact names first), is the only kind
-        of candidate with probability 1.0, and beats every other: with one such entity the
-        decision is that entity and the one candidate listed is that alias, so nothing else needs
-        retrieving or judging.  (With two such entities the answer is ambiguous and its
-        explanation names other candidates too: that goes the whole way.)  The alias is the one
-        the whole way would pick: the oldest of that entity's exact aliases, which tie on
-        everything else.  Batches (``resolver normalize``) ask for one candidate per value.
+        An exact alias is always a candidate (the index puts exact names first, all of them while
+        there are at most ``MAX_CANDIDATES``), is the only kind of candidate with probability 1.0,
+        and beats every other: with one such entity the decision is that entity; with several it
+        is ambiguous among them (their explanation names them alone), and the one candidate
+        listed is the first by entity id.  So nothing else needs retrieving or judging.  Each
+        entity's alias is the one the whole way would pick: the oldest of its exact aliases, which
+        tie on everything else.  Batches (``resolver normalize``) ask for one candidate per value.
         """
         found = index.by_normalized.get(name.normalized, ())
-        if not found:
+        if not found or len(found) > MAX_CANDIDATES:
             return None
-        aliases = index.alias_rows(found)
-        kept = [a for a in aliases if type is None or index.entities[a.entity_id].type == type]
-        if not kept or any(a.entity_id != kept[0].entity_id for a in kept):
+        first: dict[str, IndexedAlias] = {}
+        for a in sorted(index.alias_rows(found), key=lambda a: a.alias_id):
+            if type is None or index.entities[a.entity_id].type == type:
+                first.setdefault(a.entity_id, a)
+        if not first:
             return None
-        alias = min(kept, key=lambda a: a.alias_id)
-        top = Judged(alias, 1.0, "exact name", 1.0)
-        if top.probability < self.settings.threshold_for(index.entities[alias.entity_id].type):
+        tops = [Judged(first[e], 1.0, "exact name", 1.0) for e in sorted(first)]
+        top = tops[0]
+        if top.probability < self.settings.threshold_for(index.entities[top.alias.entity_id].type):
             return None
         candidates: tuple[Candidate, ...] = ()
         if top.probability >= self.settings.list_threshold:
-            candidates = (Candidate(index.entities[alias.entity_id], 1.0, alias.text, top.reason),)
-        return self._decide(index, mention, [top], candidates)
+            candidates = (Candidate(index.entities[top.alias.entity_id], 1.0, top.alias.text, top.reason),)
+        return self._decide(index, mention, tops, candidates)
 
     def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
         if name.acronym is not None:
@@ -331,9 +335,12 @@ class Resolver:
                 return Resolution(mention, MatchStatus.MATCHED, entity, top.probability, top.alias.text,
                                   f"alias {top.alias.text!r} ({top.reason})", candidates)
         if len(plausible) > 1:
-            names = ", ".join(index.entities[j.alias.entity_id].name for j in plausible[:3])
+            # Two entities or more with this very name (or acronym): they alone are the question.
+            tied = [j for j in plausible if j.probability == 1.0]
+            named, what = (tied, "have exactly this name") if len(tied) > 1 else (plausible, "are plausible")
+            names = ", ".join(index.entities[j.alias.entity_id].name for j in named[:3])
             return Resolution(mention, MatchStatus.AMBIGUOUS, None, plausible[0].probability, None,
-                              f"{len(plausible)} entities are plausible: {names}", candidates)
+                              f"{len(named)} entities {what}: {names}", candidates)
         top_score = ranked[0].probability if ranked else 0.0
         why = "no alias is close enough" if ranked else "no candidate shares a token with the mention"
         return Resolution(mention, MatchStatus.UNRESOLVED, None, top_score, None, why, candidates)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+import resolver.store.store as store_module
 import resolver.store.writes as writes_module
 from resolver import ImportFailed, Resolver
 from resolver.store.csvio import import_csv, import_rows
@@ -171,3 +172,21 @@ def test_a_bad_row_after_many_batches_writes_nothing(tmp_path: Path, monkeypatch
         assert (_contents(r.store.engine), r.store.revision()) == before
     finally:
         r.close()
+
+
+def test_re_keying_a_store_in_batches_gives_the_store_a_fresh_load_writes(
+        two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys written by another normaliser are recomputed a few aliases at a time (the batch made
+    tiny here), and the index tables rebuilt from them: the same rows as a store loaded fresh."""
+    stale, fresh = two_stores
+    import_rows(stale.store, ROWS, source="", actor="python")
+    import_rows(fresh.store, ROWS, source="", actor="python")
+    with stale.store.engine.begin() as conn:
+        conn.execute(text("UPDATE alias SET normalized = 'x', keys = 'X', flat = 'X', acronym = '', script = 'x'"))
+        reindex(conn)  # an index that agrees with the stale keys
+        conn.execute(text("UPDATE meta SET value = '0' WHERE key = 'keys_version'"))
+    assert _contents(stale.store.engine) != _contents(fresh.store.engine)
+    monkeypatch.setattr(store_module, "_REKEY_BATCH", 3)
+    assert stale.store.rekey_if_needed() is True
+    assert stale.store.keys_current() and stale.store.rekey_if_needed() is False
+    assert _contents(stale.store.engine) == _contents(fresh.store.engine)

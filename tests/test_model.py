@@ -13,8 +13,11 @@ import pytest
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.decision import FEATURES
+from resolver.matching.features import pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.words import FUNCTION_WORDS
 from resolver.settings import Settings
 
 
@@ -136,3 +139,17 @@ def test_a_name_structure_veto_caps_at_the_ceiling_when_never_overridden(bundle_
         assert all(c.score <= 0.1 for c in res.candidates if c.entity.id == "qais-al-khazali")
     finally:
         r.close()
+
+
+def _against(mention: str, alias: str) -> str:
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    weight = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS else 4.0 for t in q]
+    weight_a = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS else 4.0 for t in a]
+    return pair_evidence(q, a, weight, weight_a, 0.9, person=False, max_weight=16.0,
+                         soft=lambda x, y: 0.0).worst_against
+
+
+def test_an_unpaired_function_word_is_never_named_as_the_evidence_against() -> None:
+    assert _against("Bank of Iran Sepah", "Bank Sepah Iran") == "the words in another order"
+    assert _against("Bank of Sepah", "Bank Sepah") == ""  # "of" says nothing about identity
+    assert _against("Bank of Sepah Tehran", "Bank Sepah") == "mention word 'tehran' unmatched"

@@ -82,5 +82,7 @@ def test_an_exact_alias_of_two_entities_is_still_ambiguous_at_one_candidate(reso
     resolver.store.add_entity("Karim Hassoun", "person", id="karim-hassoun-2")
     one = resolver.resolve("Karim Hassoun", limit=1)
     assert one.status is MatchStatus.AMBIGUOUS and one.entity is None
+    assert one.explanation == "2 entities have exactly this name: Karim Hassoun, Karim Hassoun"
+    assert one.candidates[0].entity.id == "karim-hassoun-1"
     assert one == _with_one_candidate(resolver.resolve("Karim Hassoun", limit=2))
     assert resolver.resolve("Karim Hassoun", limit=1, type="organization").status is not MatchStatus.MATCHED

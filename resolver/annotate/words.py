@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from resolver.matching.normalize import TITLES
+from resolver.matching.words import TITLES
 
 __all__ = ["ARTICLES", "CONNECTORS", "DEMONYMS", "NOT_NAMES", "OPENERS", "TITLE_WORDS"]
 

@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
-from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
+from resolver.matching.words import COMMON_GIVEN_NAMES
 
 __all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]
 
@@ -155,14 +156,6 @@ def pair_evidence(
     unmatched_a = sum(w for w, s in zip(wa, a_sim, strict=True) if not s) / sa
     heavy_q = max((w for w, s in zip(wq, q_sim, strict=True) if not s), default=0.0)
     heavy_a = max((w for w, s in zip(wa, a_sim, strict=True) if not s), default=0.0)
-    worst_against = ""
-    if heavy_q or heavy_a:
-        side, toks, ws, sims = ("mention", query, wq, q_sim) if heavy_q >= heavy_a else ("alias", alias, wa, a_sim)
-        k = max((i for i, s in enumerate(sims) if not s), key=lambda i: ws[i])
-        worst_against = f"{side} word '{toks[k].text}' unmatched"
-    elif pairs and min(q_sim) < 0.9:
-        k = min(range(len(query)), key=lambda i: q_sim[i])
-        worst_against = f"'{query[k].text}' only {q_sim[k]:.2f} alike"
     free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
     # Words the ladder left unpaired may still be spellings of each other (Vimolsri/Wimonsi):
@@ -176,6 +169,7 @@ def pair_evidence(
     # spelt two ways (Awlaki/Aulaqi) and which are two names (Bashar/Bushra).
     learned = {i: soft(query[i], alias[j]) for i, j in q_to.items()}
     order_ok = all(q_to[x] < q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
+    worst_against = _against(query, alias, wq, wa, q_sim, a_sim, order_ok, heavy_q, heavy_a)
     exact = sum(w for w, q, i in zip(wq, query, range(len(query)), strict=True)
                 if i in q_to and alias[q_to[i]].text == q.text) / sq
     # First, last and whole-name agreement are about the name words: "Niru Co. Ltd." ends in Niru.
@@ -216,6 +210,25 @@ def pair_evidence(
         sum(wq[i] * p for i, p in learned.items()) / sq,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim))
+
+
+def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],
+             q_sim: Sequence[float], a_sim: Sequence[float], order_ok: bool, heavy_q: float,
+             heavy_a: float) -> str:
+    """The strongest evidence against the pair, in words: the heaviest name word left unpaired,
+    else a word order the names do not share, else the least alike pair of words ("" if none).
+    A function word left unpaired ("in", "of") is never named: it says nothing about identity."""
+    if max(heavy_q, heavy_a) > FUNCTION_WORD_WEIGHT:
+        side, toks, ws, sims = ("mention", query, wq, q_sim) if heavy_q >= heavy_a else ("alias", alias, wa, a_sim)
+        k = max((i for i, s in enumerate(sims) if not s), key=lambda i: ws[i])
+        return f"{side} word '{toks[k].text}' unmatched"
+    if not order_ok:
+        return "the words in another order"
+    paired = [i for i, s in enumerate(q_sim) if s]
+    if paired and min(q_sim[i] for i in paired) < 0.9:
+        k = min(paired, key=lambda i: q_sim[i])
+        return f"'{query[k].text}' only {q_sim[k]:.2f} alike"
+    return ""
 
 
 def _soft_cover(

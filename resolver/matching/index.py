@@ -33,6 +33,7 @@ from resolver.matching.index_views import (
 from resolver.matching.normalize import NameKey, Token, coarse, loose
 from resolver.matching.retrieval import Retrieval
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.results import EntityRef
 from resolver.store.postings import deletions
 from resolver.store.reader import IndexReader, Queries
@@ -42,25 +43,6 @@ TokenRow = tuple[int, int, int, int]
 
 __all__ = ["FEATURE_POPULATION", "CandidateIndex", "IndexedAlias"]
 
-#: words that join a name's parts and identify nothing ("Bank of Iran", "Banco de Cuba")
-_FUNCTION_WORDS = frozenset(
-    """
-    of the and for in on at to by de del della la le les el y et und fur der die das du des
-    ve va wa fi
-    """.split()
-)
-#: legal forms say what kind of company, never which one: "KOKSOKHIMTRANS OOO" is "KOKSOKHIMTRANS LTD."
-_LEGAL_FORMS = frozenset(
-    """
-    company co corp corporation inc incorporated ltd limited llc llp plc sa sas sarl srl spa ag gmbh kg bv
-    nv ab oy ooo oao zao pao ao jsc ojsc cjsc pjsc doo ood eood sdn bhd pte pvt pty fze fzco fzc fzllc
-    lda ltda cia sac sae saog sal wll cv rl spr sapi sab eirl mbh ev kft zrt sro spol
-    joint stock sociedad anonima limitada compania gesellschaft sirketi anonim sherkat sherkate
-    sharikat shirkat obshchestvo obschestvo aktsionernoe aktsionernoye otkrytoe otkrytoye zakrytoe
-    zakrytoye publichnoe ogranichennoi ogranichennoy otvetstvennostyu tovarystvo tavarystva
-    abmezhavanay adkaznastsyu adkrytaye aktsyyanernaye zamezhnaye
-    """.split()
-)
 #: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
 FEATURE_POPULATION = 10_000
 
@@ -118,7 +100,7 @@ class CandidateIndex:
     @staticmethod
     def is_legal_form(token: Token) -> bool:
         """A word that says "this is a company" (Ltd, OOO, Sirketi): no person's name holds one."""
-        return len(token.text) > 2 and token.text in _LEGAL_FORMS
+        return len(token.text) > 2 and token.text in LEGAL_FORMS
 
     # --- token rows ------------------------------------------------------------------------
 
@@ -141,7 +123,7 @@ class CandidateIndex:
             return self.load_tokens(q, {key})[key]
 
     def weight_of(self, token: Token, row: TokenRow | None) -> float:
-        if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
+        if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
             return FUNCTION_WORD_WEIGHT
         w = math.log(1 + self._n / row[1]) if row is not None and row[1] > 0 else self.max_idf
         return w * w
@@ -153,7 +135,7 @@ class CandidateIndex:
         """
         found = self._weights.get((token.text, token.key))
         if found is None:
-            if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
+            if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
                 found = FUNCTION_WORD_WEIGHT
             else:
                 found = self.weight_of(token, self._token(coarse(token.key)))
@@ -172,7 +154,7 @@ class CandidateIndex:
         """
         if self._n <= FEATURE_POPULATION:
             return self.weight(token)
-        if token.text in _FUNCTION_WORDS or token.text in _LEGAL_FORMS:
+        if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
             return FUNCTION_WORD_WEIGHT
         row = self._token(coarse(token.key))
         share = row[1] * FEATURE_POPULATION / self._n if row is not None else 0.0

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
+from resolver.matching.words import ABBREVIATIONS, ATTACHED_AL_KEEP, COMMON_GIVEN_NAMES, TITLES
+
 __all__ = [
     "KEYS_VERSION",
     "NameKey",
@@ -60,46 +62,9 @@ _ARTICLES = frozenset({"al", "el", "il", "ul", "ol", "l"})
 # Assimilated article tokens are only articles when they stand between two tokens ("Nur ad Din").
 _INNER_ARTICLES = frozenset({"ad", "ud", "as", "ash", "ar", "an", "at", "az", "ath", "adh", "ur", "un", "ush"})
 _NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"})
-# Titles, honorifics and ranks; dropped only at the start of a name, and never the last token.
-TITLES = frozenset(
-    """
-    sheikh shaykh shaikh sheik cheikh scheich shaik sayyid sayed sayyed seyyed seyed syed sayid
-    hajj haj hajji haji alhaj alhajj alhaji mullah mulla molvi maulvi moulvi mawlawi maulana mawlana
-    imam ayatollah ayatullah grand hojatoleslam hojjatoleslam
-    hujjat hojjat sardar general gen maj major brig brigadier lt lieutenant col colonel
-    commander cmdr cdr capt captain pm president pres dr doctor mr mrs ms miss prof professor
-    minister prime premier sir emir amir his her excellency hon honourable honorable
-    the lord lady judge gov governor sen senator rep mp ambassador
-    """.split()
-)
-# Given names so widely borne that, alone, they never identify anybody.
-COMMON_GIVEN_NAMES = frozenset(
-    """
-    muhammad mohammad mohammed muhammed mohamed mohamad ahmad ahmed ali hussein husayn hossein
-    husain hasan hassan abbas mahmoud mahmud mustafa mostafa ibrahim abdullah abdallah omar umar
-    qasim qasem qassem kassem jafar jaafar hamid hamed hamza hamzah karim kareem jamal salah saleh
-    salih said saeed khalid khaled yusuf yousef youssef musa moussa isa issa ismail esmail
-    abu reza rida mehdi mahdi mohsen muhsin amir ameer ammar hadi haidar haider hayder jawad
-    nasser nasir nasr majid majeed rashid tariq tarek walid waleed zaid zayd ziad ziyad faisal
-    """.split()
-)
-# Written abbreviations of a name or a word, read as the word: "Mohd Yusuf", "Mehdi Bros".
-_ABBREVIATIONS = {
-    "mohd": "muhammad", "muhd": "muhammad", "mhd": "muhammad", "muh": "muhammad",
-    "bros": "brothers", "intl": "international", "natl": "national", "mfg": "manufacturing",
-    "dept": "department", "assn": "association", "govt": "government",
-}
 #: the British -isation of an English noun ("Organisation", "Mobilisations") is the -ization spelling
 _BRITISH_RE = re.compile(r"(?<=[a-z]{3})isation(?=s?$)")
 _ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
-_ATTACHED_AL_KEEP = frozenset(
-    """
-    ali alawi allawi alwan alaa alam alami allah albu alan alex alexander alexandr alexei alexey
-    aleksandr aleksei alba albania albanian alberto albert alfa alfred algeria algerian alia
-    alice alina aliyev alliance allied allies alpha alpine altai altay alto aluminium aluminum
-    alvarez already also alter alternative always allen alla alma almaty almaz alfonso
-    """.split()
-)
 
 # Latin skeleton map, longest first (step 11 of TRANSLITERATION.md section 10).
 _LATIN_CLASSES: tuple[tuple[str, str], ...] = (
@@ -384,9 +349,9 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         if tok in ("abul", "aboul"):
             tokens.append("abu")
             continue
-        tok = _ABBREVIATIONS.get(tok, tok)
+        tok = ABBREVIATIONS.get(tok, tok)
         tok = _BRITISH_RE.sub("ization", tok)  # Mobilisation is Mobilization
-        if len(tok) >= 6 and tok.startswith("al") and tok not in _ATTACHED_AL_KEEP and (
+        if len(tok) >= 6 and tok.startswith("al") and tok not in ATTACHED_AL_KEEP and (
             tok[2] not in _VOWELS or (len(tok) >= 8 and not tok.startswith(("alek", "alex", "alej")))
         ):
             # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey stay)

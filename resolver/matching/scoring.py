@@ -16,7 +16,8 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from resolver.matching.normalize import COMMON_GIVEN_NAMES, Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, coarse, coarse_flat, loose
+from resolver.matching.words import COMMON_GIVEN_NAMES
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "score_alias", "token_similarity"]
 

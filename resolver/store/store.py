@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from resolver.errors import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery
 from resolver.matching.normalize import KEYS_VERSION, normalize_name
 from resolver.results import AliasKind, AliasRecord, EntityRecord, EntityType, HistoryRecord
-from resolver.store import postings
-from resolver.store.derive import alias_columns
-from resolver.store.models import AliasRow, EntityRow, HistoryRow, MetaRow
+from resolver.store import bulk, postings
+from resolver.store.derive import alias_columns, as_columns, derive_many, gc_paused
+from resolver.store.models import AliasRow, Base, EntityRow, HistoryRow, MetaRow
 from resolver.store.text_rules import check_text
 from resolver.store.writes import BulkWrites, bump_revision
 
@@ -34,6 +34,8 @@ _SLUG_RE = re.compile(r"[^a-z0-9]+")
 #: what an entity id may be: letters, digits and . _ : - (not first), at most 200 characters
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$"
 _ID_RE = re.compile(ID_PATTERN)
+#: aliases re-keyed per statement when the normaliser changed
+_REKEY_BATCH = 20_000
 
 
 def _now() -> datetime:
@@ -328,18 +330,28 @@ class AliasStore(BulkWrites):
         return value == KEYS_VERSION
 
     def rekey_if_needed(self) -> bool:
-        """Recompute every alias's keys when they were written by another normaliser version."""
+        """Recompute every alias's keys when they were written by another normaliser version.
+
+        One transaction, read and written :data:`_REKEY_BATCH` aliases at a time (by id), so
+        memory does not grow with the store; then the index tables are rebuilt from the new keys.
+        """
         if self.keys_current():
             return False
         with self._sessions.begin() as session:
             meta = session.get(MetaRow, "keys_version")
             if meta is not None and meta.value == KEYS_VERSION:
                 return False
-            for row in session.execute(select(AliasRow)).scalars():
-                for column, value in alias_columns(row.text).items():
-                    setattr(row, column, value)
-            session.flush()
-            postings.reindex(session.connection())  # the index derives from the keys
+            conn = session.connection()
+            table = Base.metadata.tables["alias"]
+            last = 0
+            with gc_paused():
+                while rows := conn.execute(select(AliasRow.id, AliasRow.text).where(AliasRow.id > last)
+                                           .order_by(AliasRow.id).limit(_REKEY_BATCH)).all():
+                    last = rows[-1][0]
+                    derived = derive_many([t for _, t in rows])
+                    bulk.update_rows(conn, table, ["id"], [{"id": i, **as_columns(d)}
+                                                           for (i, _), d in zip(rows, derived, strict=True)])
+            postings.reindex(conn)  # the index derives from the keys
             if meta is None:
                 session.add(MetaRow(key="keys_version", value=KEYS_VERSION))
             else:

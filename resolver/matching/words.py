@@ -1,0 +1,40 @@
+"""The matcher's word lists (``resolver/data/name_words.toml``), loaded once.
+
+General knowledge about names, kept as data rather than code: titles and honorifics, given names
+too common to identify anybody, words that merely begin with "al", the words that join a name's
+parts, legal forms of companies, written abbreviations, and the words that name a country.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
+           "LEGAL_FORMS", "TITLES"]
+
+_SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
+
+
+def _load() -> dict[str, Any]:
+    with _SOURCE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+_RAW = _load()
+
+#: titles, honorifics and ranks, dropped at the start of a name ("Sheikh", "Ayatollah", "Gen")
+TITLES: frozenset[str] = frozenset(_RAW["titles"].split())
+#: given names so widely borne that, alone, they never identify anybody ("Ali", "Muhammad")
+COMMON_GIVEN_NAMES: frozenset[str] = frozenset(_RAW["common_given_names"].split())
+#: words that begin with "al" without an attached article ("Alawi", "Alliance")
+ATTACHED_AL_KEEP: frozenset[str] = frozenset(_RAW["attached_al_keep"].split())
+#: words that join a name's parts and identify nothing ("of", "de", "wa")
+FUNCTION_WORDS: frozenset[str] = frozenset(_RAW["function_words"].split())
+#: legal forms of companies ("ltd", "ooo", "sirketi"): what kind of company, never which one
+LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split())
+#: written abbreviations read as the word ("mohd" -> "muhammad", "intl" -> "international")
+ABBREVIATIONS: dict[str, str] = dict(_RAW["abbreviations"])
+#: a word naming a country (its name, demonym or capital) -> the ISO 3166 alpha-2 code
+COUNTRY_WORDS: dict[str, str] = {word: code for code, words in _RAW["countries"].items() for word in words.split()}
