@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.context import SpawnContext, SpawnProcess
 
-__all__ = ["ctrl_c_held", "worker_context"]
+__all__ = ["check_stop", "ctrl_c_held", "install_stop_handlers", "worker_context"]
 
 
 @contextmanager
@@ -45,6 +45,40 @@ def ctrl_c_held() -> Iterator[None]:
             signal.signal(signal.SIGINT, previous)
             if caught:
                 signal.raise_signal(signal.SIGINT)
+
+
+#: the signals that asked this process to stop, as received (only with :func:`install_stop_handlers`)
+_STOPS: list[int] = []
+
+
+def _stop(signum: int, _frame: object) -> None:
+    _STOPS.append(signum)
+    _raise_for(signum)
+
+
+def _raise_for(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def install_stop_handlers() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP end a command by an exception that runs every cleanup on its way
+    out (KeyboardInterrupt for Ctrl-C; SystemExit with status 128 + the signal number for the
+    others), and the signal is remembered for :func:`check_stop`."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop)
+
+
+def check_stop() -> None:
+    """Raise again the exception of a stop signal this process received.
+
+    Python runs a signal's handler between any two bytecodes of the main thread, also inside a
+    finaliser (``__del__``, a weakref callback), where an exception is printed and swallowed: the
+    work would go on and commit.  Bulk writes call this at every batch and before they return, so
+    a stop that was swallowed still stops them before anything is committed."""
+    if _STOPS:
+        _raise_for(_STOPS[-1])
 
 
 class _Process(SpawnProcess):

@@ -8,6 +8,7 @@ one test computes the keys in a worker process as ``resolver import`` does.
 from __future__ import annotations
 
 import io
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, text
 
 import resolver.store.store as store_module
 import resolver.store.writes as writes_module
-from resolver import ImportFailed, Resolver
+from resolver import ImportFailed, Resolver, workers
 from resolver.store.csvio import import_csv, import_rows
 from resolver.store.postings import reindex
 from tests.conftest import _pg_database
@@ -190,3 +191,36 @@ def test_re_keying_a_store_in_batches_gives_the_store_a_fresh_load_writes(
     assert stale.store.rekey_if_needed() is True
     assert stale.store.keys_current() and stale.store.rekey_if_needed() is False
     assert _contents(stale.store.engine) == _contents(fresh.store.engine)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_ctrl_c_that_a_finaliser_swallowed_still_stops_an_import(
+        two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python runs a signal's handler inside whatever Python code runs next, a ``__del__`` too, where
+    its KeyboardInterrupt is printed and swallowed.  With the command line's handlers installed, the
+    import still stops at its next batch and writes nothing."""
+    r, _ = two_stores
+    before = (r.store.stats(), r.store.revision())
+    monkeypatch.setattr(writes_module, "BATCH", 3)
+    monkeypatch.setattr(workers, "_STOPS", [])
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+
+    class CtrlCWhileFinalising:
+        def __del__(self) -> None:
+            signal.raise_signal(signal.SIGINT)
+            sum(range(10))  # the handler runs here, and its exception goes no further than this method
+
+    def rows() -> Iterator[tuple[str, str, str, str]]:
+        for k, row in enumerate(ROWS):
+            if k == 4:
+                CtrlCWhileFinalising()  # made and dropped at once
+            yield row
+
+    workers.install_stop_handlers()  # as the resolver command does
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_rows(r.store, rows(), source="", actor="python")
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert (r.store.stats(), r.store.revision()) == before

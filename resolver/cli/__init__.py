@@ -7,7 +7,6 @@ Library errors become a one-line message and exit status 1, never a traceback.
 from __future__ import annotations
 
 import functools
-import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from resolver.errors import ResolverError
 from resolver.resolve import Resolver
 from resolver.settings import load_settings
+from resolver.workers import install_stop_handlers
 
 __all__ = ["cli", "db_option", "main", "open_resolver", "reports_errors"]
 
@@ -65,20 +65,15 @@ def cli() -> None:
     """
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM or SIGHUP: unwind like Ctrl-C, so that staged outputs are removed and transactions roll back."""
-    raise SystemExit(128 + signum)
-
-
 def main() -> None:
     """Console-script entry point.
 
     SIGTERM and SIGHUP end a command the way Ctrl-C does: by an exception that runs every
     cleanup on its way out (no half-written or hidden ``.part`` file is left behind), then exit
-    status 128 + the signal number.  ``resolver serve`` hands the signals to gunicorn.
+    status 128 + the signal number; bulk writes check again before they commit
+    (:func:`resolver.workers.check_stop`).  ``resolver serve`` hands the signals to gunicorn.
     """
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _terminate)
+    install_stop_handlers()
     cli(prog_name="resolver")
 
 

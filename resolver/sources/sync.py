@@ -36,6 +36,7 @@ from resolver.store.derive import Derived, KeyPool, gc_paused
 from resolver.store.models import SourceRecordRow, SourceRow
 from resolver.store.store import AliasStore
 from resolver.store.text_rules import check_text
+from resolver.workers import check_stop
 
 __all__ = ["SyncReport", "list_sources", "sync_source"]
 
@@ -174,6 +175,7 @@ def _apply_all(session: Session, file_name: str, chunks: Iterable[_Chunk], seen:
                report: SyncReport) -> None:
     """Check and write the records a chunk at a time: new ones added, changed ones brought up to date."""
     for chunk in chunks:
+        check_stop()  # (a stop a finaliser swallowed: nothing is committed)
         apply.derived = chunk.derived
         batch, digests = chunk.records, chunk.digests
         report.records += len(batch)
@@ -233,6 +235,7 @@ def sync_source(store: AliasStore, name: str, reader: Any, *, info: dict[str, An
             _apply_all(session, file_name, _ahead(session, name, _chunks(reader, chunk), keys), seen, apply, report)
         for dropped in _dropped(session, name, seen, chunk):
             apply.remove(dropped)
+        check_stop()
         for key, value in apply.counts.items():
             setattr(report, key, getattr(report, key) + value)
         session.execute(text(f"DROP TABLE {_SEEN}"))

@@ -22,6 +22,7 @@ from resolver.store.derive import Derived, KeyPool, as_columns, derive, gc_pause
 from resolver.store.loader import BATCH, EntityCheck, Loader, LoadRow, LoadTotals, update_always
 from resolver.store.models import AliasRow, Base, EntityRow, MetaRow
 from resolver.store.text_rules import check_text
+from resolver.workers import check_stop
 
 __all__ = ["BulkWrites", "bump_revision"]
 
@@ -65,6 +66,7 @@ class BulkWrites:
                     batch.append(row)
                     if len(batch) < BATCH:
                         continue
+                    check_stop()
                     pending.append((batch, keys.submit([r[3] for r in batch])))
                     batch = []
                     if len(pending) > keys.workers:  # the workers compute the next batches' keys meanwhile
@@ -75,6 +77,7 @@ class BulkWrites:
                 while pending:
                     done, derived = pending.popleft()
                     loader.load(done, derived.result())
+            check_stop()  # (a stop a finaliser swallowed: nothing is committed)
             return loader.finish()
         finally:
             loader.close()
