@@ -257,3 +257,33 @@ def test_a_near_key_too_common_to_follow_still_retrieves_with_the_other_words(ba
     import_rows(backend.store, rows, source="crowd")
     backend.store.add_entity("Faruk Zorbani", "person", id="target")
     assert "target" in _entities(backend, "Faruq Zorbani")
+
+
+def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(resolver: Resolver,
+                                                                            db_path: Path) -> None:
+    """On SQLite the shortest holders of several tokens are read without an outer ORDER BY: the scan
+    stops at the first ones that hold every token, which relies on SQLite handing the ordered,
+    LIMITed subquery's rows on in order.  A SQLite that stopped doing so would answer differently
+    from the portable query (sorted join) here."""
+    import sqlite3
+
+    from resolver.store.reader import Queries
+
+    _crowd(resolver)
+    conn = sqlite3.connect(db_path)
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM ix_token ORDER BY n DESC LIMIT 8")]
+        early, portable = Queries(conn, "?", sqlite=True), Queries(conn, "?", sqlite=False)
+        longest = 0
+        for first in ids:
+            for other in ids:
+                for third in ids:
+                    if len({first, other, third}) == 3:
+                        for limit, scan in ((5, 40), (20, 1000)):
+                            tokens = [first, other, third]
+                            got = early.shortest(tokens, limit, scan)
+                            assert got == portable.shortest(tokens, limit, scan)
+                            longest = max(longest, len(got))
+        assert longest == 20  # (some reads found more holders than they keep: the order decided)
+    finally:
+        conn.close()
