@@ -193,12 +193,9 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
-        tokens = self._tokens
         for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
-            if len(tokens) >= tokens.limit:  # (Bounded.put, inline: a lookup reads dozens of these rows)
-                tokens.clear()
-            tokens[key] = (token_id, df, n, people)
+            self._tokens.put(key, (token_id, df, n, people))
         own = self.load_tokens(q, {coarse(f) for f in wanted})
         for fine, lk in wanted.items():
             key = coarse(fine)
