@@ -241,7 +241,6 @@ def test_words_written_together_or_apart_still_retrieve(backend: Resolver) -> No
     assert "joined-1" in _entities(backend, "Vakil Abad")
 
 
-
 def _word(n: int) -> str:
     """A made-up word of its own for each n (distinct skeletons)."""
     c = "bdfgklmnprstvz"

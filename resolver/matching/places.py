@@ -14,7 +14,6 @@ from resolver.matching.words import COUNTRY_WORDS
 __all__ = ["place_of"]
 
 
-
 def place_of(word: str) -> str | None:
     """The ISO country code a normalised word names ("iranian" -> "IR"), or None."""
     return COUNTRY_WORDS.get(word)

@@ -43,7 +43,6 @@ class ImportReport(Shape):
     entities_updated: int = 0
 
 
-
 class ImportRows(list[tuple[str, str, str, str]]):
     """The checked rows of an import file, with the line where each entity first appears (for errors)."""
 

@@ -62,7 +62,6 @@ class ReviewItem(Shape):
     decided_at: str | None
 
 
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
