@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
-from resolver.matching.normalize import analyze
+from resolver.matching.normalize import analyze, coarse
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
 from resolver.matching.scoring import keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
@@ -286,3 +286,25 @@ def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(reso
         assert longest == 20  # (some reads found more holders than they keep: the order decided)
     finally:
         conn.close()
+
+
+def test_a_words_own_row_read_with_its_near_keys_is_the_row_a_token_read_gives(backend: Resolver) -> None:
+    """``load_similar`` takes a word's own token row from the near-key read (every token is written
+    with its own loose key among its variants), and calls a word absent when that read did not bring
+    it: the same rows as reading the token keys themselves, for a live word, a word whose aliases
+    are all gone, and a word the store never held."""
+    store = backend.store
+    store.add_entity("Zorgamazoo Qwerty", "person", id="zorga")
+    gone = store.add_alias("zorga", "Blixtavor Qwerty")
+    store.remove_alias("zorga", gone.id)  # BLXTWR: a token row left with no postings
+    words = analyze("Zorgamazoo Blixtavor Qwerty Vuntrexil").tokens
+    near = backend.index
+    with near.session() as q:
+        near.load_similar(q, [t.key for t in words])
+        from_near = {k: near._tokens[k] for k in {coarse(t.key) for t in words}}
+    fresh = CandidateIndex.open(store.engine)
+    with fresh.session() as q:
+        read = fresh.load_tokens(q, set(from_near))
+    assert from_near == read
+    assert read[coarse(words[1].key)] is None and read[coarse(words[3].key)] is None
+    assert read[coarse(words[0].key)] is not None and read[coarse(words[2].key)] is not None

@@ -72,13 +72,14 @@ class Retrieval(Votes):
         have = {(t.text, t.key): e for t in tokens if (e := cache.get((t.text, t.key))) is not None}
         fresh = [t for t in tokens if (t.text, t.key) not in have]
         similar = index.load_similar(q, [t.key for t in fresh]) if fresh else {}
-        keys = {coarse(t.key) for t in fresh} | {coarse(t.key) for _, t, _ in joined}
-        keys |= {k for t in fresh for k in similar[t.key]}
-        rows = index.load_tokens(q, keys)
+        # (the fresh tokens' own rows were read with their near keys: cached, no statement)
+        owns = index.load_tokens(q, {coarse(t.key) for t in fresh})
         # a word the store does not know may be two of its words written as one ("Safieddine")
-        splits = {own: _splits(own) for t in fresh if rows[own := coarse(t.key)] is None and len(own) >= 4}
-        if splits:
-            rows.update(index.load_tokens(q, {k for pairs in splits.values() for pair in pairs for k in pair}))
+        splits = {own: _splits(own) for t in fresh if owns[own := coarse(t.key)] is None and len(own) >= 4}
+        keys = {coarse(t.key) for _, t, _ in joined} | {k for t in fresh for k in similar[t.key]}
+        keys |= {k for pairs in splits.values() for pair in pairs for k in pair}
+        rows = index.load_tokens(q, keys - owns.keys())  # the rest in one statement
+        rows.update(owns)
         made: dict[tuple[str, str], Entry] = {}
         for t in fresh:
             own = coarse(t.key)
