@@ -178,3 +178,21 @@ def test_a_rival_read_by_its_alignment_alone_reads_as_its_whole_evidence(shared:
                                                          bool(ev.values[at["clash_any"]]))
                 checked += 1
     assert checked > 100
+
+
+def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afresh() -> None:
+    """Word pairs that share nothing differ only in length features, so the learned similarity is
+    kept per feature vector: a pair met after another with the same vector gets what the model
+    gives it computed afresh."""
+    from resolver.matching.features import token_features
+    from resolver.matching.model import MatcherModel
+
+    model = MatcherModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    pairs = [("8631", "prison"), ("1234", "parsia"), ("4711", "adel"), ("9090", "abad"), ("kazemi", "kadhimi"),
+             ("kazimi", "kadhimi"), ("awlaki", "aulaqi")]
+    tokens = [(q.tokens[0], a.tokens[0]) for q, a in ((analyze(x), analyze(y)) for x, y in pairs)]
+    got = [model.token_similarity(q, a) for q, a in tokens]
+    afresh = [model._token_probability(token_features(q.text, q.key, a.text, a.key)) for q, a in tokens]
+    assert got == afresh
+    vectors = [token_features(q.text, q.key, a.text, a.key) for q, a in tokens]
+    assert vectors[0] == vectors[1]  # one vector, two pairs
