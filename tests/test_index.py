@@ -308,3 +308,35 @@ def test_a_words_own_row_read_with_its_near_keys_is_the_row_a_token_read_gives(b
     assert from_near == read
     assert read[coarse(words[1].key)] is None and read[coarse(words[3].key)] is None
     assert read[coarse(words[0].key)] is not None and read[coarse(words[2].key)] is not None
+
+
+def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
+    """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
+    loose-skeleton pass over all the words: the same as weighing each word by itself."""
+    import random
+
+    from rapidfuzz.distance import Levenshtein
+
+    from resolver.matching.normalize import loose
+    from resolver.matching.votes import _LIKE_FROM, _fill_likes
+
+    def one_by_one(key: str, near: frozenset[str], other: str) -> float:
+        if len(key) <= 2 or len(other) <= 2:
+            like = 0.0
+        elif loose(other) == loose(key):
+            like = 1.0 - 1.0 / max(len(key), len(other))
+        else:
+            like = Levenshtein.normalized_similarity(key, other, processor=None)
+            like = like if like >= _LIKE_FROM else 0.0
+        if like < 0.6 and other in near and keys_may_pair(key, other):
+            like = 0.6
+        return like
+
+    words = sorted({k for a in resolver.index.aliases for k in a.coarse_keys} | {"A", "AB", "8631"})
+    rng = random.Random(5)
+    for _ in range(300):
+        key, others = rng.choice(words), rng.sample(words, 60)
+        near = frozenset(rng.sample(others, 4) + rng.sample(words, 4))
+        likes = {"ZZZZ": 0.25}  # what an entry had already stays
+        _fill_likes(key, near, likes, others)
+        assert likes == {"ZZZZ": 0.25, **{o: one_by_one(key, near, o) for o in others}}
