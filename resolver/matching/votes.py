@@ -117,15 +117,18 @@ class Votes:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
         the order in which the aliases that pass the floor are kept, when they are too many."""
-        words = [(e.key, e.weight, e.likes) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
+        words = []
         for e in entries:
             if e.halves is None:
                 if len(e.likes) + len(held_words) > _LIKES_KEPT:
                     e.likes.clear()
                 if todo := [k for k in held_words if k not in e.likes]:
                     _fill_likes(e.key, e.near_keys, e.likes, todo)
+                # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
+                if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
+                    words.append((e.key, e.weight, e.likes))
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
