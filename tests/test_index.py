@@ -340,3 +340,20 @@ def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolve
         likes = {"ZZZZ": 0.25}  # what an entry had already stays
         _fill_likes(key, near, likes, others)
         assert likes == {"ZZZZ": 0.25, **{o: one_by_one(key, near, o) for o in others}}
+
+
+def test_the_largest_few_by_a_sort_are_heapqs() -> None:
+    """Retrieval keeps the best aliases by a sort when they are few and by ``heapq.nlargest`` when
+    many: with keys that never tie (they end in the alias id) both give the same list."""
+    import heapq
+    import random
+
+    from resolver.matching.retrieval import _largest
+
+    rng = random.Random(9)
+    for size in (0, 1, 29, 30, 31, 60, 119, 120, 121, 240, 241, 1000):
+        items = rng.sample(range(10**6), size)
+        votes = {i: rng.choice([0.5, 1.0, 2.25, 500.0]) for i in items}
+        for n in (30, 60):
+            ranked = heapq.nlargest(n, items, key=lambda i, v=votes: (v[i], -i))  # type: ignore[misc]
+            assert _largest(n, items, lambda i, v=votes: (v[i], -i)) == ranked  # type: ignore[misc]

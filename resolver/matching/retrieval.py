@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from resolver.matching.index_views import Bounded, read_exact
@@ -46,6 +47,14 @@ def _splits(key: str) -> list[tuple[str, str]]:
         left, right = key[:i], key[i:]
         out += [(left, right), (left + "Y", right)]
     return out
+
+
+def _largest(n: int, items: list[int], key: Callable[[int], tuple[float, ...]]) -> list[int]:
+    """``heapq.nlargest(n, items, key)`` for keys that never tie (each ends in the alias id): a sort
+    in C is faster until the items are several times more than ``n``, and gives the same list."""
+    if len(items) <= 4 * n:
+        return sorted(items, key=key, reverse=True)[:n]
+    return heapq.nlargest(n, items, key=key)
 
 
 class Retrieval(Votes):
@@ -199,8 +208,8 @@ class Retrieval(Votes):
         kept = [i for i, v in votes.items() if v >= floor]
         if len(kept) > MAX_CANDIDATES:
             # too many to score: the most alike of the best by votes (among which ties went by age)
-            pool = heapq.nlargest(_RERANK_POOL, kept, key=lambda i: (votes[i], -i))
+            pool = _largest(_RERANK_POOL, kept, lambda i: (votes[i], -i))
             near = self._likeness(q, entries, pool)
-            return heapq.nlargest(MAX_CANDIDATES, pool, key=lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
+            return _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
         kept.sort(key=lambda i: (-votes[i], i))
         return kept
