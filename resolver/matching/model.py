@@ -118,7 +118,7 @@ class MatcherModel:
             features = token_features(*key)
             found = self._by_features.get(features)
             if found is None:
-                if len(self._by_features) > 200_000:
+                if len(self._by_features) > 50_000:
                     self._by_features.clear()
                 found = self._by_features[features] = self._token_probability(features)
             self._cache[key] = found
