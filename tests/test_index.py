@@ -291,3 +291,38 @@ def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(reso
         assert longest == 20  # (some reads found more holders than they keep: the order decided)
     finally:
         conn.close()
+
+
+def _as_if(r: Resolver, entities: int) -> CandidateIndex:
+    """The store's index, weighing words as in a store of this many entities (a large store's
+    statistics on a small file: which words are common is what retrieval decides by)."""
+    index = r.index
+    return CandidateIndex(index._reader, index.revision, entities)
+
+
+def test_a_common_word_retrieves_when_the_rarer_words_retrieve_few(resolver: Resolver) -> None:
+    """A surname held by a few hundred aliases of a large store ("Chatayev") still brings in its
+    shortest holders when the mention's rarer word ("Akhmet", which the alias spells "Akhmed")
+    retrieved fewer aliases than are scored."""
+    resolver.store.add_entity("Amin Quorvel", "person", id="target")
+    rows = [(f"q-{n}", f"Quorvel {_word(n)}", "person", f"Quorvel {_word(n)}") for n in range(_MAX_POSTINGS + 10)]
+    rows += [(f"z-{n}", f"Zigmund {_word(n)}", "person", f"Zigmund {_word(n)}") for n in range(2)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = _as_if(resolver, 400_000)
+    row = index._token("QRWL")
+    assert row is not None and row[2] > _MAX_POSTINGS
+    found = {index.aliases[i].entity_id for i in index.candidates(analyze("Zigmund Quorvel"))}
+    assert "target" in found and "z-0" in found
+
+
+def test_a_legal_form_is_never_joined_with_its_neighbour(resolver: Resolver) -> None:
+    """"Raman Co." is the company Raman, not the rare word "Auramenka" (RMNK: Raman and Co
+    written as one word), which would set a bar the common word Raman cannot reach."""
+    resolver.store.add_entity("Raman Company", "organization", id="target")
+    rows = [(f"r-{n}", f"Raman {_word(n)}", "person", f"Raman {_word(n)}") for n in range(_MAX_POSTINGS + 50)]
+    rows += [(f"a-{n}", f"Auramenka {_word(n)}", "person", f"Auramenka {_word(n)}") for n in range(3)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = _as_if(resolver, 20_000)
+    assert index._token("RMNK") is not None
+    found = {index.aliases[i].entity_id for i in index.candidates(analyze("Raman Co."))}
+    assert "target" in found
