@@ -5,7 +5,6 @@ Run against SQLite and, where a server is available, PostgreSQL (the ``backend``
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,11 +14,11 @@ import pytest
 from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
-from resolver.matching.index import POPULATION, CandidateIndex
+from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
-from resolver.matching.normalize import analyze, coarse
+from resolver.matching.normalize import analyze
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.scoring import keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
 from resolver.matching.votes import MAX_POSTINGS as _MAX_POSTINGS
 from resolver.store.csvio import import_rows
@@ -205,28 +204,24 @@ def test_near_keys_the_scorer_cannot_pair_are_not_followed() -> None:
     assert keys_may_pair("KZM", "KZMY")  # a final letter more: Kazem / Kazemi, Guard / Guards
 
 
-def test_a_words_weight_is_its_share_of_the_store_not_its_count(resolver: Resolver) -> None:
-    """At a million aliases the same share of entities gives the same weight as in the store the
-    judge was fitted on, and a word held by a few entities of a large store weighs as an unseen
-    one, not more; up to POPULATION entities the weight is the plain IDF."""
+def test_the_judge_sees_a_words_share_of_the_store_not_its_count(resolver: Resolver) -> None:
+    """At a million aliases the same share of entities gives the judge the same weight as in
+    the store it was fitted on; up to FEATURE_POPULATION entities it is the weight itself."""
     small = CandidateIndex.open(resolver.store.engine)
-    assert small.entity_count <= POPULATION
+    assert small.entity_count <= FEATURE_POPULATION
     for mention in ("Qassem Suleimani", "Kata'ib Hezbollah", "Zorgamazoo"):
         for t in analyze(mention).tokens:
-            if small.weight(t) > FUNCTION_WORD_WEIGHT:
-                row = small._token(coarse(t.key))
-                idf = math.log(1 + small.entity_count / row[1]) if row else math.log(1 + 2 * small.entity_count)
-                assert small.weight(t) == pytest.approx(idf * idf)
+            assert small.feature_weight(t) == small.weight(t)
     token = analyze("Zorgamazoo").tokens[0]
     seen = []
-    for entities, df in ((20_000, 100), (400_000, 2_000), (20_000, 1), (400_000, 1), (400_000, 50)):
+    for entities, df in ((20_000, 100), (400_000, 2_000), (20_000, 1), (400_000, 1)):  # 1 in 200; one entity
         index = CandidateIndex(small._reader, small.revision, entities)
-        index._tokens.put("ZRQMZ", (1, df, df, df))  # 1 in 200 twice; one entity twice; 1 in 8,000
-        seen.append((index.weight(token), index.max_weight))
-    assert seen[0][0] == pytest.approx(seen[1][0])
-    # a word held once, and an unseen one, weigh alike in any store larger than POPULATION
-    assert seen[2][0] == seen[3][0] == seen[2][1] == seen[3][1]
-    assert seen[4][0] < seen[3][0]
+        index._tokens.put("ZRQMZ", (1, df, df))
+        seen.append((index.feature_weight(token), index.weight(token), index.feature_max_weight, index.max_idf))
+    assert seen[0][0] == pytest.approx(seen[1][0]) and seen[0][1] == pytest.approx(seen[1][1])
+    # the IDF of a word held once, and of an unseen one, grows with the store; the judge's does not
+    assert seen[2][1] < seen[3][1] and seen[2][3] < seen[3][3]
+    assert seen[2][0] == seen[3][0] == seen[2][2] == seen[3][2]
 
 
 def _entities(r: Resolver, text: str) -> set[str]:

@@ -82,15 +82,15 @@ def candidate_features(
     unrelated names.
     """
     rules = [s.value for s, _ in ranked[:_COMPARED]]
-    query_weights = [index.weight(t) for t in name.tokens]
-    max_weight = index.max_weight  # the weight of a word the store has never seen
+    query_weights = [index.feature_weight(t) for t in name.tokens]
+    max_weight = index.feature_max_weight  # the weight of a word the store has never seen
     rival = [_exact(s) for s, _ in ranked[:_COMPARED]]
     paired = []
     for k, (score, alias) in enumerate(ranked[:_COMPARED]):
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
-        weights = [index.weight(t) for t in alias.tokens]
+        weights = [index.feature_weight(t) for t in alias.tokens]
         wq = query_weights
         own = index.entity_places.get(alias.entity_id)
         if own and not any(place_of(t.text) for t in alias.tokens):

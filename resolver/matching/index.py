@@ -41,10 +41,10 @@ from resolver.store.reader import IndexReader, Queries
 TokenRow = tuple[int, int, int, int]
 """(token id, entity count, postings count, people among those entities) of a token key."""
 
-__all__ = ["POPULATION", "CandidateIndex", "IndexedAlias"]
+__all__ = ["FEATURE_POPULATION", "CandidateIndex", "IndexedAlias"]
 
-#: weights see a word's share of the entities as in a store of at most this many (see ``weight``)
-POPULATION = 10_000
+#: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
+FEATURE_POPULATION = 10_000
 
 _coarse = functools.lru_cache(maxsize=65536)(coarse)
 
@@ -63,9 +63,7 @@ class CandidateIndex:
         self._reader = reader
         self.entity_count = entity_count
         self._n = max(entity_count, 1)
-        #: the rarest a word can look: held by half an entity of ``POPULATION`` (see ``weight``)
-        self._rarest = 2.0 * min(self._n, POPULATION)
-        self.max_idf = math.log(1 + self._rarest)
+        self.max_idf = math.log(1 + self._n / 0.5)
         self._tokens: Bounded[str, TokenRow | None] = Bounded(100_000)
         self._postings: Bounded[int, tuple[int, ...]] = Bounded(5_000)
         self._similar: Bounded[str, frozenset[str]] = Bounded(50_000)
@@ -127,21 +125,13 @@ class CandidateIndex:
     def weight_of(self, token: Token, row: TokenRow | None) -> float:
         if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
             return FUNCTION_WORD_WEIGHT
-        w = math.log(1 + min(self._n / row[1], self._rarest)) if row is not None and row[1] > 0 else self.max_idf
+        w = math.log(1 + self._n / row[1]) if row is not None and row[1] > 0 else self.max_idf
         return w * w
 
     def weight(self, token: Token) -> float:
         """IDF weight of a token: rare surnames count, "Muhammad" and "Company" barely do.
 
-        The IDF is squared so that a shared rare token outweighs several shared common ones.  It
-        is the IDF of the word's share of the entities, in a store of at most :data:`POPULATION`
-        entities: a word held by one entity in 20 weighs the same in any store, and a word rarer
-        than half an entity in ``POPULATION`` weighs as an unseen one.  Otherwise, in a store of a
-        million aliases, the words a store holds once or a few times would outweigh every other
-        word of a name ("Kelvin" in "Kelvin Hok Lai KONG" for "Hok Lai Kong"), the same pair
-        would score and look less alike than in a small store, and the learned judge (fitted on
-        stores of about 5,000 entities, its features divide IDF by an unseen word's) would see
-        clear matches fall below its threshold.  Up to ``POPULATION`` entities this is the plain IDF.
+        The IDF is squared so that a shared rare token outweighs several shared common ones.
         """
         found = self._weights.get((token.text, token.key))
         if found is None:
@@ -152,10 +142,29 @@ class CandidateIndex:
             self._weights.put((token.text, token.key), found)
         return found
 
+    def feature_weight(self, token: Token) -> float:
+        """A token's weight as the learned judge sees it: the IDF of its share of the entities,
+        in a store of at most :data:`FEATURE_POPULATION` entities.
+
+        The judge was fitted on stores of about 5,000 entities.  Its features divide IDF by the
+        IDF of an unseen word, which grows with the log of the store's size: at a million aliases
+        the same names look less informative than they are, and a clear match falls below the
+        threshold.  A word held by one entity in 20 is as common in any store; a word rarer than
+        one in ``FEATURE_POPULATION`` counts as unseen.  Up to that size this is :meth:`weight`.
+        """
+        if self._n <= FEATURE_POPULATION:
+            return self.weight(token)
+        if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
+            return FUNCTION_WORD_WEIGHT
+        row = self._token(coarse(token.key))
+        share = row[1] * FEATURE_POPULATION / self._n if row is not None else 0.0
+        w = math.log(1 + FEATURE_POPULATION / max(share, 0.5))
+        return w * w
+
     @property
-    def max_weight(self) -> float:
-        """The weight of a word the store has never seen (the largest there is)."""
-        return self.max_idf * self.max_idf
+    def feature_max_weight(self) -> float:
+        """The judge's weight of a word the store has never seen (see :meth:`feature_weight`)."""
+        return math.log(1 + min(self._n, FEATURE_POPULATION) / 0.5) ** 2
 
     def kinds(self, tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
         """(people, other entities) whose names hold each token's key: a store statistic written
