@@ -308,16 +308,3 @@ def test_a_common_word_retrieves_when_the_rarer_words_retrieve_few(resolver: Res
     assert row is not None and row[2] > _MAX_POSTINGS
     found = {index.aliases[i].entity_id for i in index.candidates(analyze("Zigmund Quorvel"))}
     assert "target" in found and "z-0" in found
-
-
-def test_a_legal_form_is_never_joined_with_its_neighbour(resolver: Resolver) -> None:
-    """"Raman Co." is the company Raman, not the rare word "Auramenka" (RMNK: Raman and Co
-    written as one word), which would set a bar the common word Raman cannot reach."""
-    resolver.store.add_entity("Raman Company", "organization", id="target")
-    rows = [(f"r-{n}", f"Raman {_word(n)}", "person", f"Raman {_word(n)}") for n in range(_MAX_POSTINGS + 50)]
-    rows += [(f"a-{n}", f"Auramenka {_word(n)}", "person", f"Auramenka {_word(n)}") for n in range(3)]
-    import_rows(resolver.store, rows, source="crowd")
-    index = _as_if(resolver, 20_000)
-    assert index._token("RMNK") is not None
-    found = {index.aliases[i].entity_id for i in index.candidates(analyze("Raman Co."))}
-    assert "target" in found

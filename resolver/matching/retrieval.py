@@ -22,14 +22,11 @@ from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat
 from resolver.matching.scoring import keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes
-from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:
     from resolver.matching.index import CandidateIndex, TokenRow
 
-#: words never written together with a neighbour: a legal form or a joining word
-_NOT_JOINED = FUNCTION_WORDS | LEGAL_FORMS
 #: the same for a token reached through a near key; a longer list is not followed
 _MAX_NEAR_POSTINGS = 100
 #: of the near keys with longer lists, how many (the shortest) a second pass tries (see ``_far_votes``)
@@ -68,8 +65,6 @@ class Retrieval(Votes):
         # with a vowel, without it, as the word's own key would be ("Vakil Abad" -> WKLBD)
         joined: list[tuple[int, Token, bool]] = []
         for n, (a, b) in enumerate(itertools.pairwise(tokens)):
-            if a.text in _NOT_JOINED or b.text in _NOT_JOINED:
-                continue  # "Raman Co." is not one word (RMNK, "Auramenka")
             joined.append((n, Token(a.text + b.text, a.key + b.key, a.arabic), False))
             if len(b.key) >= 3 and b.key[0] == "A":
                 joined.append((n, Token(a.text + b.text, a.key + b.key[1:], a.arabic), True))
