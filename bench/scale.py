@@ -17,7 +17,7 @@ a write committed by one process is seen by a lookup in another.  With ``--norma
 A benchmark, not a test.
 
     python bench/scale.py [--sizes 10000,100000,1000000] [--pg ADMIN_URL] [--serve] [--visibility] [--reuse]
-                          [--normalize ROWS] [--work /tmp/scale]
+                          [--normalize ROWS] [--work /tmp/scale] [--answers FILE]
 """
 
 from __future__ import annotations
@@ -158,16 +158,19 @@ queries = json.loads(open(sys.argv[2]).read())
 first = r.resolve(queries[0])
 first_s = time.perf_counter() - started
 first_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-answers, times, cpu = [], [], []
+answers, times, cpu, lines = [], [], [], []
 for q in queries:
     t, c = time.perf_counter(), time.thread_time()
     res = r.resolve(q, limit=10)
     times.append(time.perf_counter() - t)
     cpu.append(time.thread_time() - c)
     answers.append([res.status.value, res.entity.id if res.entity else None, [c.entity.id for c in res.candidates]])
+    cands = "; ".join(f"{c.entity.id}:{c.score!r}:{c.alias}:{c.explanation}" for c in res.candidates)
+    lines.append(f"{q!r}\t{res.status.value} {res.entity.id if res.entity else None} {res.score!r} {res.alias!r} "
+                 f"{res.explanation!r} [{cands}]")
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"first_s": first_s, "first_rss": first_rss, "rss": rss, "times": times, "cpu": cpu,
-                  "answers": answers}))
+                  "answers": answers, "lines": lines}))
 """
 
 
@@ -360,6 +363,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--visibility", action="store_true")
     parser.add_argument("--normalize", type=int, default=0, help="rows for normalize --workers 2 (0: skip)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/scale-bench"))
+    parser.add_argument("--answers", type=Path,
+                        help="write every resolution of the lookups (status, entity, score, reason, candidates) to "
+                             "FILE.BACKEND-SIZE.txt, one line each, to diff two versions exactly")
     parser.add_argument("--reuse", action="store_true",
                         help="SQLite: use the store an earlier run left in --work instead of importing it again")
     args = parser.parse_args(argv)
@@ -401,6 +407,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             import_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             out = run_lookups(db, texts, args.work)
             answers = out["answers"]
+            if args.answers:
+                Path(f"{args.answers}.{backend}-{size}.txt").write_text("".join(f"{line}\n" for line in out["lines"]),
+                                                                        encoding="utf-8")
             if backend not in baseline:
                 baseline[backend] = answers
             reasons: Counter[str] = Counter()

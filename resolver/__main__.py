@@ -1,5 +1,5 @@
 """``python -m resolver``: the same as the ``resolver`` command."""
 
-from resolver.cli import main
+from resolver.console import main
 
 main()

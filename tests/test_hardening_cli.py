@@ -222,6 +222,34 @@ def test_ctrl_c_stops_an_import_and_its_key_worker_without_a_traceback(db_path: 
         assert (r.store.stats(), r.store.revision()) == before
 
 
+def test_ctrl_c_while_the_command_is_still_loading_aborts_without_a_traceback(db_path: Path) -> None:
+    """The command line takes about a second to load (click, SQLAlchemy, the matcher); a Ctrl-C
+    then ends it as it does later, with "Aborted!", not with a traceback of the imports."""
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        pytest.skip("seeing how far the command has loaded reads /proc (Linux)")
+    proc = subprocess.Popen([sys.executable, "-m", "resolver", "stats", "--db", str(db_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # SQLAlchemy's compiled parts are among the first heavy imports: from then on the command loads
+    while "sqlalchemy" not in Path(f"/proc/{proc.pid}/maps").read_text() and time.monotonic() < deadline:
+        assert proc.poll() is None, "the command ended before it loaded SQLAlchemy"
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err.decode(), out) == (1, "Aborted!\n", b"")
+
+
+def test_the_package_loads_its_public_names_on_first_use() -> None:
+    """``import resolver`` (and the command's entry point) loads nothing heavy; every public name
+    is still there when asked for."""
+    code = ("import sys, resolver, resolver.console; heavy = sorted(m for m in ('click', 'sqlalchemy', 'rapidfuzz') "
+            "if m in sys.modules); names = [getattr(resolver, n).__name__ for n in resolver.__all__]; "
+            "print(heavy, len(names), 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "[] 22 True\n"
+
+
 def test_a_failed_build_leaves_neither_a_store_nor_a_temporary_file(tmp_path: Path) -> None:
     source = tmp_path / "entities.toml"
     source.write_text('[[entity]]\nid = "x"\nname = "X"\ntype = "person"\ndescription = ""\n'

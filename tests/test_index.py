@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
-from resolver.matching.normalize import analyze
+from resolver.matching.normalize import analyze, coarse
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
 from resolver.matching.scoring import keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
@@ -286,3 +286,74 @@ def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(reso
         assert longest == 20  # (some reads found more holders than they keep: the order decided)
     finally:
         conn.close()
+
+
+def test_a_words_own_row_read_with_its_near_keys_is_the_row_a_token_read_gives(backend: Resolver) -> None:
+    """``load_similar`` takes a word's own token row from the near-key read (every token is written
+    with its own loose key among its variants), and calls a word absent when that read did not bring
+    it: the same rows as reading the token keys themselves, for a live word, a word whose aliases
+    are all gone, and a word the store never held."""
+    store = backend.store
+    store.add_entity("Zorgamazoo Qwerty", "person", id="zorga")
+    gone = store.add_alias("zorga", "Blixtavor Qwerty")
+    store.remove_alias("zorga", gone.id)  # BLXTWR: a token row left with no postings
+    words = analyze("Zorgamazoo Blixtavor Qwerty Vuntrexil").tokens
+    near = backend.index
+    with near.session() as q:
+        near.load_similar(q, [t.key for t in words])
+        from_near = {k: near._tokens[k] for k in {coarse(t.key) for t in words}}
+    fresh = CandidateIndex.open(store.engine)
+    with fresh.session() as q:
+        read = fresh.load_tokens(q, set(from_near))
+    assert from_near == read
+    assert read[coarse(words[1].key)] is None and read[coarse(words[3].key)] is None
+    assert read[coarse(words[0].key)] is not None and read[coarse(words[2].key)] is not None
+
+
+def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
+    """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
+    loose-skeleton pass over all the words: the same as weighing each word by itself."""
+    import random
+
+    from rapidfuzz.distance import Levenshtein
+
+    from resolver.matching.normalize import loose
+    from resolver.matching.votes import _LIKE_FROM, _fill_likes
+
+    def one_by_one(key: str, near: frozenset[str], other: str) -> float:
+        if len(key) <= 2 or len(other) <= 2:
+            like = 0.0
+        elif loose(other) == loose(key):
+            like = 1.0 - 1.0 / max(len(key), len(other))
+        else:
+            like = Levenshtein.normalized_similarity(key, other, processor=None)
+            like = like if like >= _LIKE_FROM else 0.0
+        if like < 0.6 and other in near and keys_may_pair(key, other):
+            like = 0.6
+        return like
+
+    words = sorted({k for a in resolver.index.aliases for k in a.coarse_keys} | {"A", "AB", "8631"})
+    rng = random.Random(5)
+    for _ in range(300):
+        key, others = rng.choice(words), rng.sample(words, 60)
+        near = frozenset(rng.sample(others, 4) + rng.sample(words, 4))
+        likes = {"ZZZZ": 0.25}  # what an entry had already stays
+        _fill_likes(key, near, likes, others)
+        assert likes == {"ZZZZ": 0.25, **{o: one_by_one(key, near, o) for o in others}}
+
+
+def test_the_largest_few_by_a_sort_are_heapqs() -> None:
+    """Retrieval keeps the best aliases by a sort when they are few and by ``heapq.nlargest`` when
+    many: with keys that never tie (they end in the alias id) both give the same list."""
+    import heapq
+    import random
+
+    from resolver.matching.retrieval import _largest
+
+    rng = random.Random(9)
+    for size in (0, 1, 29, 30, 31, 60, 119, 120, 121, 240, 241, 1000):
+        items = rng.sample(range(10**6), size)
+        votes = {i: rng.choice([0.5, 1.0, 2.25, 500.0]) for i in items}
+        for n in (30, 60):
+            ranked = heapq.nlargest(n, items, key=lambda i, v=votes: (v[i], -i))  # type: ignore[misc]
+            assert _largest(n, items, lambda i, v=votes: (v[i], -i)) == ranked  # type: ignore[misc]

@@ -13,7 +13,7 @@ import pytest
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.decision import FEATURES
-from resolver.matching.features import PAIR_FEATURES, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, align, pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -222,3 +222,46 @@ def test_a_name_word_before_a_title_names_something_named_after_the_person() -> 
     assert _evidence("Kata'ib al-Imam Ali", "Imam Ali")["titled_inside"] == 1
     assert _evidence("Imam Ali", "Imam Ali")["titled_inside"] == 0
     assert _evidence("Sheikh Qais al-Khazali", "Qais al-Khazali")["titled_inside"] == 0  # a title opens a name
+
+
+def test_a_rival_read_by_its_alignment_alone_reads_as_its_whole_evidence(shared: Resolver) -> None:
+    """The judge reads the fifth and sixth entities as rivals only, from ``align`` (no learned
+    similarities): their realness, unpaired words, word similarities and clash must be what
+    ``pair_evidence`` would give, on every candidate of these mentions."""
+    index, model = shared.index, load_model()
+    checked = 0
+    for mention in ("Qais al-Khazali", "Laith al-Khazali", "Abu Mahdi al-Muhandis", "Bank of Sepah Tehran",
+                    "Kataib Hezbollah", "Mustafa Kazemi", "Iraqi Oil Ministry", "Hadi al Amiri", "Ouds Force"):
+        name = analyze(mention)
+        wq = [index.feature_weight(t) for t in name.tokens]
+        for i in index.candidates(name):
+            alias = index.aliases[i]
+            wa = [index.feature_weight(t) for t in alias.tokens]
+            for person in (True, False):
+                ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=person,
+                                   max_weight=index.feature_max_weight, soft=model.token_similarity)
+                al = align(name.tokens, alias.tokens, wq, wa)
+                assert (al.real, tuple(sorted(al.free_q)), tuple(al.q_sim)) == (ev.real, ev.free_q, ev.q_sim)
+                at = {f: k for k, f in enumerate(FEATURES)}
+                assert (al.clash_slot, al.clash_any) == (bool(ev.values[at["clash_slot"]]),
+                                                         bool(ev.values[at["clash_any"]]))
+                checked += 1
+    assert checked > 100
+
+
+def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afresh() -> None:
+    """Word pairs that share nothing differ only in length features, so the learned similarity is
+    kept per feature vector: a pair met after another with the same vector gets what the model
+    gives it computed afresh."""
+    from resolver.matching.features import token_features
+    from resolver.matching.model import MatcherModel
+
+    model = MatcherModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    pairs = [("8631", "prison"), ("1234", "parsia"), ("4711", "adel"), ("9090", "abad"), ("kazemi", "kadhimi"),
+             ("kazimi", "kadhimi"), ("awlaki", "aulaqi")]
+    tokens = [(q.tokens[0], a.tokens[0]) for q, a in ((analyze(x), analyze(y)) for x, y in pairs)]
+    got = [model.token_similarity(q, a) for q, a in tokens]
+    afresh = [model._token_probability(token_features(q.text, q.key, a.text, a.key)) for q, a in tokens]
+    assert got == afresh
+    vectors = [token_features(q.text, q.key, a.text, a.key) for q, a in tokens]
+    assert vectors[0] == vectors[1]  # one vector, two pairs

@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, Evidence, align, pair_evidence
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
@@ -106,32 +106,42 @@ def candidate_features(
             # when the alias names a place too: Basra's airport is not Baghdad's.
             wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own and not _pairs(t, alias) else w
                   for t, w in zip(name.tokens, wq, strict=True)]
-        ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
-                           max_weight=max_weight, soft=model.token_similarity)
-        if not ev.real and "same skeleton" not in score.reason:
+        ev: Evidence | None = None
+        if k < TOP_ENTITIES:
+            ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
+                               max_weight=max_weight, soft=model.token_similarity)
+            real, free_q, q_sim = ev.real, ev.free_q, ev.q_sim
+            clash = bool(ev.values[_AT["clash_slot" if person else "clash_any"]])
+        else:
+            # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
+            # not the learned similarities of its words.
+            al = align(name.tokens, alias.tokens, wq, weights)
+            real, free_q, q_sim = al.real, tuple(sorted(al.free_q)), tuple(al.q_sim)
+            clash = al.clash_slot if person else al.clash_any
+        if not real and "same skeleton" not in score.reason:
             continue
-        paired.append((k, score, alias, person, ev))
+        paired.append((k, score, alias, person, free_q, q_sim, clash, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
-    kinds = index.kinds(name.tokens[i] for *_, ev in paired for i in ev.free_q)
+    kinds = index.kinds(name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
     # what the store says, plus what the training part's names say (a small store has seen a word
     # once or never: "Kata'ib" in a curated store of a few hundred names)
     prior = model.kinds
     kinds = {k: (people + prior.get(k, (0, 0))[0], others + prior.get(k, (0, 0))[1])
              for k, (people, others) in kinds.items()}
     standing = []
-    for k, score, alias, person, ev in paired:
-        other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in ev.free_q), default=0.0)
-        rival[k] = not ev.values[_AT["clash_slot" if person else "clash_any"]]
-        standing.append((k, score, alias, ev, other_kind))
+    for k, score, alias, person, free_q, q_sim, clash, ev in paired:
+        rival[k] = not clash
+        standing.append((k, score, alias, person, free_q, q_sim, ev))
     # A rival that pairs no mention word better than the candidate does, and one worse, is a weaker
     # reading of the mention, not a competing one: "Abu Muhammad al-Loginov" (Ilya unpaired) for
     # "Ilya Alekseyevich Loginov" beside "Ilya Loginov"; "Malik, Hamdi" for "Maliki" beside Nouri
     # al-Maliki.  Namesakes that pair every word alike stay each other's rivals.
-    sims = {k: ev.q_sim for k, *_, ev, _ in standing}
+    sims = {k: q_sim for k, *_, q_sim, _ in standing}
     out = []
-    for k, score, alias, ev, other_kind in standing:
-        if k >= TOP_ENTITIES:
+    for k, score, alias, person, free_q, _, ev in standing:
+        if k >= TOP_ENTITIES or ev is None:
             break
+        other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
         others = [r for m, r in enumerate(rules) if m != k and rival[m] and not _weaker(sims.get(m), ev.q_sim)]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)

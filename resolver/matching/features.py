@@ -23,7 +23,7 @@ from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
 from resolver.matching.words import COMMON_GIVEN_NAMES, LEGAL_FORM_KINDS, TITLES
 
-__all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]
+__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "pair_evidence", "token_features"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
@@ -131,35 +131,10 @@ def pair_evidence(
         max_weight: the weight of a word never seen in the store (the largest there is).
         soft: learned similarity of two words in [0, 1].
     """
-    pairs: list[tuple[float, int, int, str]] = []
-    for i, q in enumerate(query):
-        q_word = wq[i] > FUNCTION_WORD_WEIGHT
-        for j, a in enumerate(alias):
-            if q_word != (wa[j] > FUNCTION_WORD_WEIGHT) and q.text != a.text:
-                continue
-            sim, why = token_similarity(q, a)
-            if sim >= _TOKEN_FLOOR:
-                pairs.append((sim, i, j, why))
-    pairs.sort(key=lambda p: (-p[0] * (wq[p[1]] + wa[p[2]]), p[1], p[2]))
-    q_sim = [0.0] * len(query)
-    a_sim = [0.0] * len(alias)
-    q_to: dict[int, int] = {}
-    real = False
-    best_for = ""
-    for sim, i, j, why in pairs:
-        if q_sim[i] or a_sim[j]:
-            continue
-        q_sim[i] = a_sim[j] = sim
-        q_to[i] = j
-        if (sim >= 0.8 or why == "fuzzy spelling") and why not in ("confusable letters", "short skeleton"):
-            real = True  # a word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not
-        if not best_for:
-            q_text, a_text = query[i].text, alias[j].text
-            best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
-    joined, joined_q = _join_words(query, alias, q_sim, a_sim, q_to)
-    if joined:
-        best_for = best_for or joined
-        real = True
+    al = align(query, alias, wq, wa)
+    q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
+                                                           al.free_q, al.free_a)
+    joined_q = al.joined_q
     sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
     cover_q = sum(w * s for w, s in zip(wq, q_sim, strict=True)) / sq
     cover_a = sum(w * s for w, s in zip(wa, a_sim, strict=True)) / sa
@@ -167,8 +142,6 @@ def pair_evidence(
     unmatched_a = sum(w for w, s in zip(wa, a_sim, strict=True) if not s) / sa
     heavy_q = max((w for w, s in zip(wq, q_sim, strict=True) if not s), default=0.0)
     heavy_a = max((w for w, s in zip(wa, a_sim, strict=True) if not s), default=0.0)
-    free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
-    free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
     # Words the ladder left unpaired may still be spellings of each other (Vimolsri/Wimonsi):
     # each gets its best learned similarity to an unpaired word of the other name.
     rest_q = [query[i] for i in sorted(free_q)]
@@ -213,8 +186,8 @@ def pair_evidence(
         1.0 if person else 0.0,
         1.0 if any(t.arabic for t in query) else 0.0,
         info / (1.0 + info),
-        1.0 if (0 in free_q and 0 in free_a) or (len(query) - 1 in free_q and len(alias) - 1 in free_a) else 0.0,
-        1.0 if free_q and free_a else 0.0,
+        1.0 if al.clash_slot else 0.0,
+        1.0 if al.clash_any else 0.0,
         1.0 if len(alias) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
@@ -270,6 +243,73 @@ def _spells(word: Token, first: Token, second: Token) -> bool:
         return True
     joined = coarse(first.key) + coarse(second.key)
     return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """The one-to-one alignment of a mention's words with an alias's (the first step of
+    :func:`pair_evidence`): enough to tell whether the pair is real evidence and whether the names
+    clash, without the learned similarities."""
+
+    q_sim: list[float]  # each mention word's similarity to the alias word aligned with it (0: none)
+    a_sim: list[float]  # the same for the alias's words
+    q_to: dict[int, int]  # mention word -> alias word aligned with it
+    real: bool  # see Evidence.real
+    best_for: str  # the strongest agreement, in words
+    free_q: set[int]  # the mention's name words left unaligned
+    free_a: set[int]  # the alias's name words left unaligned
+    n_q: int
+    n_a: int
+    joined_q: frozenset[int] = frozenset()  # mention words paired as two words written together (or apart)
+
+    @property
+    def clash_slot(self) -> bool:
+        """The first words, or the last words, of both names are unaligned name words."""
+        return ((0 in self.free_q and 0 in self.free_a)
+                or (self.n_q - 1 in self.free_q and self.n_a - 1 in self.free_a))
+
+    @property
+    def clash_any(self) -> bool:
+        """Both names hold an unaligned name word."""
+        return bool(self.free_q and self.free_a)
+
+
+def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float]) -> Alignment:
+    """Align a mention's words with an alias's one to one, heaviest agreement first (the token
+    similarity ladder; a name word never pairs with a function word unless spelt alike)."""
+    pairs: list[tuple[float, int, int, str]] = []
+    for i, q in enumerate(query):
+        q_word = wq[i] > FUNCTION_WORD_WEIGHT
+        for j, a in enumerate(alias):
+            if q_word != (wa[j] > FUNCTION_WORD_WEIGHT) and q.text != a.text:
+                continue
+            sim, why = token_similarity(q, a)
+            if sim >= _TOKEN_FLOOR:
+                pairs.append((sim, i, j, why))
+    pairs.sort(key=lambda p: (-p[0] * (wq[p[1]] + wa[p[2]]), p[1], p[2]))
+    q_sim = [0.0] * len(query)
+    a_sim = [0.0] * len(alias)
+    q_to: dict[int, int] = {}
+    real = False
+    best_for = ""
+    for sim, i, j, why in pairs:
+        if q_sim[i] or a_sim[j]:
+            continue
+        q_sim[i] = a_sim[j] = sim
+        q_to[i] = j
+        if (sim >= 0.8 or why == "fuzzy spelling") and why not in ("confusable letters", "short skeleton"):
+            real = True  # a word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not
+        if not best_for:
+            q_text, a_text = query[i].text, alias[j].text
+            best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
+    joined, joined_q = _join_words(query, alias, q_sim, a_sim, q_to)
+    if joined:
+        best_for = best_for or joined
+        real = True
+    free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
+    free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
+    return Alignment(q_sim, a_sim, q_to, real, best_for, free_q, free_a, len(query), len(alias),
+                     frozenset(joined_q))
 
 
 def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],

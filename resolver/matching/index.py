@@ -193,13 +193,20 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
+        live: set[str] = set()
         for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
             self._tokens.put(key, (token_id, df, n, people))
-        own = self.load_tokens(q, {coarse(f) for f in wanted})
+            live.add(key)
+        for fine in wanted:
+            # Every token is written with its own loose key among its near variants, and that key is
+            # one of the variants asked for: a live token with this key came back with the rows
+            # above, so one that did not is absent (or has no aliases left).  No statement needed.
+            if (key := coarse(fine)) not in live:
+                self._tokens.put(key, None)
         for fine, lk in wanted.items():
             key = coarse(fine)
-            found = {key} if own[key] is not None else set()
+            found = {key} if key in live else set()
             for variant in variants[fine]:
                 for k, klk in by_variant.get(variant, ()):
                     if (abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk:

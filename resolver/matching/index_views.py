@@ -110,6 +110,10 @@ class Entities(Mapping[str, EntityRef]):
         self._index = index
 
     def __getitem__(self, entity_id: str) -> EntityRef:
+        found = self._index._entity_rows.get(entity_id)
+        if found is not None:  # (read for every candidate of every lookup: the cached row, at once)
+            return found
+
         def read() -> EntityRef | None:
             with self._index._reader.session() as q:
                 rows = q.entities([entity_id])
@@ -135,6 +139,10 @@ class Aliases:
         self._index = index
 
     def __getitem__(self, alias_id: int) -> IndexedAlias:
+        found = self._index._alias_rows.get(alias_id)
+        if found is not None:
+            return found
+
         def read() -> IndexedAlias | None:
             with self._index._reader.session() as q:
                 rows = q.aliases([alias_id])

@@ -106,6 +106,9 @@ class MatcherModel:
         self.kinds: dict[str, tuple[int, int]] = {str(k): (int(v[0]), int(v[1]))
                                                    for k, v in data.get("kinds", {}).items()}
         self._cache: dict[tuple[str, str, str, str], float] = {}
+        #: the token model's answer per feature vector: word pairs that share nothing ("8631" against
+        #: "prison", against "adel") differ only in length, so most new pairs repeat a vector
+        self._by_features: dict[tuple[float, ...], float] = {}
 
     def token_similarity(self, q: Token, a: Token) -> float:
         """P(two words are spellings of the same name), 1.0 for the same letters."""
@@ -116,7 +119,13 @@ class MatcherModel:
         if found is None:
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            found = self._cache[key] = self._token_probability(token_features(*key))
+            features = token_features(*key)
+            found = self._by_features.get(features)
+            if found is None:
+                if len(self._by_features) > 50_000:
+                    self._by_features.clear()
+                found = self._by_features[features] = self._token_probability(features)
+            self._cache[key] = found
         return found
 
     def _token_probability(self, features: Sequence[float]) -> float:

@@ -178,7 +178,9 @@ def loose(key: str) -> str:
     return key.translate(_LOOSE)
 
 
-_LOOSE = str.maketrans({"Q": "K", "D": "Z", "S": "Z", "J": "K", "P": "B", "W": "F", "X": "Z", "Y": ""})
+#: (Y deleted through None rather than "": str.translate keeps its fast path for ASCII text only
+#: with one-letter or None targets)
+_LOOSE = str.maketrans({"Q": "K", "D": "Z", "S": "Z", "J": "K", "P": "B", "W": "F", "X": "Z", "Y": None})
 
 
 def _strip_accents(text: str) -> str:

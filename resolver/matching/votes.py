@@ -88,21 +88,21 @@ def _fill_likes(key: str, near: frozenset[str], likes: dict[str, float], others:
     the two coarse keys, loose skeletons equal counting as one edit), or 0.6 when the word is one of
     the query word's near keys that the scorer could pair (as a near key votes).  A likeness under
     ``_LIKE_FROM`` is kept as 0: it never counts (see ``Votes._likeness``).  The edit similarities
-    of all the words are computed in one pass."""
-    edit = {other: sim for other, sim, _ in process.extract(key, others, scorer=Levenshtein.normalized_similarity,
-                                                             processor=None, score_cutoff=_LIKE_FROM, limit=None)}
-    short = len(key) <= 2
-    own = loose(key)
-    for other in others:
-        if short or len(other) <= 2:
-            like = 0.0
-        elif loose(other) == own:
-            like = 1.0 - 1.0 / max(len(key), len(other))
-        else:
-            like = edit.get(other, 0.0)
-        if like < 0.6 and other in near and keys_may_pair(key, other):
-            like = 0.6
-        likes[other] = like
+    of all the words are computed in one pass, and so are their loose skeletons."""
+    likes.update(dict.fromkeys(others, 0.0))  # most words are not alike at all
+    if len(key) > 2:
+        for other, sim, _ in process.extract(key, others, scorer=Levenshtein.normalized_similarity,
+                                             processor=None, score_cutoff=_LIKE_FROM, limit=None):
+            if len(other) > 2:
+                likes[other] = sim
+        own = loose(key)
+        # (every word's loose skeleton in one pass: keys hold no spaces)
+        for other, other_loose in zip(others, loose(" ".join(others)).split(" "), strict=True):
+            if other_loose == own and len(other) > 2:
+                likes[other] = 1.0 - 1.0 / max(len(key), len(other))
+    for other in near.intersection(others):
+        if likes[other] < 0.6 and keys_may_pair(key, other):
+            likes[other] = 0.6
 
 
 class Votes:
@@ -117,15 +117,18 @@ class Votes:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
         the order in which the aliases that pass the floor are kept, when they are too many."""
-        words = [(e.key, e.weight, e.likes) for e in entries if e.halves is None]
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
+        words = []
         for e in entries:
             if e.halves is None:
                 if len(e.likes) + len(held_words) > _LIKES_KEPT:
                     e.likes.clear()
                 if todo := [k for k in held_words if k not in e.likes]:
                     _fill_likes(e.key, e.near_keys, e.likes, todo)
+                # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
+                if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
+                    words.append((e.key, e.weight, e.likes))
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
