@@ -265,3 +265,9 @@ def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afre
     assert got == afresh
     vectors = [token_features(q.text, q.key, a.text, a.key) for q, a in tokens]
     assert vectors[0] == vectors[1]  # one vector, two pairs
+
+
+def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
+    kinds = load_model().kinds
+    assert len(kinds) > 500  # skeletons at least three training entities' names hold
+    assert all(people >= 0 and others >= 0 and people + others >= 3 for people, others in kinds.values())
