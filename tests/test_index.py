@@ -357,3 +357,25 @@ def test_the_largest_few_by_a_sort_are_heapqs() -> None:
         for n in (30, 60):
             ranked = heapq.nlargest(n, items, key=lambda i, v=votes: (v[i], -i))  # type: ignore[misc]
             assert _largest(n, items, lambda i, v=votes: (v[i], -i)) == ranked  # type: ignore[misc]
+
+
+def _as_if(r: Resolver, entities: int) -> CandidateIndex:
+    """The store's index, weighing words as in a store of this many entities (a large store's
+    statistics on a small file: which words are common is what retrieval decides by)."""
+    index = r.index
+    return CandidateIndex(index._reader, index.revision, entities)
+
+
+def test_a_common_word_retrieves_when_the_rarer_words_retrieve_few(resolver: Resolver) -> None:
+    """A surname held by a few hundred aliases of a large store ("Chatayev") still brings in its
+    shortest holders when the mention's rarer word ("Akhmet", which the alias spells "Akhmed")
+    retrieved fewer aliases than are scored."""
+    resolver.store.add_entity("Amin Quorvel", "person", id="target")
+    rows = [(f"q-{n}", f"Quorvel {_word(n)}", "person", f"Quorvel {_word(n)}") for n in range(_MAX_POSTINGS + 10)]
+    rows += [(f"z-{n}", f"Zigmund {_word(n)}", "person", f"Zigmund {_word(n)}") for n in range(2)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = _as_if(resolver, 400_000)
+    row = index._token("QRWL")
+    assert row is not None and row[2] > _MAX_POSTINGS
+    found = {index.aliases[i].entity_id for i in index.candidates(analyze("Zigmund Quorvel"))}
+    assert "target" in found and "z-0" in found

@@ -184,7 +184,11 @@ class Votes:
         joined = [e for e in entries
                   if e.halves is not None and not e.variant and all(h.own is not None for h in e.halves)]
         own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
-        use_common = bool(common) and (not own_retrieved or sum(v >= floor for v in votes.values()) > MAX_CANDIDATES)
+        passing = sum(v >= floor for v in votes.values())
+        # the rarer words retrieved fewer aliases than are scored: a common word brings in its own
+        # (a surname held by a few hundred aliases of a large store: "Chatayev" beside "Akhmet")
+        thin = not own_retrieved or passing < MAX_CANDIDATES
+        use_common = bool(common) and (thin or passing > MAX_CANDIDATES)
         pool: set[int] = set()
         # the best candidates so far: ranked by the common tokens they hold, and checked for pairs
         # of common tokens (only then are they needed: a pair with a rare half is found through it)
@@ -193,7 +197,7 @@ class Votes:
             best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
         if use_common:
             pool.update(best)
-            if not own_retrieved and sum(e.weight for e in common) >= floor:
+            if thin and sum(e.weight for e in common) >= floor:
                 # (aliases holding only common tokens cannot reach the floor the near keys set)
                 # a legal form or a joining word ("Ltd", "of") is never what the name is found by
                 words = [e for e in common if e.weight > FUNCTION_WORD_WEIGHT] or common
