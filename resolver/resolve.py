@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from resolver.errors import InvalidQuery, SchemaMismatch
 from resolver.matching.decision import TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
+from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
 from resolver.matching.normalize import NameKey, analyze, coarse_flat
 from resolver.matching.places import place_of
@@ -262,7 +263,12 @@ class Resolver:
         entity's alias is the one the whole way would pick: the oldest of its exact aliases, which
         tie on everything else.  Batches (``resolver normalize``) ask for one candidate per value.
         """
-        found = index.by_normalized.get(name.normalized, ())
+        found = index.by_normalized.cached(name.normalized)
+        if found is None:
+            # with the flat skeleton's aliases in the same statement: retrieval reads them next
+            # whenever the name is not an exact alias
+            with index.session() as q:
+                found, _ = read_exact(q, index.by_normalized, name.normalized, index.by_flat, coarse_flat(name.tokens))
         if not found or len(found) > MAX_CANDIDATES:
             return None
         first: dict[str, IndexedAlias] = {}

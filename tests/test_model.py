@@ -271,3 +271,23 @@ def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> 
     kinds = load_model().kinds
     assert len(kinds) > 500  # skeletons at least three training entities' names hold
     assert all(people >= 0 and others >= 0 and people + others >= 3 for people, others in kinds.values())
+
+def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shared: Resolver) -> None:
+    """``token_features`` answers two words that share no letter in any form from their lengths
+    alone: the same vector, value for value, as every similarity computed."""
+    import random
+
+    from resolver.matching.features import _all_features, token_features
+    from resolver.matching.normalize import coarse, loose
+
+    words = sorted({(t.text, t.key) for a in shared.index.aliases for t in a.tokens}
+                   | {(t.text, t.key) for t in analyze("Unknown Person 8631 7 Y Ya مصطفى الكاظمي").tokens})
+    rng = random.Random(11)
+    disjoint = 0
+    for _ in range(8_000):
+        (qt, qk), (at, ak) = rng.choice(words), rng.choice(words)
+        cq, ca = coarse(qk), coarse(ak)
+        got = token_features.__wrapped__(qt, qk, at, ak)
+        assert got == _all_features(qt, qk, at, ak, cq, ca, loose(cq), loose(ca)), (qt, at)
+        disjoint += set(qt).isdisjoint(at)
+    assert disjoint > 500

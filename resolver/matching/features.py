@@ -84,6 +84,17 @@ def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
     """String similarities of two words, the inputs of the learned token similarity."""
     cq, ca = coarse(qk), coarse(ak)
     lq, la = loose(cq), loose(ca)
+    if (qt and at and qk and ak and lq and la and set(qt).isdisjoint(at) and set(qk).isdisjoint(ak)
+            and set(lq).isdisjoint(la)):
+        # Two words without a letter in common, in any of their forms ("8631" and "prison"; the
+        # coarse keys are the fine ones less Y): every similarity below is 0, only lengths differ.
+        shortest = min(len(qt), len(at))
+        return (0.0, 0.0, 0.0, 0.0, 0.0, shortest / max(len(qt), len(at)), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                float(shortest))
+    return _all_features(qt, qk, at, ak, cq, ca, lq, la)
+
+
+def _all_features(qt: str, qk: str, at: str, ak: str, cq: str, ca: str, lq: str, la: str) -> tuple[float, ...]:
     longest = max(len(qt), len(at), 1)
     return (
         JaroWinkler.normalized_similarity(qt, at),
