@@ -229,10 +229,12 @@ class Resolver:
                 return decided
         hits = self._score(index, name)
         best: dict[str, _Hit] = {}
+        names: dict[str, list[IndexedAlias]] = {}
         for hit in hits:
             entity = index.entities[hit.alias.entity_id]
             if type is not None and entity.type != type:
                 continue
+            names.setdefault(entity.id, []).append(hit.alias)
             held = best.get(entity.id)
             if held is None or hit.score.value > held.score.value:
                 best[entity.id] = hit
@@ -241,7 +243,7 @@ class Resolver:
         index.entity_places.load(h.alias.entity_id for h in ranked[:TOP_ENTITIES])
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
-                       s.candidate_threshold, s.veto_override)
+                       s.candidate_threshold, s.veto_override, names)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]

@@ -13,11 +13,11 @@ import pytest
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.decision import FEATURES
-from resolver.matching.features import align, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, align, pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
-from resolver.matching.words import FUNCTION_WORDS
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORM_KINDS, LEGAL_FORMS
 from resolver.settings import Settings
 
 
@@ -155,6 +155,75 @@ def test_an_unpaired_function_word_is_never_named_as_the_evidence_against() -> N
     assert _against("Bank of Sepah Tehran", "Bank Sepah") == "mention word 'tehran' unmatched"
 
 
+def _evidence(mention: str, alias: str) -> dict[str, float]:
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    weight = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in q]
+    weight_a = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in a]
+    ev = pair_evidence(q, a, weight, weight_a, 0.9, person=False, max_weight=16.0, soft=lambda x, y: 0.0)
+    return dict(zip(PAIR_FEATURES, ev.values, strict=True)) | {"free": float(len(ev.free_q)), "for": ev.best_for}
+
+
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("AZARPAD QESHM", "AZAR PAD QESHM"),  # the mention joins two words of the alias
+    ("Mohammad Reza NAQDI", "Mohammedreza NAQDI"),  # the alias joins them, spelt another way
+    ("Oscar MALHERBE DELEON", "Oscar MALHERBE DE LEON"),
+])
+def test_a_word_written_as_two_pairs_with_both(mention: str, alias: str) -> None:
+    ev = _evidence(mention, alias)
+    assert ev["free"] == 0 and ev["clash_any"] == 0 and ev["unmatched_a"] == 0
+    assert ev["cover_q"] > 0.9 and ev["order"] == 1.0
+
+
+def test_joined_words_are_named_as_evidence_and_need_the_same_letters() -> None:
+    assert "(joined words)" in str(_evidence("ADELABAD", "ADEL ABAD")["for"])
+    # two words that only begin like the third are not it written apart
+    ev = _evidence("SHAHID SATTARI INDUSTRIES", "SHAHID SAT TAREQ INDUSTRIES")
+    assert ev["free"] == 1 and ev["clash_any"] == 1
+
+
+def test_legal_forms_of_one_kind_agree_and_of_two_kinds_clash() -> None:
+    assert LEGAL_FORM_KINDS["ood"] == LEGAL_FORM_KINDS["ltd"] == LEGAL_FORM_KINDS["ooo"]
+    assert set(LEGAL_FORM_KINDS) <= LEGAL_FORMS  # every listed form is read as a legal form
+    same = _evidence("EUROBET LTD.", "EUROBET OOD")
+    assert same["form_agree"] == 1 and same["form_clash"] == 0
+    other = _evidence("TROPPO S.A.", "TROPPO LLC")
+    assert other["form_agree"] == 0 and other["form_clash"] == 1
+    none = _evidence("TROPPO", "TROPPO LLC")
+    assert none["form_agree"] == none["form_clash"] == 0
+
+
+def test_a_country_word_left_unmatched_is_evidence() -> None:
+    assert _evidence("OOO BELKAZTRANS", "BELKAZTRANS UKRAINE")["place_a"] == 1
+    assert _evidence("BELKAZTRANS IRAQ", "BELKAZTRANS")["place_q"] == 1
+    assert _evidence("BELKAZTRANS", "BELKAZTRANS")["place_q"] == 0
+
+
+def test_a_first_name_clash_is_weighed_only_where_the_entity_has_no_one_first_name(
+        bundle_template: Path, tmp_path: Path) -> None:
+    # An entity whose own names disagree on the first name ("Eduardo" and "Lalo GONZALEZ QUIRARTE")
+    # has no one first name for a mention to clash with: the model weighs "Jose GONZALEZ QUIRARTE"
+    # (above the veto ceiling).  Against a man whose every name holds the same first name, another
+    # first name stays vetoed (Laith is not Qais al-Khazali).
+    path = tmp_path / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
+    try:
+        r.store.add_entity("Eduardo GONZALEZ QUIRARTE", "person", id="gq", aliases=["Lalo GONZALEZ QUIRARTE"])
+        r.store.add_entity("Rafael CARO QUINTERO", "person", id="cq", aliases=["Rafael CARO-QUINTERO"])
+        varied = {c.entity.id: c.score for c in r.resolve("Jose GONZALEZ QUIRARTE").candidates}
+        assert varied.get("gq", 0.0) > r.settings.veto_ceiling
+        fixed = {c.entity.id: c.score for c in r.resolve("Miguel CARO QUINTERO").candidates}
+        assert fixed.get("cq", 0.0) <= r.settings.veto_ceiling
+    finally:
+        r.close()
+
+
+def test_a_name_word_before_a_title_names_something_named_after_the_person() -> None:
+    assert _evidence("Kata'ib al-Imam Ali", "Imam Ali")["titled_inside"] == 1
+    assert _evidence("Imam Ali", "Imam Ali")["titled_inside"] == 0
+    assert _evidence("Sheikh Qais al-Khazali", "Qais al-Khazali")["titled_inside"] == 0  # a title opens a name
+
+
 def test_a_rival_read_by_its_alignment_alone_reads_as_its_whole_evidence(shared: Resolver) -> None:
     """The judge reads the fifth and sixth entities as rivals only, from ``align`` (no learned
     similarities): their realness, unpaired words, word similarities and clash must be what
@@ -197,6 +266,11 @@ def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afre
     vectors = [token_features(q.text, q.key, a.text, a.key) for q, a in tokens]
     assert vectors[0] == vectors[1]  # one vector, two pairs
 
+
+def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
+    kinds = load_model().kinds
+    assert len(kinds) > 500  # skeletons at least three training entities' names hold
+    assert all(people >= 0 and others >= 0 and people + others >= 3 for people, others in kinds.values())
 
 def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shared: Resolver) -> None:
     """``token_features`` answers two words that share no letter in any form from their lengths

@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = analyze(q.text)
             hits = r._score(index, name)
             best: dict[str, object] = {}
+            names: dict[str, list[object]] = defaultdict(list)
             for h in hits:
+                names[h.alias.entity_id].append(h.alias)
                 held = best.get(h.alias.entity_id)
                 if held is None or h.score.value > held.score.value:  # type: ignore[attr-defined]
                     best[h.alias.entity_id] = h
@@ -78,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 buckets["not retrieved"].append(line)
                 continue
             feats = {a.entity_id: (sc, x) for sc, a, _, x in
-                     candidate_features(index, name, [(h.score, h.alias) for h in ranked], model)}  # type: ignore
+                     candidate_features(index, name, [(h.score, h.alias) for h in ranked], model, names)}  # type: ignore
             if q.expected not in feats:
                 rank = [h.alias.entity_id for h in ranked].index(q.expected)  # type: ignore
                 rule = best[q.expected].score  # type: ignore[attr-defined]

@@ -60,7 +60,7 @@ from resolver.matching.decision import _VETOES as RULE_VETOES
 from resolver.matching.decision import FEATURES, candidate_features, given_name_only, veto_holds
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
-from resolver.matching.normalize import KEYS_VERSION, Token, analyze
+from resolver.matching.normalize import KEYS_VERSION, Token, analyze, coarse
 from resolver.settings import Settings
 from resolver.store.build import default_source
 from train.domain import DomainGate, namesakes
@@ -78,6 +78,8 @@ VETO = Settings().veto_ceiling
 #: models score "Niru Company" for "Niru Co. Ltd." about 0.78, under their thresholds: the gate
 #: refuses them, see train/domain.py)
 TREES = ((2, 300, 60), (2, 300, 30), (2, 300, 1), (3, 150, 30), (3, 150, 1))
+#: a skeleton's kind counts (people, others) are kept when this many training entities' names hold it
+KIND_SUPPORT = 3
 #: the veto overrides tried on the development part, strictest (never) first
 OVERRIDES = (1.0, 0.99, 0.97, 0.95, 0.9)
 #: the false-positive bounds whose development recall, averaged, is a candidate's merit
@@ -97,9 +99,11 @@ def collect(r: Resolver, text: str, model: MatcherModel, exclude: int | None = N
     index = r.index
     name = analyze(text)
     best: dict[str, Any] = {}
+    names: dict[str, list[Any]] = defaultdict(list)
     for hit in r._score(index, name):
         if hit.alias.alias_id == exclude:
             continue
+        names[hit.alias.entity_id].append(hit.alias)
         held = best.get(hit.alias.entity_id)
         if held is None or hit.score.value > held.score.value:
             best[hit.alias.entity_id] = hit
@@ -108,7 +112,7 @@ def collect(r: Resolver, text: str, model: MatcherModel, exclude: int | None = N
     exact = [a.entity_id for s, a in pairs if s.value == 1.0 and (s.reason == "exact name" or
                                                                   s.reason.startswith("acronym"))]
     feats = [(a.entity_id, list(x), any(v in s.reason for v in RULE_VETOES))
-             for s, a, _, x in candidate_features(index, name, pairs, model)]
+             for s, a, _, x in candidate_features(index, name, pairs, model, names)]
     return exact, feats
 
 
@@ -127,6 +131,24 @@ def held_out_aliases(r: Resolver, keep: Any, rng: random.Random, per_entity: int
             if any(b.normalized == a.normalized for b in aliases if b is not a):
                 continue
             out.append((a.text, entity_id, a.alias_id))
+    return out
+
+
+def word_kinds(r: Resolver, keep: Any) -> dict[str, list[int]]:
+    """(people, other entities) whose names hold each coarse skeleton, among the entities ``keep``
+    accepts, for the skeletons at least ``KIND_SUPPORT`` of them hold: which kind of name a word
+    belongs to, learned from thousands of names rather than one store's few."""
+    holders: dict[str, set[str]] = defaultdict(set)
+    for a in r.index.aliases:
+        if keep(a.entity_id):
+            for t in a.tokens:
+                holders[coarse(t.key)].add(a.entity_id)
+    out = {}
+    for key in sorted(holders):
+        entities = holders[key]
+        if len(entities) >= KIND_SUPPORT:
+            people = sum(1 for e in entities if r.index.entities[e].type == "person")
+            out[key] = [people, len(entities) - people]
     return out
 
 
@@ -347,9 +369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         dev_pos, dev_neg = word_pairs(sdn, queries, "dev", known)
         token = fit_token_model(pos, neg, dev_pos, dev_neg, args.seed)
         print(f"token model: {len(pos)} aligned variant pairs, {len(neg)} pairs of different names")
+        kinds = word_kinds(sdn, lambda e: part_of(e) == "train")
+        print(f"word kinds: {len(kinds)} skeletons held by at least {KIND_SUPPORT} training entities")
         stub = {"version": MODEL_VERSION, "features": list(FEATURES), "token": token,
                 "pair": {"kind": "logistic", "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
-                         "coef": [0.0] * len(FEATURES), "intercept": 0.0}}
+                         "coef": [0.0] * len(FEATURES), "intercept": 0.0}, "kinds": kinds}
         model = MatcherModel(stub)
 
         # 2. examples

@@ -16,7 +16,7 @@ lacks) stays below every match threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from resolver.matching.features import PAIR_FEATURES, Evidence, align, pair_evidence
@@ -36,6 +36,8 @@ RANK_FEATURES = (
     "rank",  # its place in the rule ranking among its rivals (entities tied on the rule score share it)
     "crowd",  # how many rivals there are among the best ``_COMPARED`` entities (itself included), log
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
+    "optional_a",  # the entity's other names (among those retrieved) lack each alias word the mention lacks
+    "elsewhere_q",  # each mention word the alias lacks is in another of the entity's names (among those retrieved)
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -65,7 +67,8 @@ class Judged:
 
 
 def candidate_features(
-    index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]], model: MatcherModel
+    index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]], model: MatcherModel,
+    names: Mapping[str, Sequence[IndexedAlias]] | None = None,
 ) -> list[tuple[Score, IndexedAlias, Evidence, tuple[float, ...]]]:
     """The evidence and full feature vector of each of the best entities' aliases.
 
@@ -80,6 +83,10 @@ def candidate_features(
     Gizunov for "Sergey Gizunov", however many of them a store of a million aliases holds: the
     same mention and the same right alias should not lose because the store holds more
     unrelated names.
+
+    ``names``: for each entity, its aliases that retrieval found for the mention (the judged one
+    among them); how they differ from one another tells which of the alias's words the entity's
+    names can do without (:func:`alias_variation`).
     """
     rules = [s.value for s, _ in ranked[:_COMPARED]]
     query_weights = [index.feature_weight(t) for t in name.tokens]
@@ -116,6 +123,11 @@ def candidate_features(
         paired.append((k, score, alias, person, free_q, q_sim, clash, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
     kinds = index.kinds(name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
+    # what the store says, plus what the training part's names say (a small store has seen a word
+    # once or never: "Kata'ib" in a curated store of a few hundred names)
+    prior = model.kinds
+    kinds = {k: (people + prior.get(k, (0, 0))[0], others + prior.get(k, (0, 0))[1])
+             for k, (people, others) in kinds.items()}
     standing = []
     for k, score, alias, person, free_q, q_sim, clash, ev in paired:
         rival[k] = not clash
@@ -135,10 +147,38 @@ def candidate_features(
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
+        optional, elsewhere = alias_variation(name.tokens, alias, ev, (names or {}).get(alias.entity_id, ()))
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere)
         out.append((score, alias, ev, ev.values + ranking))
     return out
+
+
+def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
+                    names: Sequence[IndexedAlias]) -> tuple[float, float]:
+    """How the entity's own names vary where the mention and its best alias disagree.
+
+    (1.0 if every name word of the alias that the mention lacks is missing from another of the
+    entity's names as well, else 0.0; 1.0 if every name word of the mention that the alias lacks
+    is held by another of the entity's names, else 0.0), both 0.0 when the names agree word for
+    word.  "Jose GONZALEZ QUIRARTE" against "Eduardo GONZALEZ QUIRARTE" of an entity also named
+    "Lalo GONZALEZ QUIRARTE": the entity's first name varies, so another first name is weaker
+    evidence of another man than it is against "Qais al-Khazali", whose every name holds Qais.
+    """
+    # names in another script say nothing about which words are optional ("كتائب حزب الله" holds no
+    # Latin "Hezbollah")
+    script = any(t.arabic for t in alias.tokens)
+    rest = [n.tokens for n in names
+            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    if not rest or not (ev.free_a or ev.free_q):
+        return 0.0, 0.0
+    optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) for other in rest) for j in ev.free_a)
+    elsewhere = bool(ev.free_q) and all(any(_holds(other, query[i]) for other in rest) for i in ev.free_q)
+    return float(optional), float(elsewhere)
+
+
+def _holds(tokens: Sequence[Token], word: Token) -> bool:
+    return any(t.text == word.text or token_similarity(word, t)[0] >= 0.8 for t in tokens)
 
 
 def judge(
@@ -149,6 +189,7 @@ def judge(
     veto_ceiling: float,
     plausible_ceiling: float,
     veto_override: float = 1.0,
+    names: Mapping[str, Sequence[IndexedAlias]] | None = None,
 ) -> list[Judged]:
     """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
     most probable first.
@@ -160,7 +201,7 @@ def judge(
     country, a person's given name) always hold.
     """
     judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
-    for score, alias, ev, x in candidate_features(index, name, ranked, model):
+    for score, alias, ev, x in candidate_features(index, name, ranked, model, names):
         p = model.probability(x)
         if veto_holds(x, p, veto_override) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)
@@ -193,18 +234,25 @@ def vetoed(x: Sequence[float]) -> bool:
     * a one-word alias that the mention extends with a name word: "Muhammad Sadiq al-Sadr" is
       not "Sadr" (Muqtada), "Badr Shakir al-Sayyab" is not "Badr";
     * a person whose first names, or whose surnames, differ: Laith is not Qais al-Khazali,
-      Zeinab is not Qasem Soleimani, Esmail Khatib is not Esmail Qaani;
+      Zeinab is not Qasem Soleimani, Esmail Khatib is not Esmail Qaani (unless the entity's own
+      names differ there too, ``optional_a``: an entity named both "Eduardo" and "Lalo GONZALEZ
+      QUIRARTE" has no one first name to clash with);
     * a person, when the mention holds a word that mostly other kinds of names hold (in this
-      store): "Kata'ib al-Imam Ali" is a brigade, not Imam Ali;
+      store), or a name word before a title ("Kata'ib al-Imam Ali" is a brigade named after Imam
+      Ali: a title opens a person's name, so words before it name something else);
     * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
-      is not "Iraqi Security Forces"), or when a one-word mention is only part of its name
+      is not "Iraqi Security Forces"; again unless the entity's names do without the alias's
+      word), or when a one-word mention is only part of its name
       ("Fatah" is not the Fatah Alliance).
     """
     if x[_AT["extends"]]:
         return True
+    # a clash on a word the entity's own names do without is the model's to weigh (``optional_a``)
+    clash = not x[_AT["optional_a"]]
     if x[_AT["person"]]:
-        return bool(x[_AT["clash_slot"]]) or x[_AT["other_kind"]] >= _OTHER_KIND
-    return bool(x[_AT["clash_any"]]) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+        return ((clash and bool(x[_AT["clash_slot"]])) or x[_AT["other_kind"]] >= _OTHER_KIND
+                or bool(x[_AT["titled_inside"]]))
+    return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
 
 
 def _weaker(sims: tuple[float, ...] | None, than: tuple[float, ...]) -> bool:

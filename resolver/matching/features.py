@@ -19,8 +19,9 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
 from resolver.matching.normalize import Token, coarse, coarse_flat, loose
+from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
-from resolver.matching.words import COMMON_GIVEN_NAMES
+from resolver.matching.words import COMMON_GIVEN_NAMES, LEGAL_FORM_KINDS, TITLES
 
 __all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "pair_evidence", "token_features"]
 
@@ -57,6 +58,11 @@ PAIR_FEATURES = (
     "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
     "learned_min",  # the weakest aligned word pair by the learned similarity (Bashar/Bushra share a skeleton)
     "learned_cover",  # the mention's weight share covered, each aligned word credited its learned similarity
+    "place_q",  # an unmatched mention word names a country ("ELLISSA GROUP CONGO": a branch is another body)
+    "place_a",  # an unmatched alias word names a country ("BELKAZTRANS UKRAINE" for "OOO BELKAZTRANS")
+    "form_agree",  # both names hold a legal form of the same kind ("EUROBET LTD." and "EUROBET OOD")
+    "form_clash",  # both names hold legal forms, of different kinds only ("TROPPO S.A." and "TROPPO LLC")
+    "titled_inside",  # an unmatched mention word comes before a title ("Kata'ib al-Imam Ali": named after Imam Ali)
 )
 
 
@@ -70,6 +76,7 @@ class Evidence:
     real: bool  # at least one word pair agrees beyond a confusable letter or a bare short skeleton
     free_q: tuple[int, ...]  # the mention's name words left unmatched
     q_sim: tuple[float, ...] = ()  # how alike each mention word is to the alias word aligned with it (0: none)
+    free_a: tuple[int, ...] = ()  # the alias's name words left unmatched
 
 
 @lru_cache(maxsize=65536)
@@ -138,6 +145,7 @@ def pair_evidence(
     al = align(query, alias, wq, wa)
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
+    joined_q = al.joined_q
     sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
     cover_q = sum(w * s for w, s in zip(wq, q_sim, strict=True)) / sq
     cover_a = sum(w * s for w, s in zip(wa, a_sim, strict=True)) / sa
@@ -154,8 +162,8 @@ def pair_evidence(
     matched = [s for s in q_sim if s]
     # The ladder pairs words by skeleton; the learned similarity tells which of those are one name
     # spelt two ways (Awlaki/Aulaqi) and which are two names (Bashar/Bushra).
-    learned = {i: soft(query[i], alias[j]) for i, j in q_to.items()}
-    order_ok = all(q_to[x] < q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
+    learned = {i: _JOINED if i in joined_q else soft(query[i], alias[j]) for i, j in q_to.items()}
+    order_ok = all(q_to[x] <= q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
     worst_against = _against(query, alias, wq, wa, q_sim, a_sim, order_ok, heavy_q, heavy_a)
     exact = sum(w for w, q, i in zip(wq, query, range(len(query)), strict=True)
                 if i in q_to and alias[q_to[i]].text == q.text) / sq
@@ -166,6 +174,8 @@ def pair_evidence(
     flat_sim = OSA.normalized_similarity(loose(fq), loose(fa)) if fq and fa else 0.0
     max_idf = math.sqrt(max_weight) or 1.0
     info = sum(math.sqrt(w) for w in wq) / max_idf
+    kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}
+    kinds_a = {LEGAL_FORM_KINDS[t.text] for t in alias if t.text in LEGAL_FORM_KINDS}
     values = (
         rule,
         cover_q,
@@ -195,8 +205,55 @@ def pair_evidence(
         1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
         min(learned.values(), default=0.0),
         sum(wq[i] * p for i, p in learned.items()) / sq,
+        1.0 if any(place_of(query[i].text) for i in free_q) else 0.0,
+        1.0 if any(place_of(alias[j].text) for j in free_a) else 0.0,
+        1.0 if kinds_q & kinds_a else 0.0,
+        1.0 if kinds_q and kinds_a and not kinds_q & kinds_a else 0.0,
+        1.0 if any(query[i].text in TITLES and any(j < i for j in free_q) for i in range(1, len(query))) else 0.0,
     )
-    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim))
+    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)))
+
+
+#: the similarity of a word to two adjacent words of the other name written as one ("Azarpad"/"Azar Pad")
+_JOINED = 0.95
+
+
+def _join_words(query: Sequence[Token], alias: Sequence[Token], q_sim: list[float], a_sim: list[float],
+                q_to: dict[int, int]) -> tuple[str, set[int]]:
+    """Pair each word the alignment left unpaired with two adjacent unpaired words of the other name
+    that, written together, spell it ("Azarpad" and "Azar Pad", "Mohammedreza" and "Mohammad Reza",
+    "Deleon" and "De Leon"): one name with other word breaks, not two names.  Marks the words
+    paired (in place) and returns the evidence in words ("" if none) and the mention words so paired."""
+    found = ""
+    paired: set[int] = set()
+    for one, other, one_sim, other_sim, mention_is_one in ((query, alias, q_sim, a_sim, True),
+                                                           (alias, query, a_sim, q_sim, False)):
+        for i, word in enumerate(one):
+            if one_sim[i] or len(word.text) < 5:
+                continue
+            for j in range(len(other) - 1):
+                first, second = other[j], other[j + 1]
+                if other_sim[j] or other_sim[j + 1] or not _spells(word, first, second):
+                    continue
+                one_sim[i] = other_sim[j] = other_sim[j + 1] = _JOINED
+                if mention_is_one:
+                    q_to[i] = j
+                    paired.add(i)
+                else:
+                    q_to[j] = q_to[j + 1] = i
+                    paired.update((j, j + 1))
+                if not found:
+                    found = f"'{word.text}'~'{first.text} {second.text}' (joined words)"
+                break
+    return found, paired
+
+
+def _spells(word: Token, first: Token, second: Token) -> bool:
+    """``word`` is ``first`` and ``second`` written as one: the same letters, or the same loose skeleton."""
+    if word.text == first.text + second.text:
+        return True
+    joined = coarse(first.key) + coarse(second.key)
+    return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +271,7 @@ class Alignment:
     free_a: set[int]  # the alias's name words left unaligned
     n_q: int
     n_a: int
+    joined_q: frozenset[int] = frozenset()  # mention words paired as two words written together (or apart)
 
     @property
     def clash_slot(self) -> bool:
@@ -255,9 +313,14 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
         if not best_for:
             q_text, a_text = query[i].text, alias[j].text
             best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
+    joined, joined_q = _join_words(query, alias, q_sim, a_sim, q_to)
+    if joined:
+        best_for = best_for or joined
+        real = True
     free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
-    return Alignment(q_sim, a_sim, q_to, real, best_for, free_q, free_a, len(query), len(alias))
+    return Alignment(q_sim, a_sim, q_to, real, best_for, free_q, free_a, len(query), len(alias),
+                     frozenset(joined_q))
 
 
 def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],

@@ -101,6 +101,10 @@ class MatcherModel:
         self._token = _part(data["token"])
         self._pair = _part(data["pair"])
         self.kind: str = data["pair"]["kind"]
+        #: (people, other entities) among the training part's entities whose names hold each coarse
+        #: key (only keys held by a few entities): added to the store's own counts
+        self.kinds: dict[str, tuple[int, int]] = {str(k): (int(v[0]), int(v[1]))
+                                                   for k, v in data.get("kinds", {}).items()}
         self._cache: dict[tuple[str, str, str, str], float] = {}
         #: the token model's answer per feature vector: word pairs that share nothing ("8631" against
         #: "prison", against "adel") differ only in length, so most new pairs repeat a vector

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "LEGAL_FORMS", "TITLES"]
+           "LEGAL_FORMS", "LEGAL_FORM_KINDS", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -32,8 +32,11 @@ COMMON_GIVEN_NAMES: frozenset[str] = frozenset(_RAW["common_given_names"].split(
 ATTACHED_AL_KEEP: frozenset[str] = frozenset(_RAW["attached_al_keep"].split())
 #: words that join a name's parts and identify nothing ("of", "de", "wa")
 FUNCTION_WORDS: frozenset[str] = frozenset(_RAW["function_words"].split())
+#: the kind of company an abbreviated legal form makes ("ood", "ooo", "ltd" -> "LLC"; "pjsc", "sa" -> "JSC")
+LEGAL_FORM_KINDS: dict[str, str] = {word: kind for kind, words in _RAW["legal_form_kinds"].items()
+                                    for word in words.split()}
 #: legal forms of companies ("ltd", "ooo", "sirketi"): what kind of company, never which one
-LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split())
+LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split()) | frozenset(LEGAL_FORM_KINDS)
 #: written abbreviations read as the word ("mohd" -> "muhammad", "intl" -> "international")
 ABBREVIATIONS: dict[str, str] = dict(_RAW["abbreviations"])
 #: a word naming a country (its name, demonym or capital) -> the ISO 3166 alpha-2 code
