@@ -116,7 +116,8 @@ class ResolveBatch(_Body):
                     "(RESOLVER_API_MAX_BATCH, 1000 by default) is a 413 batch_too_large",
     )  # no maxItems: the limit is the server's setting, and its answer a 413, which maxItems would not say
     type: EntityType | None = Field(None, description="only consider entities of this type")
-    limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return per mention")
+    limit: int = Field(5, ge=1, le=100, strict=True,  # JSON: true or 2.0 is no count
+                       description="how many ranked candidates to return per mention")
 
 
 class ResolutionModel(RootModel[Resolution]):

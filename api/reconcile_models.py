@@ -34,7 +34,8 @@ class ReconciliationQuery(BaseModel):
                           "(entity: any of them); "
                           "a type this service does not have matches nothing",
     )
-    limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")
+    limit: int | None = Field(None, ge=1, strict=True,  # JSON: true or 2.0 is no count
+                              description="most candidates to return (at most 100 are)")
     properties: list[Any] | None = None
     type_strict: Literal["any", "should", "all"] | None = None
 

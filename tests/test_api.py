@@ -112,6 +112,8 @@ def test_get_resolve_rejects_bad_parameters(client: FlaskClient, query: dict[str
     ({"mentions": ["ok", 3]}, "mentions.1"),
     ({"mentions": ["ok"], "extra": 1}, "extra: Extra inputs are not permitted"),
     ({"mentions": ["ok"], "limit": 0}, "limit"),
+    ({"mentions": ["ok"], "limit": True}, "limit: Input should be a valid integer"),
+    ({"mentions": ["ok"], "limit": 2.0}, "limit: Input should be a valid integer"),
     ([], "Input should be a valid dictionary"),
     ({}, "mentions: Field required"),
 ], ids=str)
