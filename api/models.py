@@ -64,6 +64,14 @@ _VISIBLE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u30
 NOT_BLANK = f"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
 
 
+def no_boolean(value: Any) -> Any:
+    """A count read from JSON: ``true`` is none (pydantic's lax int would read it as 1), while
+    ``14.0`` is one, as JSON Schema's ``integer`` says.  For ``field_validator(mode="before")``."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid integer, not a boolean")
+    return value
+
+
 class QueryModel(BaseModel):
     """Base of the models read from a query string.
 
@@ -116,8 +124,9 @@ class ResolveBatch(_Body):
                     "(RESOLVER_API_MAX_BATCH, 1000 by default) is a 413 batch_too_large",
     )  # no maxItems: the limit is the server's setting, and its answer a 413, which maxItems would not say
     type: EntityType | None = Field(None, description="only consider entities of this type")
-    limit: int = Field(5, ge=1, le=100, strict=True,  # JSON: true or 2.0 is no count
-                       description="how many ranked candidates to return per mention")
+    limit: int = Field(5, ge=1, le=100, description="how many ranked candidates to return per mention")
+
+    _limit_is_a_count = field_validator("limit", mode="before")(no_boolean)
 
 
 class ResolutionModel(RootModel[Resolution]):

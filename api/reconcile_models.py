@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, RootModel, TypeAdapter, field_validator
 
-from .models import QueryModel
+from .models import QueryModel, no_boolean
 
 __all__ = [
     "BATCH",
@@ -34,8 +34,8 @@ class ReconciliationQuery(BaseModel):
                           "(entity: any of them); "
                           "a type this service does not have matches nothing",
     )
-    limit: int | None = Field(None, ge=1, strict=True,  # JSON: true or 2.0 is no count
-                              description="most candidates to return (at most 100 are)")
+    limit: int | None = Field(None, ge=1, description="most candidates to return (at most 100 are)")
+    _limit_is_a_count = field_validator("limit", mode="before")(no_boolean)
     properties: list[Any] | None = None
     type_strict: Literal["any", "should", "all"] | None = None
 
