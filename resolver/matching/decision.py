@@ -26,8 +26,8 @@ from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 
-__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "veto_holds",
-           "vetoed"]
+__all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
+           "veto_holds", "vetoed"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -43,6 +43,8 @@ FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 _COMPARED = 6
+#: (for the caller, which reads the places of those entities in one statement before judging)
+COMPARED = _COMPARED
 #: a pair the rules score this low is not worth judging (its probability is nil)
 _RULE_FLOOR = 0.3
 #: rule reasons that say "these must not match", whatever the model thinks
