@@ -241,7 +241,12 @@ class Votes:
         for e in common if use_common else ():
             weights[e.key] += e.weight
         keys = self._index.coarse_keys(q, pool)
-        if weights:
+        if len(weights) == 1:  # (most often: one common word, no set made per alias)
+            ((key, weight),) = weights.items()
+            for alias_id, held_keys in keys.items():
+                if key in held_keys:
+                    votes[alias_id] = votes.get(alias_id, 0.0) + weight
+        elif weights:
             for alias_id, held_keys in keys.items():
                 for key in weights.keys() & held_keys:
                     votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
