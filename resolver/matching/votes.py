@@ -241,15 +241,12 @@ class Votes:
         for e in common if use_common else ():
             weights[e.key] += e.weight
         keys = self._index.coarse_keys(q, pool)
-        if len(weights) == 1:  # (most often: one common word, no set made per alias)
-            ((key, weight),) = weights.items()
+        # (each common word's weight, in the order of the words: a set intersection per alias would
+        # cost a set each, and add two words' weights in an order that varies with the hash seed)
+        for key, weight in weights.items():
             for alias_id, held_keys in keys.items():
                 if key in held_keys:
                     votes[alias_id] = votes.get(alias_id, 0.0) + weight
-        elif weights:
-            for alias_id, held_keys in keys.items():
-                for key in weights.keys() & held_keys:
-                    votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
         bonus: dict[int, tuple[float, float]] = {}
         for e, held in pairs:
             assert e.halves is not None
