@@ -5,9 +5,10 @@ at the default settings, and prints, for the development part (the entities the 
 trained on, ``train/sdn_data.py``) and for the whole public half: precision, recall, F1 and the
 false-positive rate on negatives (all queries and arabic=1), recall at a false-positive rate of at
 most 0.01 / 0.03 / 0.05 from the resolver's score, queries per second, index build time and peak
-memory.  In the same process it runs the baseline the issue names, rapidfuzz
-``process.extractOne`` with WRatio over all aliases, at its best threshold, and prints the speed
-ratio.  A benchmark, not a test.
+memory, and a junk probe: how many training-part names with one word replaced by random letters
+("IRGC Xyz") are linked at all (none should be; by name length).  In the same process it runs the
+baseline the issue names, rapidfuzz ``process.extractOne`` with WRatio over all aliases, at its best
+threshold, and prints the speed ratio.  A benchmark, not a test.
 
     python bench/sdn.py [--data ../shared/bench/sdn] [--baseline-sample N]
 """
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolution, Resolver
 from resolver.settings import Settings
-from train.sdn_data import DEFAULT_DATA, Query, import_store, load_queries
+from train.sdn_data import DEFAULT_DATA, Query, import_store, junk_variants, load_queries
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"queries {query_mib:.1f} MiB, {qps:,.0f} queries/s")
         scored = [scored_answer(resolver.resolve(t), resolver.settings) for t in texts]
         ours_metrics = both_parts("resolver", queries, answers, scored)
+        junk = junk_variants([(a.text, a.entity_id) for a in resolver.index.aliases])
+        linked = [(n, resolver.resolve(text).entity is not None) for text, _, n in junk]
+        two = [hit for n, hit in linked if n == 2]
+        more = [hit for n, hit in linked if n > 2]
+        print(f"junk probe (training names, one word replaced by 3-6 random letters): linked "
+              f"{sum(two)}/{len(two)} two-word names, {sum(more)}/{len(more)} longer")
         typed = [resolver.resolve(q.text, type=q.type) for q in queries]
         print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver whole, type filter"))
         if args.answers:

@@ -155,6 +155,13 @@ def candidate_features(
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
         optional, elsewhere = alias_variation(name.tokens, alias, ev, (names or {}).get(alias.entity_id, ()))
+        if any(kinds[coarse(name.tokens[i].key)] == (0, 0) and not index.similar_keys(name.tokens[i])
+               for i in free_q):
+            # The entity's names doing without the alias's word make room for a variant of it
+            # ("Lalo" for "Eduardo"), not for a word that no name, here or in the training part,
+            # holds at all, nor anything spelt within an edit of it ("Qbykr AKHWAN" is not Mochammad
+            # ACHWAN).
+            optional = 0.0
         lead = strength[k] - max((v for m, v in strength.items() if m != k and rival[m]
                                   and not _weaker(sims.get(m), ev.q_sim)), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),

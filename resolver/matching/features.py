@@ -174,6 +174,15 @@ def pair_evidence(
     words_a = [j for j, w in enumerate(wa) if w > FUNCTION_WORD_WEIGHT] or list(range(len(alias)))
     fq, fa = coarse_flat(query[i] for i in words_q), coarse_flat(alias[j] for j in words_a)
     flat_sim = OSA.normalized_similarity(loose(fq), loose(fa)) if fq and fa else 0.0
+    if free_q and free_a:
+        # Both names keep a word the alignment could not pair, so the whole-name skeletons agree
+        # only as far as those words do: the loose classes make short unrelated words collide
+        # ("xyz" and "Quds" are both KZZ, so "IRGC XYZ" looked like "IRGC-Quds").  Their agreement
+        # is credited only as far as the learned similarity calls them one word spelt two ways
+        # (Vimolsri/Wimonsi), or their coarse skeletons, without the loose classes, agree.
+        strict = OSA.normalized_similarity(fq, fa)
+        alike = min(max(soft(query[i], alias[j]) for j in free_a) for i in free_q)
+        flat_sim = min(flat_sim, max(strict, alike))
     max_idf = math.sqrt(max_weight) or 1.0
     info = sum(math.sqrt(w) for w in wq) / max_idf
     kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}
