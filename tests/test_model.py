@@ -222,6 +222,9 @@ def test_a_name_word_before_a_title_names_something_named_after_the_person() -> 
     assert _evidence("Kata'ib al-Imam Ali", "Imam Ali")["titled_inside"] == 1
     assert _evidence("Imam Ali", "Imam Ali")["titled_inside"] == 0
     assert _evidence("Sheikh Qais al-Khazali", "Qais al-Khazali")["titled_inside"] == 0  # a title opens a name
+    # a surname that is also a title ("Sayed", Sayyid) closes the alias's own name: no title opens
+    # anything there, and the unmatched repeated "Amin" before it names nothing else
+    assert _evidence("Jamil Muhammad Amin Amin AL-SAYED", "Jamil Mohamad Amin EL SAYED")["titled_inside"] == 0
 
 
 def test_a_rival_read_by_its_alignment_alone_reads_as_its_whole_evidence(shared: Resolver) -> None:

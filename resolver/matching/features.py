@@ -61,7 +61,10 @@ PAIR_FEATURES = (
     "place_a",  # an unmatched alias word names a country ("BELKAZTRANS UKRAINE" for "OOO BELKAZTRANS")
     "form_agree",  # both names hold a legal form of the same kind ("EUROBET LTD." and "EUROBET OOD")
     "form_clash",  # both names hold legal forms, of different kinds only ("TROPPO S.A." and "TROPPO LLC")
-    "titled_inside",  # an unmatched mention word comes before a title ("Kata'ib al-Imam Ali": named after Imam Ali)
+    # an unmatched mention word comes before a title that opens the alias, or that the alias lacks
+    # ("Kata'ib al-Imam Ali": named after Imam Ali); a title word inside the alias's name is a name
+    # ("Jamil Muhammad Amin Amin AL-SAYED" for "Jamil Mohamad Amin EL SAYED")
+    "titled_inside",
 )
 
 
@@ -220,7 +223,8 @@ def pair_evidence(
         1.0 if any(place_of(alias[j].text) for j in free_a) else 0.0,
         1.0 if kinds_q & kinds_a else 0.0,
         1.0 if kinds_q and kinds_a and not kinds_q & kinds_a else 0.0,
-        1.0 if any(query[i].text in TITLES and any(j < i for j in free_q) for i in range(1, len(query))) else 0.0,
+        1.0 if any(query[i].text in TITLES and any(j < i for j in free_q) and q_to.get(i, words_a[0]) == words_a[0]
+                   for i in range(1, len(query))) else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)))
 
