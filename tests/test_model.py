@@ -291,3 +291,40 @@ def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shar
         assert got == _all_features(qt, qk, at, ak, cq, ca, loose(cq), loose(ca)), (qt, at)
         disjoint += set(qt).isdisjoint(at)
     assert disjoint > 500
+
+
+def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
+    """The judged entities' rank features for a mention (as resolve computes them)."""
+    from resolver.matching.decision import RANK_FEATURES, candidate_features
+
+    index, name = r.index, analyze(mention)
+    best: dict[str, tuple[float, int]] = {}
+    hits = r._score(index, name)
+    for k, hit in enumerate(hits):
+        held = best.get(hit.alias.entity_id)
+        if held is None or hit.score.value > hits[held[1]].score.value:
+            best[hit.alias.entity_id] = (hit.score.value, k)
+    ranked = sorted((hits[k] for _, k in best.values()), key=lambda h: (-h.score.value, h.alias.entity_id))
+    out = {}
+    for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model()):
+        out[alias.entity_id] = dict(zip(RANK_FEATURES, x[len(PAIR_FEATURES):], strict=True)) | {"rule": score.value}
+    return out
+
+
+def test_a_namesake_whose_name_adds_a_first_name_is_a_weaker_reading_not_a_rival(db_path: Path) -> None:
+    # "Mohammed Bagheri" reads "Mohammad BAGHERI" word for word and whole; "Ali Muhammed Bagheri"
+    # pairs the same words as well but leaves its own "Ali" unpaired: a weaker reading of the
+    # mention, which must not make the right entity's lead small (a store of a million names holds
+    # many such).  Another "Mohamad Bagheri" reads the mention as fully: it stays a rival.
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Mohammad BAGHERI", "person", id="bagheri")
+        for n, given in enumerate(["Ali", "Hassan", "Reza"]):
+            r.store.add_entity(f"{given} Muhammed Bagheri", "person", id=f"longer-{n}")
+        alone = _standing(r, "Mohammed Bagheri")["bagheri"]
+        assert alone["margin"] == alone["rule"] and alone["close"] == 0.0
+        r.store.add_entity("Mohamad Bagheri", "person", id="namesake")
+        beside = _standing(r, "Mohammed Bagheri")["bagheri"]
+        assert beside["margin"] < 0.1 and beside["close"] == 1.0
+    finally:
+        r.close()

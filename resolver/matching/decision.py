@@ -110,17 +110,17 @@ def candidate_features(
         if k < TOP_ENTITIES:
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity)
-            real, free_q, q_sim = ev.real, ev.free_q, ev.q_sim
+            real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
             clash = bool(ev.values[_AT["clash_slot" if person else "clash_any"]])
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights)
-            real, free_q, q_sim = al.real, tuple(sorted(al.free_q)), tuple(al.q_sim)
+            real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
             clash = al.clash_slot if person else al.clash_any
         if not real and "same skeleton" not in score.reason:
             continue
-        paired.append((k, score, alias, person, free_q, q_sim, clash, ev))
+        paired.append((k, score, alias, person, free_q, reading, clash, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
     kinds = index.kinds(name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
     # what the store says, plus what the training part's names say (a small store has seen a word
@@ -129,20 +129,23 @@ def candidate_features(
     kinds = {k: (people + prior.get(k, (0, 0))[0], others + prior.get(k, (0, 0))[1])
              for k, (people, others) in kinds.items()}
     standing = []
-    for k, score, alias, person, free_q, q_sim, clash, ev in paired:
+    for k, score, alias, person, free_q, reading, clash, ev in paired:
         rival[k] = not clash
-        standing.append((k, score, alias, person, free_q, q_sim, ev))
+        standing.append((k, score, alias, person, free_q, reading, ev))
     # A rival that pairs no mention word better than the candidate does, and one worse, is a weaker
     # reading of the mention, not a competing one: "Abu Muhammad al-Loginov" (Ilya unpaired) for
     # "Ilya Alekseyevich Loginov" beside "Ilya Loginov"; "Malik, Hamdi" for "Maliki" beside Nouri
-    # al-Maliki.  Namesakes that pair every word alike stay each other's rivals.
-    sims = {k: q_sim for k, *_, q_sim, _ in standing}
+    # al-Maliki.  Nor is one that pairs every word alike but leaves a word of its own name unpaired
+    # where the candidate leaves none: "Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
+    # "Mohammed Bagheri".  Namesakes that read the mention as fully stay each other's rivals.
+    readings = {k: reading for k, *_, reading, _ in standing}
     out = []
     for k, score, alias, person, free_q, _, ev in standing:
         if k >= TOP_ENTITIES or ev is None:
             break
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
-        others = [r for m, r in enumerate(rules) if m != k and rival[m] and not _weaker(sims.get(m), ev.q_sim)]
+        others = [r for m, r in enumerate(rules)
+                  if m != k and rival[m] and not _weaker(readings.get(m), (ev.q_sim, bool(ev.free_a)))]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
@@ -255,10 +258,18 @@ def vetoed(x: Sequence[float]) -> bool:
     return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
 
 
-def _weaker(sims: tuple[float, ...] | None, than: tuple[float, ...]) -> bool:
-    """A pair's word similarities are nowhere above the other pair's and somewhere below (None: an
-    exact alias, which nothing outdoes)."""
-    return sims is not None and all(a <= b for a, b in zip(sims, than, strict=True)) and sims != than
+def _weaker(sims: tuple[tuple[float, ...], bool] | None, than: tuple[tuple[float, ...], bool]) -> bool:
+    """A pair is a weaker reading of the mention than another: its word similarities are nowhere
+    above the other pair's, and somewhere below, or alike while its alias leaves a name word
+    unpaired and the other's leaves none ("Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
+    "Mohammed Bagheri").  Each pair is (similarity of each mention word, whether the alias leaves a
+    name word unpaired); None is an exact alias, which nothing outdoes."""
+    if sims is None:
+        return False
+    (mine, extra), (theirs, their_extra) = sims, than
+    if not all(a <= b for a, b in zip(mine, theirs, strict=True)):
+        return False
+    return mine != theirs or (extra and not their_extra)
 
 
 def _kind_share(counts: tuple[int, int], person: bool) -> float:
