@@ -328,3 +328,33 @@ def test_a_namesake_whose_name_adds_a_first_name_is_a_weaker_reading_not_a_rival
         assert beside["margin"] < 0.1 and beside["close"] == 1.0
     finally:
         r.close()
+
+
+def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_path: Path) -> None:
+    # "Abu Abdul BARNAWI" names a man by his son; his other names hold his given name, Mokhtar.
+    # "Khaled al-Barnawi" lacks the kunya, which the entity's names can do without, but names
+    # another man than Mokhtar: the first-name clash stands.  Without a name holding the given
+    # name, the kunya is all there is and another first name is the model's to weigh.
+    from resolver.matching.decision import alias_variation
+
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Mokhtar Jesus BARNAWI", "person", id="given", aliases=["Abu Abdul BARNAWI"])
+        r.store.add_entity("Abu Yasin TAWFIQI", "person", id="kunya", aliases=["Abu Yasin Al-TAWFIQI"])
+        index, model = r.index, load_model()
+
+        def variation(mention: str, entity: str, alias_text: str) -> tuple[float, float]:
+            name = analyze(mention)
+            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+            alias = next(a for a in names if a.text == alias_text)
+            wq = [index.feature_weight(t) for t in name.tokens]
+            wa = [index.feature_weight(t) for t in alias.tokens]
+            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
+                               max_weight=index.feature_max_weight, soft=model.token_similarity)
+            return alias_variation(name.tokens, alias, ev, names)
+
+        assert variation("Khaled al-Barnawi", "given", "Abu Abdul BARNAWI") == (0.0, 0.0)
+        assert variation("Hamid Tawfiqi", "kunya", "Abu Yasin TAWFIQI")[0] == 0.0  # nothing varies
+        assert variation("Khaled Barnawi", "given", "Mokhtar Jesus BARNAWI")[0] == 0.0
+    finally:
+        r.close()

@@ -25,6 +25,7 @@ from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
+from resolver.matching.words import KUNYA_MARKERS
 
 __all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "veto_holds",
            "vetoed"]
@@ -175,9 +176,25 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
             if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
     if not rest or not (ev.free_a or ev.free_q):
         return 0.0, 0.0
-    optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) for other in rest) for j in ev.free_a)
+    # A name opening with a kunya ("Abu Abdul BARNAWI": named by his son) lacks the given name
+    # because the kunya stands in its place, not because the given name varies: it shows no word
+    # of another name optional, save a kunya's own.
+    kunya = _kunya(alias.tokens)
+    optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) and (j in kunya or not _kunya(other))
+                                           for other in rest) for j in ev.free_a)
     elsewhere = bool(ev.free_q) and all(any(_holds(other, query[i]) for other in rest) for i in ev.free_q)
+    if (optional and ev.free_q and not elsewhere and set(ev.free_a) <= kunya
+            and any(not _kunya(other) for other in rest)):
+        # The alias is the kunya, which another name does without because it holds the given name
+        # ("Mokhtar Jesus BARNAWI"): the kunya is optional, the given name is not, and the
+        # mention's other first name ("Khaled al-Barnawi") still clashes with it.
+        optional = False
     return float(optional), float(elsewhere)
+
+
+def _kunya(tokens: Sequence[Token]) -> set[int]:
+    """The positions of a kunya's words ("Abu Abdul": a marker and the child's name)."""
+    return {k for j, t in enumerate(tokens[:-1]) if t.text in KUNYA_MARKERS for k in (j, j + 1)}
 
 
 def _holds(tokens: Sequence[Token], word: Token) -> bool:
