@@ -358,3 +358,18 @@ def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_p
         assert variation("Khaled Barnawi", "given", "Mokhtar Jesus BARNAWI")[0] == 0.0
     finally:
         r.close()
+
+
+def test_a_kunyas_child_is_not_the_given_name() -> None:
+    # "Abu Sergei Naryshkin" is the father of a Sergei: in the judge's alignment "Sergei" there pairs
+    # with another kunya's child ("Abu Sergei al-Naryshkin"), never with a given name, so "Sergei
+    # Naryshkin" leaves both first names unpaired: the clash the name structure says it is.
+    from resolver.matching.features import kunya_children
+
+    father, son = analyze("Abu Sergei Naryshkin").tokens, analyze("Sergei Naryshkin").tokens
+    assert kunya_children(father) == {1} and kunya_children(son) == frozenset()
+    al = align(son, father, [4.0] * len(son), [4.0] * len(father))
+    assert al.q_sim[0] == 0.0 and al.q_sim[1] == 1.0 and al.clash_slot
+    kin = analyze("Abu Sergei al-Naryshkin").tokens
+    assert align(kin, father, [4.0] * len(kin), [4.0] * len(father)).q_sim == [1.0, 1.0, 1.0]
+    assert not align(son, analyze("Sergei NARYSHKIN").tokens, [4.0, 4.0], [4.0, 4.0]).clash_slot
