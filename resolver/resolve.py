@@ -15,7 +15,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
-from resolver.matching.decision import TOP_ENTITIES, Judged, judge
+from resolver.matching.decision import COMPARED, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
@@ -240,7 +240,7 @@ class Resolver:
                 best[entity.id] = hit
         ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
         # the places of the entities the judge weighs, read together (it asks for them one by one)
-        index.entity_places.load(h.alias.entity_id for h in ranked[:TOP_ENTITIES])
+        index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
                        s.candidate_threshold, s.veto_override, names)
@@ -303,9 +303,12 @@ class Resolver:
         # "Khalidi Company" names a company, never Hamzah al-Khalidi.
         company = any(index.is_legal_form(t) for t in name.tokens)
         places = {p for t in name.tokens if (p := place_of(t.text)) is not None}
-        scorer = MentionScorer(name.tokens, [index.weight(t) for t in name.tokens])
-        same_flat = frozenset(index.by_flat.get(coarse_flat(name.tokens), ()))
+        with index.session() as q:  # (the exact name too, in the same statement: retrieval reads it next)
+            same_flat = frozenset(read_exact(q, index.by_normalized, name.normalized, index.by_flat,
+                                             coarse_flat(name.tokens))[1])
         found = [(i, index.aliases[i]) for i in index.candidates(name)]
+        # (after retrieval, which has read the rows the weights come from)
+        scorer = MentionScorer(name.tokens, [index.weight(t) for t in name.tokens])
         scorer.prepare(alias.tokens for _, alias in found)
         hits = []
         for i, alias in found:

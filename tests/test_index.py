@@ -273,7 +273,7 @@ def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(reso
     try:
         ids = [r[0] for r in conn.execute("SELECT id FROM ix_token ORDER BY n DESC LIMIT 8")]
         early, portable = Queries(conn, "?", sqlite=True), Queries(conn, "?", sqlite=False)
-        longest = 0
+        longest = nested_short = 0
         for first in ids:
             for other in ids:
                 for third in ids:
@@ -283,7 +283,13 @@ def test_sqlites_early_stopping_shortest_holders_read_as_the_portable_query(reso
                             got = early.shortest(tokens, limit, scan)
                             assert got == portable.shortest(tokens, limit, scan)
                             longest = max(longest, len(got))
+                            # the three and the first two from one scan: what the two reads give
+                            two = portable.shortest(tokens[:2], limit, scan) if len(got) < limit else None
+                            assert early.shortest_nested(tokens, limit, scan) == (got, two)
+                            assert portable.shortest_nested(tokens, limit, scan) == (got, two)
+                            nested_short += two is not None
         assert longest == 20  # (some reads found more holders than they keep: the order decided)
+        assert nested_short  # (some three fell short, so the first two were read from the same scan)
     finally:
         conn.close()
 

@@ -287,7 +287,7 @@ def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shar
     for _ in range(8_000):
         (qt, qk), (at, ak) = rng.choice(words), rng.choice(words)
         cq, ca = coarse(qk), coarse(ak)
-        got = token_features.__wrapped__(qt, qk, at, ak)
+        got = token_features(qt, qk, at, ak)
         assert got == _all_features(qt, qk, at, ak, cq, ca, loose(cq), loose(ca)), (qt, at)
         disjoint += set(qt).isdisjoint(at)
     assert disjoint > 500

@@ -27,8 +27,8 @@ from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
 from resolver.matching.words import KUNYA_MARKERS
 
-__all__ = ["FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto", "veto_holds",
-           "vetoed"]
+__all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
+           "veto_holds", "vetoed"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -39,11 +39,14 @@ RANK_FEATURES = (
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
     "optional_a",  # the entity's other names (among those retrieved) lack each alias word the mention lacks
     "elsewhere_q",  # each mention word the alias lacks is in another of the entity's names (among those retrieved)
+    "lead",  # its learned strength (see ``_strength``) minus the best judged rival's
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 _COMPARED = 6
+#: (for the caller, which reads the places of those entities in one statement before judging)
+COMPARED = _COMPARED
 #: a pair the rules score this low is not worth judging (its probability is nil)
 _RULE_FLOOR = 0.3
 #: rule reasons that say "these must not match", whatever the model thinks
@@ -140,20 +143,26 @@ def candidate_features(
     # where the candidate leaves none: "Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
     # "Mohammed Bagheri".  Namesakes that read the mention as fully stay each other's rivals.
     readings = {k: reading for k, *_, reading, _ in standing}
+    # how strong each judged pair is by the learned word similarity, where the rule scores see two
+    # equal skeletons ("Diyanat" is DNT in "Amir DIANAT" and in "DONATA COMPANY"); an exact alias is 1
+    strength = {k: _strength(ev) for k, *_, ev in standing if ev is not None}
+    strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:_COMPARED]) if _exact(s)})
     out = []
-    for k, score, alias, person, free_q, _, ev in standing:
+    for k, score, alias, person, free_q, reading, ev in standing:
         if k >= TOP_ENTITIES or ev is None:
             break
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
         others = [r for m, r in enumerate(rules)
-                  if m != k and rival[m] and not _weaker(readings.get(m), (ev.q_sim, bool(ev.free_a)))]
+                  if m != k and rival[m] and not _weaker(readings.get(m), reading)]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
         optional, elsewhere = alias_variation(name.tokens, alias, ev, (names or {}).get(alias.entity_id, ()))
+        lead = strength[k] - max((v for m, v in strength.items() if m != k and rival[m]
+                                  and not _weaker(readings.get(m), reading)), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -273,6 +282,12 @@ def vetoed(x: Sequence[float]) -> bool:
         return ((clash and bool(x[_AT["clash_slot"]])) or x[_AT["other_kind"]] >= _OTHER_KIND
                 or bool(x[_AT["titled_inside"]]))
     return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+
+
+def _strength(ev: Evidence) -> float:
+    """How much of both names a pair covers, the mention's words credited with their learned
+    similarity to the alias words aligned with them."""
+    return ev.values[_AT["learned_cover"]] * ev.values[_AT["cover_a"]]
 
 
 def _weaker(sims: tuple[tuple[float, ...], bool] | None, than: tuple[tuple[float, ...], bool]) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
@@ -79,9 +78,12 @@ class Evidence:
     free_a: tuple[int, ...] = ()  # the alias's name words left unmatched
 
 
-@lru_cache(maxsize=65536)
 def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
-    """String similarities of two words, the inputs of the learned token similarity."""
+    """String similarities of two words, the inputs of the learned token similarity.
+
+    Not cached here: its caller (``MatcherModel.token_similarity``) keeps its answer per word pair,
+    so a cache of the vectors was never hit, and its 22,000 entries after the SDN pass were walked
+    by every full garbage collection."""
     cq, ca = coarse(qk), coarse(ak)
     lq, la = loose(cq), loose(ca)
     if (qt and at and qk and ak and lq and la and set(qt).isdisjoint(at) and set(qk).isdisjoint(ak)

@@ -193,11 +193,12 @@ class CandidateIndex:
         variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
         rows = q.near(set().union(*variants.values()))
         by_variant: dict[str, list[tuple[str, str]]] = {}
-        live: set[str] = set()
+        found_rows: dict[str, TokenRow | None] = {}
         for variant, key, lk, token_id, df, n, people in rows:
             by_variant.setdefault(variant, []).append((key, lk))
-            self._tokens.put(key, (token_id, df, n, people))
-            live.add(key)
+            found_rows[key] = (token_id, df, n, people)
+        self._tokens.put_many(found_rows)
+        live = found_rows.keys()
         for fine in wanted:
             # Every token is written with its own loose key among its near variants, and that key is
             # one of the variants asked for: a live token with this key came back with the rows
@@ -242,8 +243,11 @@ class CandidateIndex:
         cache = self._keys
         out = {i: k for i in alias_ids if (k := cache.get(i)) is not None}
         missing = [i for i in alias_ids if i not in out]
-        for alias_id, keys in q.alias_keys(missing) if missing else ():
-            out[alias_id] = cache.put(alias_id, tuple(map(_coarse, keys.split(" "))) if keys else ())
+        if missing:
+            read = {alias_id: tuple(map(_coarse, keys.split(" "))) if keys else ()
+                    for alias_id, keys in q.alias_keys(missing)}
+            cache.put_many(read)
+            out.update(read)
         return out
 
     def alias_rows(self, alias_ids: Sequence[int]) -> list[IndexedAlias]:

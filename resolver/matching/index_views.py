@@ -35,6 +35,13 @@ class Bounded(dict[K, V], Generic[K, V]):
         self[key] = value
         return value
 
+    def put_many(self, items: dict[K, V]) -> None:
+        """Keep all of these (emptying first if they would not fit): for the rows of one statement,
+        without a method call per row."""
+        if len(self) + len(items) > self.limit:
+            self.clear()
+        self.update(items)
+
 
 @dataclass(frozen=True, slots=True)
 class IndexedAlias:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat
 from resolver.matching.scoring import keys_may_pair
-from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes
+from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:
@@ -205,11 +205,10 @@ class Retrieval(Votes):
         if not votes:
             return []
         # Ties go to the older alias, so every process ranks alike whatever its hash seed.
-        kept = [i for i, v in votes.items() if v >= floor]
-        if len(kept) > MAX_CANDIDATES:
+        passing = sum(v >= floor for v in votes.values())
+        if passing > MAX_CANDIDATES:
             # too many to score: the most alike of the best by votes (among which ties went by age)
-            pool = _largest(_RERANK_POOL, kept, lambda i: (votes[i], -i))
+            pool = best_by_votes(votes, floor, _RERANK_POOL)
             near = self._likeness(q, entries, pool)
             return _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
-        kept.sort(key=lambda i: (-votes[i], i))
-        return kept
+        return best_by_votes(votes, floor)

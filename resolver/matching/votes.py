@@ -70,6 +70,17 @@ class Entry:
         return self.own is not None and self.own[1] > MAX_POSTINGS
 
 
+def best_by_votes(votes: dict[int, float], floor: float, n: int | None = None) -> list[int]:
+    """The aliases with at least ``floor`` votes, most votes first, ties to the older alias (the
+    lower id), the first ``n`` only if given.  The keys ``(votes, -id)`` are plain tuples, sorted in
+    C: no key function is called per alias (the same order as sorting by that key)."""
+    ranked = [(v, -i) for i, v in votes.items() if v >= floor]
+    if n is None or len(ranked) <= 4 * n:
+        ranked.sort(reverse=True)
+        return [-i for _, i in ranked[:n]]
+    return [-i for _, i in heapq.nlargest(n, ranked)]
+
+
 def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
     """Whether an alias with these coarse token keys holds two adjacent tokens whose fine keys,
     joined, have the coarse key ``joined`` (the two tokens of the query side by side, or spelt
@@ -78,7 +89,11 @@ def _side_by_side(keys: tuple[str, ...], joined: str) -> bool:
     Joining two fine keys and taking the coarse key is the first one's key without any Y
     followed by the second one's coarse key, so the fine keys are not needed.
     """
-    return any(a.replace("Y", "") + b == joined for a, b in itertools.pairwise(keys))
+    # (a loop, not any() over a generator: called ~30 times a lookup)
+    for a, b in itertools.pairwise(keys):  # noqa: SIM110
+        if joined.endswith(b) and a.replace("Y", "") + b == joined:
+            return True
+    return False
 
 
 def _fill_likes(key: str, near: frozenset[str], likes: dict[str, float], others: list[str]) -> None:
@@ -194,7 +209,7 @@ class Votes:
         # of common tokens (only then are they needed: a pair with a rare half is found through it)
         best: list[int] = []
         if use_common or any(all(h.common for h in e.halves) for e in joined if e.halves is not None):
-            best = heapq.nlargest(_PROBE, [i for i, v in votes.items() if v >= floor], key=lambda i: (votes[i], -i))
+            best = best_by_votes(votes, floor, _PROBE)
         if use_common:
             pool.update(best)
             if thin and sum(e.weight for e in common) >= floor:
@@ -226,10 +241,12 @@ class Votes:
         for e in common if use_common else ():
             weights[e.key] += e.weight
         keys = self._index.coarse_keys(q, pool)
-        if weights:
+        # (each common word's weight, in the order of the words: a set intersection per alias would
+        # cost a set each, and add two words' weights in an order that varies with the hash seed)
+        for key, weight in weights.items():
             for alias_id, held_keys in keys.items():
-                for key in weights.keys() & held_keys:
-                    votes[alias_id] = votes.get(alias_id, 0.0) + weights[key]
+                if key in held_keys:
+                    votes[alias_id] = votes.get(alias_id, 0.0) + weight
         bonus: dict[int, tuple[float, float]] = {}
         for e, held in pairs:
             assert e.halves is not None
@@ -243,6 +260,12 @@ class Votes:
     def _holding_all(self, owns: list[tuple[int, int]], q: Queries) -> list[int]:
         """The shortest aliases holding the (up to three) rarest of these tokens, else fewer of them."""
         rarest = tuple(token_id for token_id, _ in sorted(set(owns), key=lambda o: (o[1], o[0]))[:3])
+        if len(rarest) == 3 and rarest not in self._holding and rarest[:2] not in self._holding:
+            # the three and (when they fall short) the first two from one scan (``Queries.shortest_nested``)
+            all_three, first_two = q.shortest_nested(rarest, _COMMON_TOP, _INTERSECT_SCAN)
+            self._holding.put(rarest, all_three)
+            if first_two is not None:
+                self._holding.put(rarest[:2], first_two)
         found: list[int] = []
         for n in range(len(rarest), 0, -1):
             held = self._holding.get(rarest[:n])

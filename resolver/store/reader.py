@@ -91,6 +91,36 @@ class Queries:
                          (first, scan, *others, limit))
         return [r[0] for r in rows]
 
+    def shortest_nested(self, token_ids: Sequence[int], limit: int, scan: int) -> tuple[list[int], list[int] | None]:
+        """``shortest(token_ids)`` for three tokens and, when that finds fewer than ``limit``,
+        ``shortest(token_ids[:2])`` too (else None): what :meth:`shortest` gives for each.
+
+        On SQLite the two come from one scan of the first token's shortest aliases: each row
+        that holds the second token comes back with whether it holds the third, in scan order,
+        and the reading stops once ``limit`` rows hold all three.  Two statements would scan the
+        same rows twice, and the first one's falling short is the common case at a million
+        aliases (its scan then runs to the end).
+        """
+        first, second, third = token_ids
+        if not self._sqlite:
+            held = self.shortest(token_ids, limit, scan)
+            return held, (self.shortest(token_ids[:2], limit, scan) if len(held) < limit else None)
+        sql = ("SELECT a.alias_id, EXISTS (SELECT 1 FROM ix_posting p1 WHERE p1.token_id = ? AND p1.size = a.size "
+               "AND p1.alias_id = a.alias_id) FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
+               "ORDER BY size, alias_id LIMIT ?) a WHERE EXISTS (SELECT 1 FROM ix_posting p0 WHERE p0.token_id = ? "
+               "AND p0.size = a.size AND p0.alias_id = a.alias_id)")
+        self._cursor.execute(sql, (third, first, scan, second))
+        all_three: list[int] = []
+        first_two: list[int] = []
+        for alias_id, holds_third in self._cursor:
+            if len(first_two) < limit:
+                first_two.append(alias_id)
+            if holds_third:
+                all_three.append(alias_id)
+                if len(all_three) == limit:
+                    return all_three, None
+        return all_three, first_two
+
     def aliases(self, ids: Iterable[int]) -> list[AliasData]:
         return self._in(f"SELECT {_ALIAS_COLUMNS} FROM alias WHERE id IN (?*)", ids)
 
