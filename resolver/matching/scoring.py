@@ -268,8 +268,7 @@ class MentionScorer:
             if len(_RULED_OUT) >= _RULED_OUT_LIMIT:
                 _RULED_OUT.clear()
             _RULED_OUT[(qt, qk)] = (compared, frozenset((words[j].text, words[j].key) for j in maybe))
-        for key, row in zip(new, found, strict=True):
-            rows[key] = tuple(row)
+        rows.update(zip(new, map(tuple, found), strict=True))
 
     def score(
         self, alias: Sequence[Token], alias_weights: Sequence[float], *, partial: bool = True,
