@@ -38,6 +38,7 @@ RANK_FEATURES = (
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
     "optional_a",  # the entity's other names (among those retrieved) lack each alias word the mention lacks
     "elsewhere_q",  # each mention word the alias lacks is in another of the entity's names (among those retrieved)
+    "lead",  # its learned strength (see ``_strength``) minus the best judged rival's
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -139,6 +140,10 @@ def candidate_features(
     # "Ilya Alekseyevich Loginov" beside "Ilya Loginov"; "Malik, Hamdi" for "Maliki" beside Nouri
     # al-Maliki.  Namesakes that pair every word alike stay each other's rivals.
     sims = {k: q_sim for k, *_, q_sim, _ in standing}
+    # how strong each judged pair is by the learned word similarity, where the rule scores see two
+    # equal skeletons ("Diyanat" is DNT in "Amir DIANAT" and in "DONATA COMPANY"); an exact alias is 1
+    strength = {k: _strength(ev) for k, *_, ev in standing if ev is not None}
+    strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:_COMPARED]) if _exact(s)})
     out = []
     for k, score, alias, person, free_q, _, ev in standing:
         if k >= TOP_ENTITIES or ev is None:
@@ -150,8 +155,10 @@ def candidate_features(
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
         optional, elsewhere = alias_variation(name.tokens, alias, ev, (names or {}).get(alias.entity_id, ()))
+        lead = strength[k] - max((v for m, v in strength.items() if m != k and rival[m]
+                                  and not _weaker(sims.get(m), ev.q_sim)), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -255,6 +262,12 @@ def vetoed(x: Sequence[float]) -> bool:
         return ((clash and bool(x[_AT["clash_slot"]])) or x[_AT["other_kind"]] >= _OTHER_KIND
                 or bool(x[_AT["titled_inside"]]))
     return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+
+
+def _strength(ev: Evidence) -> float:
+    """How much of both names a pair covers, the mention's words credited with their learned
+    similarity to the alias words aligned with them."""
+    return ev.values[_AT["learned_cover"]] * ev.values[_AT["cover_a"]]
 
 
 def _weaker(sims: tuple[float, ...] | None, than: tuple[float, ...]) -> bool:
