@@ -324,3 +324,85 @@ def test_a_spelling_of_the_other_word_still_links(shared: Resolver, mention: str
     # the other side: where the second word is a spelling of the entity's own word, the link stands
     res = shared.resolve(mention)
     assert res.entity is not None and res.entity.id == entity
+
+
+def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
+    """The judged entities' rank features for a mention (as resolve computes them)."""
+    from resolver.matching.decision import RANK_FEATURES, candidate_features
+
+    index, name = r.index, analyze(mention)
+    best: dict[str, tuple[float, int]] = {}
+    hits = r._score(index, name)
+    for k, hit in enumerate(hits):
+        held = best.get(hit.alias.entity_id)
+        if held is None or hit.score.value > hits[held[1]].score.value:
+            best[hit.alias.entity_id] = (hit.score.value, k)
+    ranked = sorted((hits[k] for _, k in best.values()), key=lambda h: (-h.score.value, h.alias.entity_id))
+    out = {}
+    for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model()):
+        out[alias.entity_id] = dict(zip(RANK_FEATURES, x[len(PAIR_FEATURES):], strict=True)) | {"rule": score.value}
+    return out
+
+
+def test_a_namesake_whose_name_adds_a_first_name_is_a_weaker_reading_not_a_rival(db_path: Path) -> None:
+    # "Mohammed Bagheri" reads "Mohammad BAGHERI" word for word and whole; "Ali Muhammed Bagheri"
+    # pairs the same words as well but leaves its own "Ali" unpaired: a weaker reading of the
+    # mention, which must not make the right entity's lead small (a store of a million names holds
+    # many such).  Another "Mohamad Bagheri" reads the mention as fully: it stays a rival.
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Mohammad BAGHERI", "person", id="bagheri")
+        for n, given in enumerate(["Ali", "Hassan", "Reza"]):
+            r.store.add_entity(f"{given} Muhammed Bagheri", "person", id=f"longer-{n}")
+        alone = _standing(r, "Mohammed Bagheri")["bagheri"]
+        assert alone["margin"] == alone["rule"] and alone["close"] == 0.0
+        r.store.add_entity("Mohamad Bagheri", "person", id="namesake")
+        beside = _standing(r, "Mohammed Bagheri")["bagheri"]
+        assert beside["margin"] < 0.1 and beside["close"] == 1.0
+    finally:
+        r.close()
+
+
+def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_path: Path) -> None:
+    # "Abu Abdul BARNAWI" names a man by his son; his other names hold his given name, Mokhtar.
+    # "Khaled al-Barnawi" lacks the kunya, which the entity's names can do without, but names
+    # another man than Mokhtar: the first-name clash stands.  Without a name holding the given
+    # name, the kunya is all there is and another first name is the model's to weigh.
+    from resolver.matching.decision import alias_variation
+
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Mokhtar Jesus BARNAWI", "person", id="given", aliases=["Abu Abdul BARNAWI"])
+        r.store.add_entity("Abu Yasin TAWFIQI", "person", id="kunya", aliases=["Abu Yasin Al-TAWFIQI"])
+        index, model = r.index, load_model()
+
+        def variation(mention: str, entity: str, alias_text: str) -> tuple[float, float]:
+            name = analyze(mention)
+            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+            alias = next(a for a in names if a.text == alias_text)
+            wq = [index.feature_weight(t) for t in name.tokens]
+            wa = [index.feature_weight(t) for t in alias.tokens]
+            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
+                               max_weight=index.feature_max_weight, soft=model.token_similarity)
+            return alias_variation(name.tokens, alias, ev, names)
+
+        assert variation("Khaled al-Barnawi", "given", "Abu Abdul BARNAWI") == (0.0, 0.0)
+        assert variation("Hamid Tawfiqi", "kunya", "Abu Yasin TAWFIQI")[0] == 0.0  # nothing varies
+        assert variation("Khaled Barnawi", "given", "Mokhtar Jesus BARNAWI")[0] == 0.0
+    finally:
+        r.close()
+
+
+def test_a_kunyas_child_is_not_the_given_name() -> None:
+    # "Abu Sergei Naryshkin" is the father of a Sergei: in the judge's alignment "Sergei" there pairs
+    # with another kunya's child ("Abu Sergei al-Naryshkin"), never with a given name, so "Sergei
+    # Naryshkin" leaves both first names unpaired: the clash the name structure says it is.
+    from resolver.matching.features import kunya_children
+
+    father, son = analyze("Abu Sergei Naryshkin").tokens, analyze("Sergei Naryshkin").tokens
+    assert kunya_children(father) == {1} and kunya_children(son) == frozenset()
+    al = align(son, father, [4.0] * len(son), [4.0] * len(father))
+    assert al.q_sim[0] == 0.0 and al.q_sim[1] == 1.0 and al.clash_slot
+    kin = analyze("Abu Sergei al-Naryshkin").tokens
+    assert align(kin, father, [4.0] * len(kin), [4.0] * len(father)).q_sim == [1.0, 1.0, 1.0]
+    assert not align(son, analyze("Sergei NARYSHKIN").tokens, [4.0, 4.0], [4.0, 4.0]).clash_slot

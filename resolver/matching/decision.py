@@ -25,6 +25,7 @@ from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
+from resolver.matching.words import KUNYA_MARKERS
 
 __all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
            "veto_holds", "vetoed"]
@@ -113,17 +114,17 @@ def candidate_features(
         if k < TOP_ENTITIES:
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity)
-            real, free_q, q_sim = ev.real, ev.free_q, ev.q_sim
+            real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
             clash = bool(ev.values[_AT["clash_slot" if person else "clash_any"]])
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights)
-            real, free_q, q_sim = al.real, tuple(sorted(al.free_q)), tuple(al.q_sim)
+            real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
             clash = al.clash_slot if person else al.clash_any
         if not real and "same skeleton" not in score.reason:
             continue
-        paired.append((k, score, alias, person, free_q, q_sim, clash, ev))
+        paired.append((k, score, alias, person, free_q, reading, clash, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
     kinds = index.kinds(name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
     # what the store says, plus what the training part's names say (a small store has seen a word
@@ -132,24 +133,27 @@ def candidate_features(
     kinds = {k: (people + prior.get(k, (0, 0))[0], others + prior.get(k, (0, 0))[1])
              for k, (people, others) in kinds.items()}
     standing = []
-    for k, score, alias, person, free_q, q_sim, clash, ev in paired:
+    for k, score, alias, person, free_q, reading, clash, ev in paired:
         rival[k] = not clash
-        standing.append((k, score, alias, person, free_q, q_sim, ev))
+        standing.append((k, score, alias, person, free_q, reading, ev))
     # A rival that pairs no mention word better than the candidate does, and one worse, is a weaker
     # reading of the mention, not a competing one: "Abu Muhammad al-Loginov" (Ilya unpaired) for
     # "Ilya Alekseyevich Loginov" beside "Ilya Loginov"; "Malik, Hamdi" for "Maliki" beside Nouri
-    # al-Maliki.  Namesakes that pair every word alike stay each other's rivals.
-    sims = {k: q_sim for k, *_, q_sim, _ in standing}
+    # al-Maliki.  Nor is one that pairs every word alike but leaves a word of its own name unpaired
+    # where the candidate leaves none: "Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
+    # "Mohammed Bagheri".  Namesakes that read the mention as fully stay each other's rivals.
+    readings = {k: reading for k, *_, reading, _ in standing}
     # how strong each judged pair is by the learned word similarity, where the rule scores see two
     # equal skeletons ("Diyanat" is DNT in "Amir DIANAT" and in "DONATA COMPANY"); an exact alias is 1
     strength = {k: _strength(ev) for k, *_, ev in standing if ev is not None}
     strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:_COMPARED]) if _exact(s)})
     out = []
-    for k, score, alias, person, free_q, _, ev in standing:
+    for k, score, alias, person, free_q, reading, ev in standing:
         if k >= TOP_ENTITIES or ev is None:
             break
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
-        others = [r for m, r in enumerate(rules) if m != k and rival[m] and not _weaker(sims.get(m), ev.q_sim)]
+        others = [r for m, r in enumerate(rules)
+                  if m != k and rival[m] and not _weaker(readings.get(m), reading)]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
@@ -163,7 +167,7 @@ def candidate_features(
             # ACHWAN).
             optional = 0.0
         lead = strength[k] - max((v for m, v in strength.items() if m != k and rival[m]
-                                  and not _weaker(sims.get(m), ev.q_sim)), default=0.0)
+                                  and not _weaker(readings.get(m), reading)), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead)
         out.append((score, alias, ev, ev.values + ranking))
@@ -188,9 +192,25 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
             if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
     if not rest or not (ev.free_a or ev.free_q):
         return 0.0, 0.0
-    optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) for other in rest) for j in ev.free_a)
+    # A name opening with a kunya ("Abu Abdul BARNAWI": named by his son) lacks the given name
+    # because the kunya stands in its place, not because the given name varies: it shows no word
+    # of another name optional, save a kunya's own.
+    kunya = _kunya(alias.tokens)
+    optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) and (j in kunya or not _kunya(other))
+                                           for other in rest) for j in ev.free_a)
     elsewhere = bool(ev.free_q) and all(any(_holds(other, query[i]) for other in rest) for i in ev.free_q)
+    if (optional and ev.free_q and not elsewhere and set(ev.free_a) <= kunya
+            and any(not _kunya(other) for other in rest)):
+        # The alias is the kunya, which another name does without because it holds the given name
+        # ("Mokhtar Jesus BARNAWI"): the kunya is optional, the given name is not, and the
+        # mention's other first name ("Khaled al-Barnawi") still clashes with it.
+        optional = False
     return float(optional), float(elsewhere)
+
+
+def _kunya(tokens: Sequence[Token]) -> set[int]:
+    """The positions of a kunya's words ("Abu Abdul": a marker and the child's name)."""
+    return {k for j, t in enumerate(tokens[:-1]) if t.text in KUNYA_MARKERS for k in (j, j + 1)}
 
 
 def _holds(tokens: Sequence[Token], word: Token) -> bool:
@@ -277,10 +297,18 @@ def _strength(ev: Evidence) -> float:
     return ev.values[_AT["learned_cover"]] * ev.values[_AT["cover_a"]]
 
 
-def _weaker(sims: tuple[float, ...] | None, than: tuple[float, ...]) -> bool:
-    """A pair's word similarities are nowhere above the other pair's and somewhere below (None: an
-    exact alias, which nothing outdoes)."""
-    return sims is not None and all(a <= b for a, b in zip(sims, than, strict=True)) and sims != than
+def _weaker(sims: tuple[tuple[float, ...], bool] | None, than: tuple[tuple[float, ...], bool]) -> bool:
+    """A pair is a weaker reading of the mention than another: its word similarities are nowhere
+    above the other pair's, and somewhere below, or alike while its alias leaves a name word
+    unpaired and the other's leaves none ("Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
+    "Mohammed Bagheri").  Each pair is (similarity of each mention word, whether the alias leaves a
+    name word unpaired); None is an exact alias, which nothing outdoes."""
+    if sims is None:
+        return False
+    (mine, extra), (theirs, their_extra) = sims, than
+    if not all(a <= b for a, b in zip(mine, theirs, strict=True)):
+        return False
+    return mine != theirs or (extra and not their_extra)
 
 
 def _kind_share(counts: tuple[int, int], person: bool) -> float:

@@ -20,9 +20,9 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Pr
 from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
-from resolver.matching.words import COMMON_GIVEN_NAMES, LEGAL_FORM_KINDS, TITLES
+from resolver.matching.words import COMMON_GIVEN_NAMES, KUNYA_MARKERS, LEGAL_FORM_KINDS, TITLES
 
-__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "pair_evidence", "token_features"]
+__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "token_features"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
@@ -304,11 +304,14 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
     """Align a mention's words with an alias's one to one, heaviest agreement first (the token
     similarity ladder; a name word never pairs with a function word unless spelt alike)."""
     pairs: list[tuple[float, int, int, str]] = []
+    children_q, children_a = kunya_children(query), kunya_children(alias)
     for i, q in enumerate(query):
         q_word = wq[i] > FUNCTION_WORD_WEIGHT
         for j, a in enumerate(alias):
             if q_word != (wa[j] > FUNCTION_WORD_WEIGHT) and q.text != a.text:
                 continue
+            if (i in children_q) != (j in children_a):
+                continue  # a kunya's child is not the given name ("Abu Sergei" is Sergei's father)
             sim, why = token_similarity(q, a)
             if sim >= _TOKEN_FLOOR:
                 pairs.append((sim, i, j, why))
@@ -336,6 +339,14 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
     return Alignment(q_sim, a_sim, q_to, real, best_for, free_q, free_a, len(query), len(alias),
                      frozenset(joined_q))
+
+
+def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:
+    """The positions of the words a kunya names a child by ("Sergei" in "Abu Sergei Naryshkin",
+    father of Sergei): in the judge's alignment such a word pairs only with another kunya's child,
+    never with a given name, so "Sergei Naryshkin" against "Abu Sergei Naryshkin" is two first
+    names that clash, as the name structure says."""
+    return frozenset(j for j in range(1, len(tokens)) if tokens[j - 1].text in KUNYA_MARKERS)
 
 
 def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],

@@ -190,13 +190,19 @@ class CandidateIndex:
         wanted = {f: loose(coarse(f)) for f in fines if f not in out}
         if not wanted:
             return out
-        variants = {f: (deletions(lk) if len(lk) >= 4 else {lk}) for f, lk in wanted.items()}
-        rows = q.near(set().union(*variants.values()))
-        by_variant: dict[str, list[tuple[str, str]]] = {}
+        # each variant with the words that ask for it (their loose keys): a row is filed under its
+        # words as it is read
+        owners: dict[str, list[tuple[str, str]]] = {}
+        for f, lk in wanted.items():
+            for variant in (deletions(lk) if len(lk) >= 4 else {lk}):
+                owners.setdefault(variant, []).append((f, lk))
+        near: dict[str, set[str]] = {f: set() for f in wanted}
         found_rows: dict[str, TokenRow | None] = {}
-        for variant, key, lk, token_id, df, n, people in rows:
-            by_variant.setdefault(variant, []).append((key, lk))
+        for variant, key, klk, token_id, df, n, people in q.near(owners.keys()):
             found_rows[key] = (token_id, df, n, people)
+            for fine, lk in owners[variant]:
+                if (abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk:
+                    near[fine].add(key)
         self._tokens.put_many(found_rows)
         live = found_rows.keys()
         for fine in wanted:
@@ -205,13 +211,9 @@ class CandidateIndex:
             # above, so one that did not is absent (or has no aliases left).  No statement needed.
             if (key := coarse(fine)) not in live:
                 self._tokens.put(key, None)
-        for fine, lk in wanted.items():
-            key = coarse(fine)
-            found = {key} if key in live else set()
-            for variant in variants[fine]:
-                for k, klk in by_variant.get(variant, ()):
-                    if (abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk:
-                        found.add(k)
+        for fine, found in near.items():
+            if (key := coarse(fine)) in live:
+                found.add(key)
             out[fine] = self._similar.put(fine, frozenset(found))
         return out
 

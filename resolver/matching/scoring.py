@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -267,8 +268,7 @@ class MentionScorer:
             if len(_RULED_OUT) >= _RULED_OUT_LIMIT:
                 _RULED_OUT.clear()
             _RULED_OUT[(qt, qk)] = (compared, frozenset((words[j].text, words[j].key) for j in maybe))
-        for key, row in zip(new, found, strict=True):
-            rows[key] = tuple(row)
+        rows.update(zip(new, map(tuple, found), strict=True))
 
     def score(
         self, alias: Sequence[Token], alias_weights: Sequence[float], *, partial: bool = True,
@@ -310,8 +310,10 @@ class MentionScorer:
                 continue
             q_best[i] = a_best[j] = sim
             reasons.add(why)
-        cq = sum([w * s for w, s in zip(wq, q_best, strict=True)]) / self._sum_wq
-        ca = sum([w * s for w, s in zip(wa, a_best, strict=True)]) / sum(wa)
+        # (the products summed left to right, as a list's sum adds them, without a tuple per pair;
+        # q_best and a_best are as long as the weights by construction)
+        cq = sum(map(mul, wq, q_best)) / self._sum_wq
+        ca = sum(map(mul, wa, a_best)) / sum(wa)
         # A person's extra or missing name is often just unrecorded; an organisation's extra word
         # ("Iranian Interior Ministry", "Kata'ib Hezbollah") usually names another body.
         full = (cq + ca) / 2 if partial else 0.4 * max(cq, ca) + 0.6 * min(cq, ca)

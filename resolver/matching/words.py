@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "LEGAL_FORMS", "LEGAL_FORM_KINDS", "TITLES"]
+           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -28,6 +28,8 @@ _RAW = _load()
 TITLES: frozenset[str] = frozenset(_RAW["titles"].split())
 #: given names so widely borne that, alone, they never identify anybody ("Ali", "Muhammad")
 COMMON_GIVEN_NAMES: frozenset[str] = frozenset(_RAW["common_given_names"].split())
+#: the words a kunya opens with ("Abu Abdul": named by a child, not by the given name)
+KUNYA_MARKERS: frozenset[str] = frozenset(_RAW["kunya_markers"].split())
 #: words that begin with "al" without an attached article ("Alawi", "Alliance")
 ATTACHED_AL_KEEP: frozenset[str] = frozenset(_RAW["attached_al_keep"].split())
 #: words that join a name's parts and identify nothing ("of", "de", "wa")
