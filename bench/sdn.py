@@ -6,7 +6,9 @@ trained on, ``train/sdn_data.py``) and for the whole public half: precision, rec
 false-positive rate on negatives (all queries and arabic=1), recall at a false-positive rate of at
 most 0.01 / 0.03 / 0.05 from the resolver's score, queries per second, index build time and peak
 memory, and a junk probe: how many training-part names with one word replaced by random letters
-("IRGC Xyz") are linked at all (none should be; by name length).  In the same process it runs the
+("IRGC Xyz") are linked at all (none should be; by name length), and a swap probe: how many with one
+name word replaced by another training name's word ("Hleb Leonardo DRYL" from "Hleb Uladzimiravich
+DRYL") are linked back to the entity they were made from.  In the same process it runs the
 baseline the issue names, rapidfuzz ``process.extractOne`` with WRatio over all aliases, at its best
 threshold, and prints the speed ratio.  A benchmark, not a test.
 
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolution, Resolver
 from resolver.settings import Settings
-from train.sdn_data import DEFAULT_DATA, Query, import_store, junk_variants, load_queries
+from train.sdn_data import DEFAULT_DATA, Query, import_store, junk_variants, load_queries, swap_variants
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         more = [hit for n, hit in linked if n > 2]
         print(f"junk probe (training names, one word replaced by 3-6 random letters): linked "
               f"{sum(two)}/{len(two)} two-word names, {sum(more)}/{len(more)} longer")
+        swaps = swap_variants([(a.text, a.entity_id) for a in resolver.index.aliases])
+        back = [(n, getattr(resolver.resolve(text).entity, "id", None) == eid) for text, eid, n in swaps]
+        two = [hit for n, hit in back if n == 2]
+        more = [hit for n, hit in back if n > 2]
+        print(f"swap probe (training names, one name word replaced by another training name's word): linked "
+              f"to the name's own entity {sum(two)}/{len(two)} two-word names, {sum(more)}/{len(more)} longer")
         typed = [resolver.resolve(q.text, type=q.type) for q in queries]
         print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver whole, type filter"))
         if args.answers:

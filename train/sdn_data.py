@@ -60,6 +60,18 @@ def import_store(data: Path, db: Path) -> None:
 _NOT_NAME_WORDS = LEGAL_FORMS | TITLES | FUNCTION_WORDS
 
 
+def _name_slots(words: list[str]) -> list[int]:
+    """The positions of a name's name words: not a legal form, title or joining word ("LTD", "Col",
+    "of"), so that the name's identity is at stake when one of them changes."""
+    return [i for i, w in enumerate(words) if w.strip(".,").lower() not in _NOT_NAME_WORDS]
+
+
+def _training_names(names: list[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
+    pool = sorted({(text, eid) for text, eid in names if part_of(eid) == "train" and len(text.split()) >= 2})
+    rng.shuffle(pool)
+    return pool
+
+
 def junk_variants(names: list[tuple[str, str]], seed: int = 0, limit: int = 600) -> list[tuple[str, str, int]]:
     """(name, entity id, words) of stored names of training entities with one word (chosen at random,
     seeded) (a name word) replaced by a random string of 3-6 letters, in the word's case: "IRGC Xyz" from
@@ -67,18 +79,41 @@ def junk_variants(names: list[tuple[str, str]], seed: int = 0, limit: int = 600)
     how often a word left unmatched is forgiven.  Only the training part's names are used, so the
     probe never looks at the development entities the figures are chosen on."""
     rng = random.Random(seed)
-    pool = sorted({(text, eid) for text, eid in names if part_of(eid) == "train" and len(text.split()) >= 2})
-    rng.shuffle(pool)
     out = []
-    for text, eid in pool[:limit]:
+    for text, eid in _training_names(names, rng)[:limit]:
         words = text.split()
-        # a name word, not a legal form, title or joining word ("LTD", "Col", "of"): the name's
-        # identity must be at stake
-        slots = [i for i, w in enumerate(words) if w.strip(".,").lower() not in _NOT_NAME_WORDS]
+        slots = _name_slots(words)
         if not slots:
             continue
         k = rng.choice(slots)
         junk = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 6)))
         words[k] = junk.upper() if words[k].isupper() else junk.capitalize()
+        out.append((" ".join(words), eid, len(words)))
+    return out
+
+
+def swap_variants(names: list[tuple[str, str]], seed: int = 0, limit: int = 600) -> list[tuple[str, str, int]]:
+    """(name, entity id, words) of stored names of training entities with one name word (chosen at
+    random, seeded) replaced by a real name word of another training entity's name, in the word's
+    case: "Hleb Leonardo DRYL" from "Hleb Uladzimiravich DRYL", "TARIQ TRANSPORTATION GROUP" from
+    "TARIQ GEEDAR GROUP".  Such a name is another person's or company's as written; a link to the
+    entity it was made from is a link the name alone does not support (another middle name may be a
+    genuine variant, which is why this is a probe and not a test).  Training part only, as
+    :func:`junk_variants`."""
+    rng = random.Random(seed)
+    pool = _training_names(names, rng)
+    donors = sorted({(w.strip(".,"), eid) for text, eid in pool for w in text.split()
+                     if len(w.strip(".,")) >= 3 and w.strip(".,").lower() not in _NOT_NAME_WORDS})
+    out = []
+    for text, eid in pool[:limit]:
+        words = text.split()
+        slots = _name_slots(words)
+        if not slots:
+            continue
+        k = rng.choice(slots)
+        word, donor = rng.choice(donors)
+        while donor == eid or word.lower() == words[k].strip(".,").lower():
+            word, donor = rng.choice(donors)
+        words[k] = word.upper() if words[k].isupper() else word.capitalize()
         out.append((" ".join(words), eid, len(words)))
     return out
