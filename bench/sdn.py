@@ -180,11 +180,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"junk probe (training names, one word replaced by 3-6 random letters): linked "
               f"{sum(two)}/{len(two)} two-word names, {sum(more)}/{len(more)} longer")
         swaps = swap_variants([(a.text, a.entity_id) for a in resolver.index.aliases])
-        back = [(n, getattr(resolver.resolve(text).entity, "id", None) == eid) for text, eid, n in swaps]
-        two = [hit for n, hit in back if n == 2]
-        more = [hit for n, hit in back if n > 2]
+        back = [(n, resolver.index.entities[eid].type == "person",
+                 getattr(resolver.resolve(text).entity, "id", None) == eid) for text, eid, n in swaps]
+        counts = ", ".join(f"{sum(hit for n, p, hit in back if keep(n, p))}/"
+                           f"{sum(1 for n, p, _ in back if keep(n, p))} {what}"
+                           for what, keep in (("two-word names", lambda n, p: n == 2),
+                                              ("longer people's names", lambda n, p: n > 2 and p),
+                                              ("longer other names", lambda n, p: n > 2 and not p)))
         print(f"swap probe (training names, one name word replaced by another training name's word): linked "
-              f"to the name's own entity {sum(two)}/{len(two)} two-word names, {sum(more)}/{len(more)} longer")
+              f"to the name's own entity {counts}")
         typed = [resolver.resolve(q.text, type=q.type) for q in queries]
         print(metrics(queries, [r.entity.id if r.entity else None for r in typed]).row("resolver whole, type filter"))
         if args.answers:
