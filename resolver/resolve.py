@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from resolver.store.store import AliasStore, check_type
 if TYPE_CHECKING:
     from resolver.annotate.annotator import Annotator, Mention
 
-__all__ = ["Resolver"]
+__all__ = ["Resolver", "rank_entities"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,25 @@ _OTHER_PLACE_CAP = 0.7
 class _Hit:
     score: Score
     alias: IndexedAlias
+
+
+def rank_entities(
+    hits: Iterable[_Hit], keep: Callable[[IndexedAlias], bool] | None = None
+) -> tuple[list[_Hit], dict[str, list[IndexedAlias]]]:
+    """Each entity's best hit (the first of equal scores), best first, ties by entity id; and
+    each entity's aliases among the hits, in hit order (what the judge reads of how the entity's
+    names vary).  ``keep``: which hits count (the type filter; a held-out alias in training)."""
+    best: dict[str, _Hit] = {}
+    names: dict[str, list[IndexedAlias]] = {}
+    for hit in hits:
+        if keep is not None and not keep(hit.alias):
+            continue
+        entity_id = hit.alias.entity_id
+        names.setdefault(entity_id, []).append(hit.alias)
+        held = best.get(entity_id)
+        if held is None or hit.score.value > held.score.value:
+            best[entity_id] = hit
+    return sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id)), names
 
 
 class _ChangeWatcher:
@@ -228,17 +247,8 @@ class Resolver:
             if decided is not None:
                 return decided
         hits = self._score(index, name)
-        best: dict[str, _Hit] = {}
-        names: dict[str, list[IndexedAlias]] = {}
-        for hit in hits:
-            entity = index.entities[hit.alias.entity_id]
-            if type is not None and entity.type != type:
-                continue
-            names.setdefault(entity.id, []).append(hit.alias)
-            held = best.get(entity.id)
-            if held is None or hit.score.value > held.score.value:
-                best[entity.id] = hit
-        ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+        keep = None if type is None else (lambda alias: index.entities[alias.entity_id].type == type)
+        ranked, names = rank_entities(hits, keep)
         # the places of the entities the judge weighs, read together (it asks for them one by one)
         index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
         s = self.settings

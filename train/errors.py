@@ -32,6 +32,7 @@ from resolver import Resolver
 from resolver.matching.decision import FEATURES, candidate_features, given_name_only, vetoed
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
+from resolver.resolve import rank_entities
 from train.sdn_data import DEFAULT_DATA, import_store, load_queries
 
 
@@ -64,14 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             want = [a.text for a in index.aliases if a.entity_id == q.expected]
             name = analyze(q.text)
             hits = r._score(index, name)
-            best: dict[str, object] = {}
-            names: dict[str, list[object]] = defaultdict(list)
-            for h in hits:
-                names[h.alias.entity_id].append(h.alias)
-                held = best.get(h.alias.entity_id)
-                if held is None or h.score.value > held.score.value:  # type: ignore[attr-defined]
-                    best[h.alias.entity_id] = h
-            ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))  # type: ignore
+            ranked, names = rank_entities(hits)
+            best = {h.alias.entity_id: h for h in ranked}
             line = f"{q.text!r} want {want[:3]}"
             if got is not None:
                 buckets["wrong entity"].append(f"{line} got {index.entities[got].name!r} ({res.score:.2f})")
@@ -80,10 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 buckets["not retrieved"].append(line)
                 continue
             feats = {a.entity_id: (sc, x) for sc, a, _, x in
-                     candidate_features(index, name, [(h.score, h.alias) for h in ranked], model, names)}  # type: ignore
+                     candidate_features(index, name, [(h.score, h.alias) for h in ranked], model, names)}
             if q.expected not in feats:
-                rank = [h.alias.entity_id for h in ranked].index(q.expected)  # type: ignore
-                rule = best[q.expected].score  # type: ignore[attr-defined]
+                rank = [h.alias.entity_id for h in ranked].index(q.expected)
+                rule = best[q.expected].score
                 buckets["not judged"].append(f"{line} rule rank {rank} {rule.value:.2f} {rule.reason}")
                 continue
             top = res.candidates[0] if res.candidates else None

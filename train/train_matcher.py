@@ -61,6 +61,7 @@ from resolver.matching.decision import FEATURES, candidate_features, given_name_
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
 from resolver.matching.normalize import KEYS_VERSION, Token, analyze, coarse
+from resolver.resolve import rank_entities
 from resolver.settings import Settings
 from resolver.store.build import default_source
 from train.domain import DomainGate, namesakes
@@ -98,16 +99,7 @@ def collect(r: Resolver, text: str, model: MatcherModel, exclude: int | None = N
     """The candidates a lookup of ``text`` judges, as features (``exclude``: an alias id held out)."""
     index = r.index
     name = analyze(text)
-    best: dict[str, Any] = {}
-    names: dict[str, list[Any]] = defaultdict(list)
-    for hit in r._score(index, name):
-        if hit.alias.alias_id == exclude:
-            continue
-        names[hit.alias.entity_id].append(hit.alias)
-        held = best.get(hit.alias.entity_id)
-        if held is None or hit.score.value > held.score.value:
-            best[hit.alias.entity_id] = hit
-    ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+    ranked, names = rank_entities(r._score(index, name), lambda alias: alias.alias_id != exclude)
     pairs = [(h.score, h.alias) for h in ranked]
     exact = [a.entity_id for s, a in pairs if s.value == 1.0 and (s.reason == "exact name" or
                                                                   s.reason.startswith("acronym"))]

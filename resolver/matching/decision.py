@@ -19,13 +19,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from resolver.matching.features import PAIR_FEATURES, Evidence, align, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, Evidence, align, kunya_children, pair_evidence
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
-from resolver.matching.words import KUNYA_MARKERS
 
 __all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
            "veto_holds", "vetoed"]
@@ -35,7 +34,7 @@ RANK_FEATURES = (
     "margin",  # rule score minus the best rival's (see ``candidate_features``)
     "close",  # how many rivals score within 0.05 of it
     "rank",  # its place in the rule ranking among its rivals (entities tied on the rule score share it)
-    "crowd",  # how many rivals there are among the best ``_COMPARED`` entities (itself included), log
+    "crowd",  # how many rivals there are among the best ``COMPARED`` entities (itself included), log
     "other_kind",  # how surely an unmatched mention word belongs to names of the other kind (person/not)
     "optional_a",  # the entity's other names (among those retrieved) lack each alias word the mention lacks
     "elsewhere_q",  # each mention word the alias lacks is in another of the entity's names (among those retrieved)
@@ -44,9 +43,7 @@ RANK_FEATURES = (
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
-_COMPARED = 6
-#: (for the caller, which reads the places of those entities in one statement before judging)
-COMPARED = _COMPARED
+COMPARED = 6
 #: a pair the rules score this low is not worth judging (its probability is nil)
 _RULE_FLOOR = 0.3
 #: rule reasons that say "these must not match", whatever the model thinks
@@ -80,7 +77,7 @@ def candidate_features(
     are left out (they need no judge), and so are pairs without real evidence.
 
     The candidate's standing (margin, close, rank, crowd) is measured among its rivals only: the
-    entities among the first ``_COMPARED`` with an exact alias, or with real evidence and a name
+    entities among the first ``COMPARED`` with an exact alias, or with real evidence and a name
     the rules do not call another's (a person's other first name or surname, an organisation
     holding a word the mention lacks while the mention holds one it lacks: ``clash_slot``,
     ``clash_any``).  "Abu Muhammad Gizunov" and "Gizunov Exchange" are no rivals of Sergey
@@ -92,12 +89,12 @@ def candidate_features(
     among them); how they differ from one another tells which of the alias's words the entity's
     names can do without (:func:`alias_variation`).
     """
-    rules = [s.value for s, _ in ranked[:_COMPARED]]
+    rules = [s.value for s, _ in ranked[:COMPARED]]
     query_weights = [index.feature_weight(t) for t in name.tokens]
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
-    rival = [_exact(s) for s, _ in ranked[:_COMPARED]]
+    rival = [_exact(s) for s, _ in ranked[:COMPARED]]
     paired = []
-    for k, (score, alias) in enumerate(ranked[:_COMPARED]):
+    for k, (score, alias) in enumerate(ranked[:COMPARED]):
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
@@ -146,14 +143,14 @@ def candidate_features(
     # how strong each judged pair is by the learned word similarity, where the rule scores see two
     # equal skeletons ("Diyanat" is DNT in "Amir DIANAT" and in "DONATA COMPANY"); an exact alias is 1
     strength = {k: _strength(ev) for k, *_, ev in standing if ev is not None}
-    strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:_COMPARED]) if _exact(s)})
+    strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:COMPARED]) if _exact(s)})
     out = []
     for k, score, alias, person, free_q, reading, ev in standing:
         if k >= TOP_ENTITIES or ev is None:
             break
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
-        others = [r for m, r in enumerate(rules)
-                  if m != k and rival[m] and not _weaker(readings.get(m), reading)]
+        contenders = [m for m in range(len(rules)) if m != k and rival[m] and not _weaker(readings.get(m), reading)]
+        others = [rules[m] for m in contenders]
         best_other = max(others, default=0.0)
         close = sum(1 for r in others if r >= score.value - 0.05)
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
@@ -166,8 +163,7 @@ def candidate_features(
             # holds at all, nor anything spelt within an edit of it ("Qbykr AKHWAN" is not Mochammad
             # ACHWAN).
             optional = 0.0
-        lead = strength[k] - max((v for m, v in strength.items() if m != k and rival[m]
-                                  and not _weaker(readings.get(m), reading)), default=0.0)
+        lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead)
         out.append((score, alias, ev, ev.values + ranking))
@@ -210,7 +206,7 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
 
 def _kunya(tokens: Sequence[Token]) -> set[int]:
     """The positions of a kunya's words ("Abu Abdul": a marker and the child's name)."""
-    return {k for j, t in enumerate(tokens[:-1]) if t.text in KUNYA_MARKERS for k in (j, j + 1)}
+    return {k for child in kunya_children(tokens) for k in (child - 1, child)}
 
 
 def _holds(tokens: Sequence[Token], word: Token) -> bool:
