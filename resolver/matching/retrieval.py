@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat
-from resolver.matching.scoring import keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
 from resolver.store.reader import Queries
 
@@ -110,9 +110,17 @@ class Retrieval(Votes):
                 if keys_may_pair(own, k):
                     e.far.append((token_id, n))
         new_joined: list[tuple[int, Entry]] = []
+        word_entries = {**have, **made}
         for n, t, variant in joined:
             row = rows[coarse(t.key)]
-            e = Entry(index.weight_of(t, row), coarse(t.key), variant=variant)
+            weight = index.weight_of(t, row)
+            half_weights = [word_entries[(h.text, h.key)].weight for h in tokens[n:n + 2]]
+            if min(half_weights) <= FUNCTION_WORD_WEIGHT:
+                # a legal form or joining word beside a word says little of how the name is written:
+                # "Stock Company" side by side, "Co LLC" read as the rare "Kulyk", weigh no more than
+                # their two words ("Open Joint Stock Company" would outvote the name it qualifies)
+                weight = min(weight, sum(half_weights))
+            e = Entry(weight, coarse(t.key), variant=variant)
             if row is not None:
                 e.own = (row[0], row[2])
             if not variant or (e.own is not None and not e.common):
