@@ -433,3 +433,28 @@ def test_an_alias_word_that_is_two_mention_words_written_as_one_holds_both(resol
         like = index.retrieval._likeness(q, entries, list(ids.values()))
     words = {e.key: e.weight for e in entries if e.halves is None}
     assert like[ids["ramanco"]] < words["RMN"] + words["ZBLN"]
+
+
+def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_the_floor(resolver: Resolver) -> None:
+    """"Kairaba Shopping Center": an alias holding the lighter words side by side ("Maputo Shopping
+    Centre") gets their weights and the pairs', and sets a floor no alias holding only the mention's
+    heaviest word reaches; a couple of those aliases (the shortest first) still take the last
+    slots, while the candidates stay bounded."""
+    resolver.store.add_entity("Kairobo Supermarket", "organization", id="target")
+    resolver.store.add_entity("Plovis Dramet Sukon", "organization", id="pair")
+    rows = [(f"k-{n}", f"Kairobo {_word(n)} {_word(n + 50)}", "organization", f"Kairobo {_word(n)} {_word(n + 50)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 100)}", "organization", f"{w} {_word(n + 100)}")
+             for w in ("Plovis", "Dramet", "Sukon") for n in range(8)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = resolver.index
+    name = analyze("Kairobo Plovis Dramet Sukon")
+    with index.session() as q:
+        entries = index.retrieval.entries(q, name)
+    words = {e.key: e.weight for e in entries if e.halves is None}
+    assert max(words, key=words.__getitem__) == "KRB"  # the heaviest word
+    # the alias holding the three lighter words side by side sets a floor above it
+    assert words["KRB"] < 0.35 * sum(e.weight for e in entries if e.key not in ("KRB", "KRBPLWS"))
+    found = [index.aliases[i].entity_id for i in index.candidates(name)]
+    assert "pair" in found and "target" in found
+    assert sum(e.startswith("k-") or e == "target" for e in found) == 2  # a couple of slots, not all six

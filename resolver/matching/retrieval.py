@@ -35,6 +35,9 @@ _FAR_KEYS = 1
 #: a candidate whose shared weight is below this share of the best candidate's is not scored:
 #: it cannot outscore the best one by enough to matter
 _VOTE_SHARE = 0.35
+#: how many of the aliases holding the mention's heaviest word take the last slots when none of them
+#: passed the floor (see ``Retrieval._with_rarest``)
+_RESERVED = 2
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
 _RERANK_POOL = 60
 
@@ -218,5 +221,30 @@ class Retrieval(Votes):
             # too many to score: the most alike of the best by votes (among which ties went by age)
             pool = best_by_votes(votes, floor, _RERANK_POOL)
             near = self._likeness(q, entries, pool)
-            return _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
-        return best_by_votes(votes, floor)
+            kept = _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
+        else:
+            kept = best_by_votes(votes, floor)
+        return self._with_rarest(q, entries, votes, kept)
+
+    def _with_rarest(self, q: Queries, entries: list[Entry], votes: dict[int, float], kept: list[int]) -> list[int]:
+        """``kept``, and when no alias holding the mention's heaviest word is among them, the best
+        (by votes, then the shortest) :data:`_RESERVED` of those aliases in the last slots.
+
+        Pairs side by side and names held in full add to the votes, and with them to the floor: the
+        rare word's own aliases ("Kairaba") may all fall under the floor that aliases holding the
+        mention's other words side by side set ("Shopping Center"), though that word is what a name
+        matcher is asked to find first."""
+        words = [e for e in entries if e.halves is None and e.own_list and e.weight > FUNCTION_WORD_WEIGHT]
+        if not words:
+            return kept
+        rarest = max(words, key=lambda e: e.weight)  # (entries are sorted, heaviest first: the first of equals)
+        kept_set = set(kept)
+        if any(i in kept_set for i in rarest.own_list):
+            return kept
+        holders = rarest.own_list
+        if len(holders) > _RESERVED:
+            last = heapq.nlargest(_RESERVED, (votes.get(i, 0.0) for i in holders))[-1]
+            holders = tuple(i for i in holders if votes.get(i, 0.0) >= last)  # (lengths read for these only)
+        keys = self._index.coarse_keys(q, holders)
+        reserved = _largest(_RESERVED, list(holders), lambda i: (votes.get(i, 0.0), -len(keys.get(i, ())), -i))
+        return kept[:MAX_CANDIDATES - len(reserved)] + reserved
