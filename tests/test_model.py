@@ -443,3 +443,34 @@ def test_a_person_with_another_middle_name_in_its_place_is_vetoed_but_one_withou
         assert shorter.get("kh", 0.0) > r.settings.veto_ceiling
     finally:
         r.close()
+
+
+def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_vary_is_not(db_path: Path) -> None:
+    # "Fadi Hussein Ali SERHAN" says a middle name may be left out, not that another may stand in
+    # the place of one: "Fadi Jamil SERHAN" still clashes with "Fadi Hussein SERHAN".  An entity whose own names put
+    # two different middle names there has no one middle name to clash with.
+    from resolver.matching.decision import fixed_middle
+
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Fadi Hussein SERHAN", "person", id="fixed", aliases=["Fadi Hussein Ali SERHAN"])
+        r.store.add_entity("Karim Hussein NADDAF", "person", id="varied", aliases=["Karim Omar NADDAF"])
+        index, model = r.index, load_model()
+
+        def fixed(mention: str, entity: str, alias_text: str) -> float:
+            name = analyze(mention)
+            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+            alias = next(a for a in names if a.text == alias_text)
+            wq = [index.feature_weight(t) for t in name.tokens]
+            wa = [index.feature_weight(t) for t in alias.tokens]
+            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
+                               max_weight=index.feature_max_weight, soft=model.token_similarity)
+            return fixed_middle(alias, ev, names, index.feature_weight)
+
+        assert fixed("Fadi Jamil SERHAN", "fixed", "Fadi Hussein SERHAN") == 1.0
+        assert fixed("Fadi Hussein SERHAN", "fixed", "Fadi Hussein SERHAN") == 0.0
+        assert fixed("Karim Jamil NADDAF", "varied", "Karim Hussein NADDAF") == 0.0
+        assert r.resolve("Fadi Jamil SERHAN").entity is None
+        assert getattr(r.resolve("Fadi Hussein SERHAN").entity, "id", None) == "fixed"
+    finally:
+        r.close()
