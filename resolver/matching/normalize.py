@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "9"
+KEYS_VERSION = "10"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -243,6 +243,13 @@ def _acronym(text: str) -> str | None:
     return compact
 
 
+#: an attached article before a vowel: the word after al- begins with hamza or ʿayn and one
+#: vowel (Alobaidi, Alazirjawi, Alaamiri, Alouda), never with two different vowels ("Aliaksei",
+#: "Aliakbar" are names that start with Ali-); "alek/alex/alej" begin Alexander and Alejandro.
+_ARTICLE_THEN_VOWEL_RE = re.compile("al(?!ek|ex|ej)(?:aa|ee|oo|ou|[aeiou](?![aeiou]))")
+#: a word-initial au/eu before a consonant is a vowel and the consonant w/v: Slavic Evro- for
+#: Euro-, Belarusian ў written u (Auramenka/Avramenka), ʿAwn written Aun.
+_INITIAL_AU_RE = re.compile("^([ae])u(?=[^aeiouy])")
 #: the French spelling of the consonant w after a and before a vowel or at the end: the nisba
 #: -aoui is -awi (Sahraoui/Sahrawi, Baazaoui).  Not before a consonant, where "aou" also writes a
 #: vowel after a hamza or ʿayn (Raouf/Rauf, Da'un/Daoun).
@@ -256,6 +263,7 @@ def _latin_token_key(token: str) -> str:
         return token
     t = re.sub(r"[aeiou]?ll[aeiou]h$", "llah", token) if len(token) > 5 else token
     t = _AOU_RE.sub("aw", t)
+    t = _INITIAL_AU_RE.sub(r"\1w", t)
     if t in ("allah", "llah"):
         return "L"
     if t.endswith("llah"):
@@ -361,9 +369,9 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         tok = ABBREVIATIONS.get(tok, tok)
         tok = _BRITISH_RE.sub("ization", tok)  # Mobilisation is Mobilization
         if len(tok) >= 6 and tok.startswith("al") and tok not in ATTACHED_AL_KEEP and (
-            tok[2] not in _VOWELS or (len(tok) >= 8 and not tok.startswith(("alek", "alex", "alej")))
+            tok[2] not in _VOWELS or (len(tok) >= 8 and _ARTICLE_THEN_VOWEL_RE.match(tok) is not None)
         ):
-            # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey stay)
+            # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey, Aliaksei stay)
             tok = tok[2:]
         elif len(tok) >= 7 and tok.startswith("el") and tok[2] not in _VOWELS and tok[2] != "l":
             tok = tok[2:]  # Elsharif, Elkaddafi: the Maghrebi spelling of the attached article
