@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 import resolver.store.store as store_module
 import resolver.store.writes as writes_module
@@ -223,4 +223,37 @@ def test_a_ctrl_c_that_a_finaliser_swallowed_still_stops_an_import(
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+    assert (r.store.stats(), r.store.revision()) == before
+
+
+def test_a_stop_signal_inside_a_statement_stops_the_import_with_its_exit_status(
+        two_stores: tuple[Resolver, Resolver], monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM handled while SQLAlchemy runs a statement: SQLAlchemy closes (invalidates) the
+    connection on the way out, and the import ends with the signal's exit status, not with a
+    traceback of a clean-up statement sent to the closed connection (a flaky CLI test found it)."""
+    r, _ = two_stores
+    before = (r.store.stats(), r.store.revision())
+    monkeypatch.setattr(writes_module, "BATCH", 3)
+    monkeypatch.setattr(workers, "_STOPS", [])
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    statements = 0
+
+    def term_on_the_third_statement(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+        if statements == 3:
+            signal.raise_signal(signal.SIGTERM)
+            sum(range(10))  # the handler's SystemExit is raised here, inside the statement
+
+    event.listen(r.store.engine, "before_cursor_execute", term_on_the_third_statement)
+    workers.install_stop_handlers()  # as the resolver command does
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            import_rows(r.store, ROWS, source="", actor="python")
+    finally:
+        event.remove(r.store.engine, "before_cursor_execute", term_on_the_third_statement)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert statements >= 3
     assert (r.store.stats(), r.store.revision()) == before

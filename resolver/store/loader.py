@@ -100,10 +100,14 @@ class Loader:
             self._sql.run(f"PRAGMA cache_size = {-_CACHE_KIB}")
 
     def close(self) -> None:
-        """Give the connection back its own page cache size (the load may have failed)."""
-        if self._cache is not None:
+        """Give the connection back its own page cache size (the load may have failed).
+
+        A stop signal's exception (:mod:`resolver.workers`) raised inside a statement makes
+        SQLAlchemy invalidate the connection, which closes it: there is nothing left to restore
+        then, and trying would replace the stop's exit with a traceback."""
+        if self._cache is not None and not self._sql.conn.invalidated:
             self._sql.run(f"PRAGMA cache_size = {int(self._cache)}")
-            self._cache = None
+        self._cache = None
 
     def load(self, rows: Sequence[LoadRow], derived: Sequence[Derived]) -> None:
         """Write one batch: new entities, entity updates, new aliases and their postings.
