@@ -13,7 +13,7 @@ import pytest
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.decision import FEATURES
-from resolver.matching.features import PAIR_FEATURES, align, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, Alignment, align, pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -406,3 +406,71 @@ def test_a_kunyas_child_is_not_the_given_name() -> None:
     kin = analyze("Abu Sergei al-Naryshkin").tokens
     assert align(kin, father, [4.0] * len(kin), [4.0] * len(father)).q_sim == [1.0, 1.0, 1.0]
     assert not align(son, analyze("Sergei NARYSHKIN").tokens, [4.0, 4.0], [4.0, 4.0]).clash_slot
+
+
+def _alignment(mention: str, alias: str) -> Alignment:
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    return align(q, a, [4.0] * len(q), [4.0] * len(a))
+
+
+def test_a_word_put_in_another_words_place_is_a_gap_clash_and_an_added_word_is_not() -> None:
+    # Another father's name in the same place ("Riyad" where the alias holds "Javed") is a clash;
+    # a middle name one name adds and the other lacks is not (records often leave one out).
+    assert _alignment("Hozaifa Riyad KHANANI", "Hozaifa Javed KHANANI").clash_gap
+    assert _alignment("Ivan Roberto AHMED GAVIRIA", "Ivan Roberto DUQUE GAVIRIA").clash_gap
+    assert not _alignment("Bashar Hafez AL ASSAD", "Bashar AL-ASSAD").clash_gap
+    assert not _alignment("Mohamed al-Aameen al-Arabi KOSHLAF", "Mohamed KOSHLAF").clash_gap
+    assert not _alignment("Hozaifa Javed KHANANI", "Hozaifa Javed KHANANI").clash_gap
+    # two unpaired words in different places: each name adds one the other lacks
+    assert not _alignment("Fadi Jamil Omar SERHAN", "Fadi Omar Karim SERHAN").clash_gap
+    # the first or last place counts too (it is also clash_slot)
+    assert _alignment("Laith AL-KHAZALI", "Qais AL-KHAZALI").clash_gap
+    assert _evidence("Hozaifa Riyad KHANANI", "Hozaifa Javed KHANANI")["clash_gap"] == 1
+    assert _evidence("Hozaifa KHANANI", "Hozaifa Javed KHANANI")["clash_gap"] == 0
+
+
+def test_a_person_with_another_middle_name_in_its_place_is_vetoed_but_one_without_it_is_not(
+        bundle_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
+    try:
+        r.store.add_entity("Hozaifa Javed KHANANI", "person", id="kh")
+        swapped = {c.entity.id: c.score for c in r.resolve("Hozaifa Riyad KHANANI").candidates}
+        assert swapped.get("kh", 0.0) <= r.settings.veto_ceiling
+        assert r.resolve("Hozaifa Riyad KHANANI").entity is None
+        shorter = {c.entity.id: c.score for c in r.resolve("Hozaifa KHANANI").candidates}
+        assert shorter.get("kh", 0.0) > r.settings.veto_ceiling
+    finally:
+        r.close()
+
+
+def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_vary_is_not(db_path: Path) -> None:
+    # "Fadi Hussein Ali SERHAN" says a middle name may be left out, not that another may stand in
+    # the place of one: "Fadi Jamil SERHAN" still clashes with "Fadi Hussein SERHAN".  An entity whose own names put
+    # two different middle names there has no one middle name to clash with.
+    from resolver.matching.decision import fixed_middle
+
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Fadi Hussein SERHAN", "person", id="fixed", aliases=["Fadi Hussein Ali SERHAN"])
+        r.store.add_entity("Karim Hussein NADDAF", "person", id="varied", aliases=["Karim Omar NADDAF"])
+        index, model = r.index, load_model()
+
+        def fixed(mention: str, entity: str, alias_text: str) -> float:
+            name = analyze(mention)
+            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+            alias = next(a for a in names if a.text == alias_text)
+            wq = [index.feature_weight(t) for t in name.tokens]
+            wa = [index.feature_weight(t) for t in alias.tokens]
+            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
+                               max_weight=index.feature_max_weight, soft=model.token_similarity)
+            return fixed_middle(alias, ev, names, index.feature_weight)
+
+        assert fixed("Fadi Jamil SERHAN", "fixed", "Fadi Hussein SERHAN") == 1.0
+        assert fixed("Fadi Hussein SERHAN", "fixed", "Fadi Hussein SERHAN") == 0.0
+        assert fixed("Karim Jamil NADDAF", "varied", "Karim Hussein NADDAF") == 0.0
+        assert r.resolve("Fadi Jamil SERHAN").entity is None
+        assert getattr(r.resolve("Fadi Hussein SERHAN").entity, "id", None) == "fixed"
+    finally:
+        r.close()

@@ -66,6 +66,9 @@ SAME_FINE_SKELETON = [
     ["Akhaee", "Akhaei"],
     ["Alexei", "Aleksey"],
     ["Alexander", "Aleksandr"],
+    # French -aoui is the nisba -awi: "ou" after a and before a vowel (or at the end) is w
+    ["Adnan al-Sahraoui", "Adnan al-Sahrawi"],
+    ["Baazaoui", "Baazawi"],
 ]
 
 
@@ -270,3 +273,9 @@ def test_british_isation_is_the_ization_spelling() -> None:
     assert analyze("Popular Mobilisations").tokens == analyze("Popular Mobilizations").tokens
     # Only the English suffix on a stem: a word that merely ends in those letters keeps them.
     assert analyze("Isation Paradise").normalized == "isation paradise"
+
+
+def test_aou_before_a_consonant_stays_a_vowel() -> None:
+    # after a hamza or ʿayn "aou" writes a vowel: Raouf is Rauf, Da'un is Daoun
+    assert skeleton("Raouf") == skeleton("Rauf")
+    assert skeleton("Daoun") == skeleton("Da'un")

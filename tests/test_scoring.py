@@ -9,7 +9,8 @@ from pathlib import Path
 
 from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.scoring import MentionScorer, _token_similarity, token_similarity
+from resolver.matching.scoring import MentionScorer, _token_similarity, same_name, token_similarity
+from resolver.matching.words import NAME_EQUIVALENTS
 
 _FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -18,7 +19,8 @@ def _names() -> list[tuple[Token, ...]]:
     """Real variant spellings and hard negatives (Latin and Arabic script), plus plurals and typos."""
     texts = ["Revolutionary Guards", "Revolutionary Guard", "Soliemani", "Soleimani", "Dionisio", "Dionicio",
              "Kadhimiya", "Kadhimi", "Kazemi", "Khazali", "Ghazali", "Ouds Force", "Quds Force", "Hezbollah",
-             "مصطفى الكاظمي", "قاسم سليماني", "Co. Ltd", "Bank of Iran"]
+             "مصطفى الكاظمي", "قاسم سليماني", "Co. Ltd", "Bank of Iran", "Mykola Kozitsyn", "Nikolai Kozitsyn",
+             "Jong Chol Ri", "Chong Chol Ri"]
     for name in ("unseen_variants.csv", "hard_negatives.csv"):
         with (_FIXTURES / name).open(encoding="utf-8", newline="") as fh:
             texts += [row["mention"] for row in csv.DictReader(fh)]
@@ -86,3 +88,34 @@ def test_an_exact_alias_of_two_entities_is_still_ambiguous_at_one_candidate(reso
     assert one.candidates[0].entity.id == "karim-hassoun-1"
     assert one == _with_one_candidate(resolver.resolve("Karim Hassoun", limit=2))
     assert resolver.resolve("Karim Hassoun", limit=1, type="organization").status is not MatchStatus.MATCHED
+
+
+def _token(word: str) -> Token:
+    return analyze(word).tokens[0]
+
+
+def test_forms_of_one_name_in_other_languages_or_romanisations_pair() -> None:
+    # Ukrainian, Belarusian and Russian forms of a given name; two romanisations of a Korean syllable
+    for q, a in [("Mykola", "Nikolai"), ("Aliaksei", "Aleksey"), ("Volha", "Olga"), ("Jong", "Chong"),
+                 ("Shin", "Sin"), ("Ju", "Chu")]:
+        assert token_similarity(_token(q), _token(a)) == (0.9, "name equivalent"), (q, a)
+        assert same_name(_token(a).text, _token(q).text)
+    # a better rung of the ladder keeps its own answer; unrelated names stay apart
+    assert token_similarity(_token("Nikolai"), _token("Nikolay"))[0] > 0.9
+    assert token_similarity(_token("Mykola"), _token("Oleh"))[0] < 0.6
+    assert not same_name("jong", "jung") and not same_name("qais", "laith")
+
+
+def test_every_listed_form_is_one_word_of_a_latin_name() -> None:
+    for word in NAME_EQUIVALENTS:
+        tokens = analyze(word).tokens
+        assert len(tokens) == 1 and not tokens[0].arabic, word
+
+
+def test_a_form_of_the_name_in_another_language_resolves(resolver: Resolver) -> None:
+    resolver.store.add_entity("Nikolai KOZITSYN", "person", id="kozitsyn")
+    resolver.store.add_entity("Chong Chol RI", "person", id="ri")
+    assert getattr(resolver.resolve("Mykola KOZITSYN").entity, "id", None) == "kozitsyn"
+    assert getattr(resolver.resolve("Jong Chol RI").entity, "id", None) == "ri"
+    # another given name is still another man
+    assert resolver.resolve("Mikhail KOZITSYN").entity is None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
@@ -51,6 +52,7 @@ PAIR_FEATURES = (
     "info_q",  # total IDF of the mention's words (how much it says), squashed
     "clash_slot",  # the first words, or the last words, of both names are unmatched name words
     "clash_any",  # both names hold an unmatched name word
+    "clash_gap",  # both names hold an unmatched name word in the same place between the aligned words
     "extends",  # a one-word alias (its legal form aside: "ACCIRENT S.A."), and the mention adds a name word
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
@@ -82,6 +84,8 @@ class Evidence:
     free_q: tuple[int, ...]  # the mention's name words left unmatched
     q_sim: tuple[float, ...] = ()  # how alike each mention word is to the alias word aligned with it (0: none)
     free_a: tuple[int, ...] = ()  # the alias's name words left unmatched
+    #: the alias's name words another stands in place of, between two aligned words (Alignment.gap_clashes)
+    gap_mid_a: frozenset[int] = frozenset()
 
 
 def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
@@ -154,6 +158,8 @@ def pair_evidence(
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q
+    gap = al.gap_clashes()[1]
+    gap_mid = al.gap_clashes(middle=True)[1]
     sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
     cover_q = sum(w * s for w, s in zip(wq, q_sim, strict=True)) / sq
     cover_a = sum(w * s for w, s in zip(wa, a_sim, strict=True)) / sa
@@ -216,6 +222,7 @@ def pair_evidence(
         info / (1.0 + info),
         1.0 if al.clash_slot else 0.0,
         1.0 if al.clash_any else 0.0,
+        1.0 if gap else 0.0,
         1.0 if len(words_a) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
@@ -230,7 +237,8 @@ def pair_evidence(
                    for i in range(1, len(query))) else 0.0,
         1.0 if al.abbreviated else 0.0,
     )
-    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)))
+    return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)),
+                    gap_mid)
 
 
 #: the similarity of a word to two adjacent words of the other name written as one ("Azarpad"/"Azar Pad")
@@ -303,6 +311,37 @@ class Alignment:
     def clash_any(self) -> bool:
         """Both names hold an unaligned name word."""
         return bool(self.free_q and self.free_a)
+
+    @property
+    def clash_gap(self) -> bool:
+        """A name word of each name stands in the same place between the aligned words: one word
+        put in the other's stead ("Fadi Hassan Serhan" for "Fadi Jamil Serhan": another father's
+        name), as opposed to a word one name adds and the other lacks ("Bashar Hafez al-Assad" for
+        "Bashar al-Assad").  Places are the gaps between consecutive aligned words of the mention,
+        and before the first and after the last; read only when the aligned words keep their order."""
+        return bool(self.gap_clashes()[1])
+
+    def place(self, k: int, *, mention: bool) -> int:
+        """The place of a word of the mention (or of the alias) among the aligned words: how many
+        aligned words of its own name come before it."""
+        return sum(1 for q, a in self.q_to.items() if (q if mention else a) < k)
+
+    def gap_clashes(self, *, middle: bool = False) -> tuple[frozenset[int], frozenset[int]]:
+        """The mention's and the alias's unaligned name words that stand where the other name holds
+        another (see :attr:`clash_gap`); with ``middle``, only between two aligned words (not
+        before the first or after the last)."""
+        if not (self.free_q and self.free_a and self.q_to):
+            return frozenset(), frozenset()
+        pairs = sorted(self.q_to.items())
+        if any(a > b for (_, a), (_, b) in pairwise(pairs)):
+            return frozenset(), frozenset()
+        q_places = {i: self.place(i, mention=True) for i in self.free_q}
+        a_places = {j: self.place(j, mention=False) for j in self.free_a}
+        shared = set(q_places.values()) & set(a_places.values())
+        if middle:
+            shared -= {0, len(pairs)}
+        return (frozenset(i for i, p in q_places.items() if p in shared),
+                frozenset(j for j, p in a_places.items() if p in shared))
 
 
 def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float], *,

@@ -26,6 +26,7 @@ from typing import Any
 
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
+from resolver.matching.scoring import same_name
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
 
@@ -111,8 +112,9 @@ class MatcherModel:
         self._by_features: dict[tuple[float, ...], float] = {}
 
     def token_similarity(self, q: Token, a: Token) -> float:
-        """P(two words are spellings of the same name), 1.0 for the same letters."""
-        if q.text == a.text:
+        """P(two words are spellings of the same name), 1.0 for the same letters and for two forms
+        of one name in other languages or romanisations (:func:`same_name`: "Mykola", "Nikolai")."""
+        if q.text == a.text or same_name(q.text, a.text):
             return 1.0
         key = (q.text, q.key, a.text, a.key)
         found = self._cache.get(key)

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "8"
+KEYS_VERSION = "9"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -243,12 +243,19 @@ def _acronym(text: str) -> str | None:
     return compact
 
 
+#: the French spelling of the consonant w after a and before a vowel or at the end: the nisba
+#: -aoui is -awi (Sahraoui/Sahrawi, Baazaoui).  Not before a consonant, where "aou" also writes a
+#: vowel after a hamza or ʿayn (Raouf/Rauf, Da'un/Daoun).
+_AOU_RE = re.compile("aou(?=[aeiouy]|$)")
+
+
 @lru_cache(maxsize=32768)
 def _latin_token_key(token: str) -> str:
     """Skeleton of one lowercase ASCII token (steps 8-12 of TRANSLITERATION.md section 10)."""
     if token.isdigit():
         return token
     t = re.sub(r"[aeiou]?ll[aeiou]h$", "llah", token) if len(token) > 5 else token
+    t = _AOU_RE.sub("aw", t)
     if t in ("allah", "llah"):
         return "L"
     if t.endswith("llah"):

@@ -17,10 +17,11 @@ from operator import mul
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from resolver.matching.normalize import Token, coarse, coarse_flat, loose
-from resolver.matching.words import COMMON_GIVEN_NAMES, ORG_TYPES
+from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
+from resolver.matching.words import COMMON_GIVEN_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "score_alias", "token_similarity"]
+__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "same_name", "score_alias",
+           "token_similarity"]
 
 #: the weight of a word that joins or qualifies a name and identifies nothing ("of", "Ltd")
 FUNCTION_WORD_WEIGHT = 0.05
@@ -31,6 +32,32 @@ _SAME_KIND = 0.9
 #: similarity of tokens that may be the same name but must not match on their own (one
 #: confusable letter, a one- or two-class skeleton, -iya against -i): below every match threshold
 _ALONE_CAP = 0.74
+
+
+#: similarity of two forms of one name in other languages or romanisations (Mykola/Nikolai, Jong/Chong)
+_EQUIVALENT = 0.9
+
+
+def _name_forms() -> dict[str, frozenset[str]]:
+    """:data:`NAME_EQUIVALENTS` by the words as the normaliser writes them (its word lists are in
+    the forms people write)."""
+    def written(word: str) -> str:
+        tokens = analyze(word).tokens
+        return tokens[0].text if len(tokens) == 1 else word
+
+    forms: dict[str, set[str]] = {}
+    for word, others in NAME_EQUIVALENTS.items():
+        forms.setdefault(written(word), set()).update(written(o) for o in others)
+    return {word: frozenset(others - {word}) for word, others in forms.items()}
+
+
+_NAME_FORMS = _name_forms()
+
+
+def same_name(q: str, a: str) -> bool:
+    """The two words (as the normaliser writes them) are forms of one name in other languages or
+    romanisations (``resolver/data/name_words.toml``, ``name_equivalents``)."""
+    return a in _NAME_FORMS.get(q, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +164,13 @@ def token_similarity(q: Token, a: Token) -> tuple[float, str]:
 
 @lru_cache(maxsize=131072)
 def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
+    sim, why = _ladder(qt, qk, at, ak, arabic)
+    if sim < _EQUIVALENT and same_name(qt, at):
+        return _EQUIVALENT, "name equivalent"
+    return sim, why
+
+
+def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
     if qt == at:
         return 1.0, "exact"
     kind = ORG_TYPES.get(qt)
@@ -271,6 +305,9 @@ class MentionScorer:
             maybe.update(by_loose.get(lq, ()))
             if qt in ORG_TYPES:
                 maybe.update(by_kind.get(ORG_TYPES[qt], ()))
+            same = _NAME_FORMS.get(qt)
+            if same:
+                maybe.update(j for j, t in enumerate(texts) if t in same)
             for j in sorted(maybe):
                 a = words[j]
                 sim, why = _token_similarity(qt, qk, a.text, a.key, qa or a.arabic)

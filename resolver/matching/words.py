@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "ORG_TYPES", "TITLES"]
+           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -46,3 +46,17 @@ ORG_TYPES: dict[str, str] = {word: kind for kind, words in _RAW["org_types"].ite
 ABBREVIATIONS: dict[str, str] = dict(_RAW["abbreviations"])
 #: a word naming a country (its name, demonym or capital) -> the ISO 3166 alpha-2 code
 COUNTRY_WORDS: dict[str, str] = {word: code for code, words in _RAW["countries"].items() for word in words.split()}
+
+
+def _equivalents(groups: dict[str, str]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for words in groups.values():
+        forms = set(words.split())
+        for word in forms:
+            found.setdefault(word, set()).update(forms - {word})
+    return {word: frozenset(others) for word, others in found.items()}
+
+
+#: a name word -> the other forms of the same name in another language or romanisation
+#: ("mykola" -> "nikolai", "mikalai", ...; "chong" -> "jong", "jeong", ...)
+NAME_EQUIVALENTS: dict[str, frozenset[str]] = _equivalents(_RAW["name_equivalents"])
