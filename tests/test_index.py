@@ -18,7 +18,7 @@ from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze, coarse
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
-from resolver.matching.scoring import keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
 from resolver.matching.votes import MAX_POSTINGS as _MAX_POSTINGS
 from resolver.store.csvio import import_rows
@@ -385,3 +385,76 @@ def test_a_common_word_retrieves_when_the_rarer_words_retrieve_few(resolver: Res
     assert row is not None and row[2] > _MAX_POSTINGS
     found = {index.aliases[i].entity_id for i in index.candidates(analyze("Zigmund Quorvel"))}
     assert "target" in found and "z-0" in found
+
+
+def test_a_legal_form_beside_a_word_weighs_no_more_than_the_two_words(resolver: Resolver) -> None:
+    """"Open Joint Stock Company Investcapitalbank": the pairs of legal-form words side by side
+    ("Joint Stock", "Stock Company") are no evidence of the name, so they do not count as a word
+    never seen, which would lift every alias holding "Open Joint Stock Company" to a floor the
+    rare name word's own alias cannot reach."""
+    resolver.store.add_entity("Zorvaxbank", "organization", id="target")
+    rows = [(f"o-{n}", f"Quelmo Joint Stock Company {_word(n)}", "organization",
+             f"Quelmo Joint Stock Company {_word(n)}") for n in range(4)]
+    rows += [(f"w-{n}", f"{_word(n + 20)} {_word(n + 40)}", "person", f"{_word(n + 20)} {_word(n + 40)}")
+             for n in range(60)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = resolver.index
+    with index.session() as q:
+        entries = {e.key: e for e in index.retrieval.entries(q, analyze("Quelmo Joint Stock Company Zorvaxbank"))}
+        apart = index.retrieval.entries(q, analyze("Quelmo Zorvaxbank"))
+    assert entries["JNTSTK"].weight <= 2 * FUNCTION_WORD_WEIGHT  # two legal-form words side by side
+    assert entries["QLMJNT"].weight <= entries["QLM"].weight + FUNCTION_WORD_WEIGHT
+    assert "target" in _entities(resolver, "Quelmo Joint Stock Company Zorvaxbank")
+    # two name words side by side still count as one word never seen
+    assert apart[-1].halves is not None and apart[-1].weight == pytest.approx(index.max_idf ** 2)
+
+
+def test_an_alias_word_that_is_two_mention_words_written_as_one_holds_both(resolver: Resolver) -> None:
+    """When more aliases pass the floor than are scored, the likeness ranking counts an alias word
+    that is two adjacent mention words written as one ("Mofidrahbar" for "Mofid Raahbar") as both
+    words held, not by its likeness to either ("Mirdash" is only half of "Kelvomirdash")."""
+    resolver.store.add_entity("Kelvomirdash Firm", "organization", id="target")
+    resolver.store.add_entity("Mirdash Zebulon", "organization", id="other")
+    index = resolver.index
+    name = analyze("Kelvo Mirdash Firm")
+    with index.session() as q:
+        entries = index.retrieval.entries(q, name)
+        ids = {index.aliases[i].entity_id: i for i in index.retrieval.candidates(q, name)}
+        like = index.retrieval._likeness(q, entries, list(ids.values()))
+    words = {e.key: e.weight for e in entries if e.halves is None}
+    assert like[ids["target"]] == pytest.approx(words["KLW"] + words["MRDX"] + words["FRM"])
+    assert like[ids["other"]] == pytest.approx(words["MRDX"])
+    # a legal form is never written into a name: "Raman Co." is not "Ramanco"
+    resolver.store.add_entity("Ramanco Zebulon", "organization", id="ramanco")
+    name = analyze("Raman Co Zebulon")
+    with index.session() as q:
+        entries = index.retrieval.entries(q, name)
+        ids = {index.aliases[i].entity_id: i for i in index.retrieval.candidates(q, name)}
+        like = index.retrieval._likeness(q, entries, list(ids.values()))
+    words = {e.key: e.weight for e in entries if e.halves is None}
+    assert like[ids["ramanco"]] < words["RMN"] + words["ZBLN"]
+
+
+def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_the_floor(resolver: Resolver) -> None:
+    """"Kairaba Shopping Center": an alias holding the lighter words side by side ("Maputo Shopping
+    Centre") gets their weights and the pairs', and sets a floor no alias holding only the mention's
+    heaviest word reaches; a couple of those aliases (the shortest first) still take the last
+    slots, while the candidates stay bounded."""
+    resolver.store.add_entity("Kairobo Supermarket", "organization", id="target")
+    resolver.store.add_entity("Plovis Dramet Sukon", "organization", id="pair")
+    rows = [(f"k-{n}", f"Kairobo {_word(n)} {_word(n + 50)}", "organization", f"Kairobo {_word(n)} {_word(n + 50)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 100)}", "organization", f"{w} {_word(n + 100)}")
+             for w in ("Plovis", "Dramet", "Sukon") for n in range(8)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = resolver.index
+    name = analyze("Kairobo Plovis Dramet Sukon")
+    with index.session() as q:
+        entries = index.retrieval.entries(q, name)
+    words = {e.key: e.weight for e in entries if e.halves is None}
+    assert max(words, key=words.__getitem__) == "KRB"  # the heaviest word
+    # the alias holding the three lighter words side by side sets a floor above it
+    assert words["KRB"] < 0.35 * sum(e.weight for e in entries if e.key not in ("KRB", "KRBPLWS"))
+    found = [index.aliases[i].entity_id for i in index.candidates(name)]
+    assert "pair" in found and "target" in found
+    assert sum(e.startswith("k-") or e == "target" for e in found) == 2  # a couple of slots, not all six

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse, coarse_flat
-from resolver.matching.scoring import keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
 from resolver.store.reader import Queries
 
@@ -35,6 +35,9 @@ _FAR_KEYS = 1
 #: a candidate whose shared weight is below this share of the best candidate's is not scored:
 #: it cannot outscore the best one by enough to matter
 _VOTE_SHARE = 0.35
+#: how many of the aliases holding the mention's heaviest word take the last slots when none of them
+#: passed the floor (see ``Retrieval._with_rarest``)
+_RESERVED = 2
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
 _RERANK_POOL = 60
 
@@ -110,9 +113,17 @@ class Retrieval(Votes):
                 if keys_may_pair(own, k):
                     e.far.append((token_id, n))
         new_joined: list[tuple[int, Entry]] = []
+        word_entries = {**have, **made}
         for n, t, variant in joined:
             row = rows[coarse(t.key)]
-            e = Entry(index.weight_of(t, row), coarse(t.key), variant=variant)
+            weight = index.weight_of(t, row)
+            half_weights = [word_entries[(h.text, h.key)].weight for h in tokens[n:n + 2]]
+            if min(half_weights) <= FUNCTION_WORD_WEIGHT:
+                # a legal form or joining word beside a word says little of how the name is written:
+                # "Stock Company" side by side, "Co LLC" read as the rare "Kulyk", weigh no more than
+                # their two words ("Open Joint Stock Company" would outvote the name it qualifies)
+                weight = min(weight, sum(half_weights))
+            e = Entry(weight, coarse(t.key), variant=variant)
             if row is not None:
                 e.own = (row[0], row[2])
             if not variant or (e.own is not None and not e.common):
@@ -210,5 +221,30 @@ class Retrieval(Votes):
             # too many to score: the most alike of the best by votes (among which ties went by age)
             pool = best_by_votes(votes, floor, _RERANK_POOL)
             near = self._likeness(q, entries, pool)
-            return _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
-        return best_by_votes(votes, floor)
+            kept = _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
+        else:
+            kept = best_by_votes(votes, floor)
+        return self._with_rarest(q, entries, votes, kept)
+
+    def _with_rarest(self, q: Queries, entries: list[Entry], votes: dict[int, float], kept: list[int]) -> list[int]:
+        """``kept``, and when no alias holding the mention's heaviest word is among them, the best
+        (by votes, then the shortest) :data:`_RESERVED` of those aliases in the last slots.
+
+        Pairs side by side and names held in full add to the votes, and with them to the floor: the
+        rare word's own aliases ("Kairaba") may all fall under the floor that aliases holding the
+        mention's other words side by side set ("Shopping Center"), though that word is what a name
+        matcher is asked to find first."""
+        words = [e for e in entries if e.halves is None and e.own_list and e.weight > FUNCTION_WORD_WEIGHT]
+        if not words:
+            return kept
+        rarest = max(words, key=lambda e: e.weight)  # (entries are sorted, heaviest first: the first of equals)
+        kept_set = set(kept)
+        if any(i in kept_set for i in rarest.own_list):
+            return kept
+        holders = rarest.own_list
+        if len(holders) > _RESERVED:
+            last = heapq.nlargest(_RESERVED, (votes.get(i, 0.0) for i in holders))[-1]
+            holders = tuple(i for i in holders if votes.get(i, 0.0) >= last)  # (lengths read for these only)
+        keys = self._index.coarse_keys(q, holders)
+        reserved = _largest(_RESERVED, list(holders), lambda i: (votes.get(i, 0.0), -len(keys.get(i, ())), -i))
+        return kept[:MAX_CANDIDATES - len(reserved)] + reserved

@@ -134,7 +134,8 @@ class Votes:
         the order in which the aliases that pass the floor are kept, when they are too many."""
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
-        words = []
+        words: list[tuple[str, float, dict[str, float]]] = []
+        at: dict[int, int] = {}  # an entry's place in ``words`` (by identity)
         for e in entries:
             if e.halves is None:
                 if len(e.likes) + len(held_words) > _LIKES_KEPT:
@@ -143,19 +144,34 @@ class Votes:
                     _fill_likes(e.key, e.near_keys, e.likes, todo)
                 # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
                 if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
+                    at[id(e)] = len(words)
                     words.append((e.key, e.weight, e.likes))
+        # two adjacent words an alias writes as one ("Mofid Rahbar", "Mofidrahbar") are both held by
+        # it; not a legal form or joining word, which is never written into a name ("Raman Co.": RMNK
+        # is also the key of "Auramenka")
+        pairs = [(e.key, [(at.get(id(h)), h.weight) for h in e.halves]) for e in entries
+                 if e.halves is not None and not e.variant and e.key in held_words
+                 and min(h.weight for h in e.halves) > FUNCTION_WORD_WEIGHT]
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
-            total = 0.0
-            for key, weight, likes in words:
+            got = [0.0] * len(words)
+            for n, (key, weight, likes) in enumerate(words):
                 if key in held:
-                    total += weight
+                    got[n] = weight
                     continue
                 best = max(map(likes.__getitem__, held), default=0.0)
                 if best >= _LIKE_FROM:
-                    total += best * weight
-            out[alias_id] = total
+                    got[n] = best * weight
+            extra = 0.0
+            for key, halves in pairs:
+                if key in held:
+                    for place, weight in halves:
+                        if place is None:
+                            extra += weight
+                        else:
+                            got[place] = weight
+            out[alias_id] = sum(got) + extra
         return out
 
     def _far_votes(self, q: Queries, entries: list[Entry], votes: dict[int, float]) -> dict[int, float]:
