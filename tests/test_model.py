@@ -225,6 +225,9 @@ def test_a_name_word_before_a_title_names_something_named_after_the_person() -> 
     # a surname that is also a title ("Sayed", Sayyid) closes the alias's own name: no title opens
     # anything there, and the unmatched repeated "Amin" before it names nothing else
     assert _evidence("Jamil Muhammad Amin Amin AL-SAYED", "Jamil Mohamad Amin EL SAYED")["titled_inside"] == 0
+    # a title word inside a mention that opens with the alias's first name word is a given name of
+    # the nasab (a grandfather named Sayed), not the start of another name
+    assert _evidence("Qais Hadi Sayed Hasan AL-KHAZALI", "Qais AL-KHAZALI")["titled_inside"] == 0
 
 
 def test_a_rival_read_by_its_alignment_alone_reads_as_its_whole_evidence(shared: Resolver) -> None:

@@ -65,7 +65,9 @@ PAIR_FEATURES = (
     "form_clash",  # both names hold legal forms, of different kinds only ("TROPPO S.A." and "TROPPO LLC")
     # an unmatched mention word comes before a title that opens the alias, or that the alias lacks
     # ("Kata'ib al-Imam Ali": named after Imam Ali); a title word inside the alias's name is a name
-    # ("Jamil Muhammad Amin Amin AL-SAYED" for "Jamil Mohamad Amin EL SAYED")
+    # ("Jamil Muhammad Amin Amin AL-SAYED" for "Jamil Mohamad Amin EL SAYED"), and so is one inside
+    # a mention whose first name word is the alias's ("Qais Hadi Sayed Hasan al-Khazali": Sayed is
+    # a grandfather's given name)
     "titled_inside",
 )
 
@@ -230,8 +232,9 @@ def pair_evidence(
         1.0 if any(place_of(alias[j].text) for j in free_a) else 0.0,
         1.0 if kinds_q & kinds_a else 0.0,
         1.0 if kinds_q and kinds_a and not kinds_q & kinds_a else 0.0,
-        1.0 if any(query[i].text in TITLES and any(j < i for j in free_q) and q_to.get(i, words_a[0]) == words_a[0]
-                   for i in range(1, len(query))) else 0.0,
+        1.0 if q_to.get(words_q[0]) != words_a[0] and any(
+            query[i].text in TITLES and any(j < i for j in free_q) and q_to.get(i, words_a[0]) == words_a[0]
+            for i in range(1, len(query))) else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)),
                     gap_mid)

@@ -7,9 +7,11 @@ that hold it, and, when nothing rarer retrieved enough, brings in the shortest a
 it (and the next common token).  Adjacent query tokens joined ("Gholam Reza" -> "Gholamreza")
 are looked up at query time; the other way round ("Gholamreza" against an alias "Gholam Reza")
 needs no key of its own, since scoring pairs whole tokens: the whole name is found by its flat
-skeleton (``by_flat``), and a longer name through its other tokens.  The votes no postings list
-gives (common tokens, pairs side by side, the likeness ranking, the second pass) are in
-:mod:`resolver.matching.votes`.
+skeleton (``by_flat``), and a longer name through its other tokens; a legal form or joining word
+joined with its neighbour ("Stock Company", "Co LLC") weighs no more than the two words.  When the
+floor left out every alias holding the mention's heaviest word, two of them take the last slots.
+The votes no postings list gives (common tokens, pairs side
+by side, the likeness ranking, the second pass) are in :mod:`resolver.matching.votes`.
 """
 
 from __future__ import annotations
