@@ -25,6 +25,7 @@ from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
 
 __all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
            "veto_holds", "vetoed"]
@@ -120,7 +121,7 @@ def candidate_features(
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
-            al = align(name.tokens, alias.tokens, wq, weights)
+            al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
             clash = (al.clash_slot or al.clash_gap) if person else al.clash_any
         if not real and "same skeleton" not in score.reason:
@@ -160,7 +161,7 @@ def candidate_features(
         # Entities tied on the rule score share a rank: "Tamimi" is as much Faris's as Rami's.
         rank = sum(1 for r in others if r > score.value)
         own_names = (names or {}).get(alias.entity_id, ())
-        optional, elsewhere = alias_variation(name.tokens, alias, ev, own_names)
+        optional, elsewhere = alias_variation(name.tokens, alias, ev, own_names, person=person)
         fixed = fixed_middle(alias, ev, own_names, index.feature_weight) if person else 0.0
         if any(kinds[coarse(name.tokens[i].key)] == (0, 0) and not index.similar_keys(name.tokens[i])
                for i in free_q):
@@ -177,7 +178,7 @@ def candidate_features(
 
 
 def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
-                    names: Sequence[IndexedAlias]) -> tuple[float, float]:
+                    names: Sequence[IndexedAlias], *, person: bool = True) -> tuple[float, float]:
     """How the entity's own names vary where the mention and its best alias disagree.
 
     (1.0 if every name word of the alias that the mention lacks is missing from another of the
@@ -192,6 +193,13 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
     script = any(t.arabic for t in alias.tokens)
     rest = [n.tokens for n in names
             if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    if not person:
+        # An organisation's other name shows a word optional only as the same name without it
+        # ("JIAXIANG INDUSTRY LTD" beside "JIAXIANG INDUSTRY HONG KONG LIMITED"), not as another
+        # name altogether ("NAVAL DEFENCE MISSILE INDUSTRY GROUP" says nothing of "CRUISE SYSTEMS
+        # INDUSTRY GROUP"'s "SYSTEMS"): it must hold every other name word of the alias.
+        kept = [t for j, t in enumerate(alias.tokens) if j not in ev.free_a and _name_word(t)]
+        rest = [other for other in rest if all(_holds(other, t) for t in kept)]
     if not rest or not (ev.free_a or ev.free_q):
         return 0.0, 0.0
     # A name opening with a kunya ("Abu Abdul BARNAWI": named by his son) lacks the given name
@@ -208,6 +216,11 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
         # mention's other first name ("Khaled al-Barnawi") still clashes with it.
         optional = False
     return float(optional), float(elsewhere)
+
+
+def _name_word(token: Token) -> bool:
+    """A word that says which organisation, not what kind ("Ltd", "of", "Establishment")."""
+    return not (token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS or token.text in ORG_TYPES)
 
 
 def fixed_middle(alias: IndexedAlias, ev: Evidence, names: Sequence[IndexedAlias],

@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Pr
 from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
-from resolver.matching.words import COMMON_GIVEN_NAMES, KUNYA_MARKERS, LEGAL_FORM_KINDS, TITLES
+from resolver.matching.words import COMMON_GIVEN_NAMES, KUNYA_MARKERS, LEGAL_FORM_KINDS, ORG_TYPES, TITLES
 
 __all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "token_features"]
 
@@ -53,7 +53,7 @@ PAIR_FEATURES = (
     "clash_slot",  # the first words, or the last words, of both names are unmatched name words
     "clash_any",  # both names hold an unmatched name word
     "clash_gap",  # both names hold an unmatched name word in the same place between the aligned words
-    "extends",  # a one-word alias, and the mention adds a name word
+    "extends",  # a one-word alias (its legal form aside: "ACCIRENT S.A."), and the mention adds a name word
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
     "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
@@ -69,6 +69,9 @@ PAIR_FEATURES = (
     # a mention whose first name word is the alias's ("Qais Hadi Sayed Hasan al-Khazali": Sayed is
     # a grandfather's given name)
     "titled_inside",
+    # an organisation's word paired with its abbreviation ("ENG" and "ENGINEERING", "140" and "140TH")
+    # or an adjective made of it ("REGION" and "REGIONAL")
+    "abbreviated",
 )
 
 
@@ -153,7 +156,7 @@ def pair_evidence(
         max_weight: the weight of a word never seen in the store (the largest there is).
         soft: learned similarity of two words in [0, 1].
     """
-    al = align(query, alias, wq, wa)
+    al = align(query, alias, wq, wa, organisation=not person)
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q
@@ -222,7 +225,7 @@ def pair_evidence(
         1.0 if al.clash_slot else 0.0,
         1.0 if al.clash_any else 0.0,
         1.0 if gap else 0.0,
-        1.0 if len(alias) == 1 and free_q else 0.0,
+        1.0 if len(words_a) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
         1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
@@ -235,6 +238,7 @@ def pair_evidence(
         1.0 if q_to.get(words_q[0]) != words_a[0] and any(
             query[i].text in TITLES and any(j < i for j in free_q) and q_to.get(i, words_a[0]) == words_a[0]
             for i in range(1, len(query))) else 0.0,
+        1.0 if al.abbreviated else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)),
                     gap_mid)
@@ -298,6 +302,7 @@ class Alignment:
     n_q: int
     n_a: int
     joined_q: frozenset[int] = frozenset()  # mention words paired as two words written together (or apart)
+    abbreviated: bool = False  # an organisation's word paired with its abbreviation
 
     @property
     def clash_slot(self) -> bool:
@@ -342,9 +347,16 @@ class Alignment:
                 frozenset(j for j, p in a_places.items() if p in shared))
 
 
-def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float]) -> Alignment:
+def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float], *,
+          organisation: bool = False) -> Alignment:
     """Align a mention's words with an alias's one to one, heaviest agreement first (the token
-    similarity ladder; a name word never pairs with a function word unless spelt alike)."""
+    similarity ladder; a name word never pairs with a function word unless spelt alike).
+
+    For an ``organisation``'s alias, words the ladder leaves unpaired may be abbreviations of each
+    other (:func:`_abbreviates`), and a word that says only what kind of organisation it is
+    (:data:`ORG_TYPES`) is no name word left unpaired when every word either name leaves unpaired is
+    one: "BELNEFTEKHIM CONCERN" is "BELNEFTEKHIM"; against "TARIQ GIDAR GROUP", "TARIQ FOUNDATION
+    GROUP" still clashes."""
     pairs: list[tuple[float, int, int, str]] = []
     children_q, children_a = kunya_children(query), kunya_children(alias)
     for i, q in enumerate(query):
@@ -377,10 +389,73 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
     if joined:
         best_for = best_for or joined
         real = True
+    abbreviated = organisation and _pair_abbreviations(query, alias, wq, wa, q_sim, a_sim, q_to)
     free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
+    if organisation:
+        kinds_q = {i for i in free_q if query[i].text in ORG_TYPES}
+        kinds_a = {j for j in free_a if alias[j].text in ORG_TYPES}
+        if free_q == kinds_q and free_a == kinds_a:
+            free_q, free_a = set(), set()  # the names differ only in what kind of body they say
     return Alignment(q_sim, a_sim, q_to, real, best_for, free_q, free_a, len(query), len(alias),
-                     frozenset(joined_q))
+                     frozenset(joined_q), abbreviated)
+
+
+#: the similarity of a word to its abbreviation ("ENG" and "ENGINEERING")
+_ABBREVIATED = 0.8
+#: the endings of an ordinal written in figures ("140TH")
+_ORDINAL = ("st", "nd", "rd", "th")
+#: endings that make an adjective of a word ("REGIONAL", "EASTERN", "INDUSTRIAL", "ISLAMIC")
+_DERIVED = ("al", "ial", "ern", "an", "ian", "ic", "ical", "ese", "ish")
+
+
+def _derives(short: str, long_: str) -> bool:
+    """``long_`` is an adjective made of ``short`` ("REGION" and "REGIONAL", "EAST" and "EASTERN",
+    "INDUSTRY" and "INDUSTRIAL"): one name says "Gomel Region", the other "Gomel Regional"."""
+    if len(short) < 4 or not short.isalpha() or place_of(short) or place_of(long_):
+        return False  # a country's words are weighed as places ("IRAN" and "IRANIAN")
+    stem = short[:-1] if short[-1] in "ey" else short
+    return long_.startswith(stem) and long_[len(stem):] in _DERIVED
+
+
+def _abbreviates(short: str, long_: str) -> bool:
+    """``short`` is a written abbreviation of ``long_``: a number and its ordinal ("140", "140TH"),
+    the first three or four letters of a word of eight or more, more than twice as long ("ENG",
+    "ELEC", "AIR" for "ENGINEERING", "ELECTRONIC", "AIRLINES"), or two to four letters, the word's
+    first and then consonants of it in order ("MGMT", "BLDG" for "MANAGEMENT", "BUILDING")."""
+    if short.isdigit():
+        return long_[len(short):] in _ORDINAL and long_.startswith(short)
+    if not short.isalpha() or not 2 <= len(short) <= 4 or len(long_) < len(short) + 2 or short[0] != long_[0]:
+        return False
+    if len(short) >= 3 and long_.startswith(short):
+        # "SHIP" is a word of its own, not "SHIPPING" cut short, nor "SAT" "SATTARI": what is
+        # abbreviated is a long word, to under half its length
+        return len(long_) >= 8 and len(long_) > 2 * len(short)
+    if any(c in "aeiouy" for c in short[1:]):
+        return False
+    rest = iter(long_[1:])
+    return all(c in rest for c in short[1:])
+
+
+def _pair_abbreviations(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],
+                        q_sim: list[float], a_sim: list[float], q_to: dict[int, int]) -> bool:
+    """Pair each name word the alignment left unpaired with an unpaired word of the other name it
+    abbreviates or derives from, or that abbreviates or derives from it (in place); whether any
+    pair was made."""
+    found = False
+    for i, q in enumerate(query):
+        if q_sim[i] or wq[i] <= FUNCTION_WORD_WEIGHT:
+            continue
+        for j, a in enumerate(alias):
+            if a_sim[j] or wa[j] <= FUNCTION_WORD_WEIGHT or q.arabic or a.arabic:
+                continue
+            short, long_ = sorted((q.text, a.text), key=len)
+            if len(short) < len(long_) and (_abbreviates(short, long_) or _derives(short, long_)):
+                q_sim[i] = a_sim[j] = _ABBREVIATED
+                q_to[i] = j
+                found = True
+                break
+    return found
 
 
 def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:

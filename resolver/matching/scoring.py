@@ -18,7 +18,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
-from resolver.matching.words import COMMON_GIVEN_NAMES, NAME_EQUIVALENTS
+from resolver.matching.words import COMMON_GIVEN_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "same_name", "score_alias",
            "token_similarity"]
@@ -27,6 +27,8 @@ __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "s
 FUNCTION_WORD_WEIGHT = 0.05
 #: token similarity below this counts as no match at all
 _TOKEN_FLOOR = 0.6
+#: similarity of two words naming one kind of organisation in two languages ("Anstalt", "Establishment")
+_SAME_KIND = 0.9
 #: similarity of tokens that may be the same name but must not match on their own (one
 #: confusable letter, a one- or two-class skeleton, -iya against -i): below every match threshold
 _ALONE_CAP = 0.74
@@ -171,6 +173,9 @@ def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple
 def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
     if qt == at:
         return 1.0, "exact"
+    kind = ORG_TYPES.get(qt)
+    if kind is not None and ORG_TYPES.get(at) == kind:
+        return _SAME_KIND, "same kind of organisation"
     sim, why = _key_similarity(qk, ak)
     if sim >= 0.8 and len(_forms(qk)[0]) <= 2 and qt[:1] != at[:1]:
         # A skeleton of one or two classes is shared by too many words ("On"/"Noah", "Yet"/"Taee"):
@@ -284,6 +289,10 @@ class MentionScorer:
         by_loose: dict[str, list[int]] = {}
         for j, (_, lk) in enumerate(forms):
             by_loose.setdefault(lk, []).append(j)
+        by_kind: dict[str, list[int]] = {}
+        for j, a in enumerate(words):
+            if a.text in ORG_TYPES:
+                by_kind.setdefault(ORG_TYPES[a.text], []).append(j)
         found: list[list[tuple[int, float, str, bool]]] = [[] for _ in words]
         compared = frozenset((a.text, a.key) for a in words)
         for i, q in enumerate(self._query):
@@ -294,6 +303,8 @@ class MentionScorer:
             maybe.update(j for _, _, j in process.extract(qt, texts, scorer=OSA.normalized_similarity,
                                                           processor=None, score_cutoff=_MAYBE, limit=None))
             maybe.update(by_loose.get(lq, ()))
+            if qt in ORG_TYPES:
+                maybe.update(by_kind.get(ORG_TYPES[qt], ()))
             same = _NAME_FORMS.get(qt)
             if same:
                 maybe.update(j for j, t in enumerate(texts) if t in same)

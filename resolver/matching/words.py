@@ -2,7 +2,8 @@
 
 General knowledge about names, kept as data rather than code: titles and honorifics, given names
 too common to identify anybody, words that merely begin with "al", the words that join a name's
-parts, legal forms of companies, written abbreviations, and the words that name a country.
+parts, legal forms of companies, the words saying what kind of organisation a name is, written
+abbreviations, and the words that name a country.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "NAME_EQUIVALENTS", "TITLES"]
+           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -39,6 +40,8 @@ LEGAL_FORM_KINDS: dict[str, str] = {word: kind for kind, words in _RAW["legal_fo
                                     for word in words.split()}
 #: legal forms of companies ("ltd", "ooo", "sirketi"): what kind of company, never which one
 LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split()) | frozenset(LEGAL_FORM_KINDS)
+#: a word saying what kind of organisation a name is -> the kind ("anstalt", "establishment" -> "establishment")
+ORG_TYPES: dict[str, str] = {word: kind for kind, words in _RAW["org_types"].items() for word in words.split()}
 #: written abbreviations read as the word ("mohd" -> "muhammad", "intl" -> "international")
 ABBREVIATIONS: dict[str, str] = dict(_RAW["abbreviations"])
 #: a word naming a country (its name, demonym or capital) -> the ISO 3166 alpha-2 code

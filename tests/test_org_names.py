@@ -1,0 +1,113 @@
+"""How the judge reads organisations' names: kinds of organisation in several languages, abbreviated
+words, legal forms, and a distinctive word replaced by another."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from resolver import Resolver
+from resolver.matching.features import PAIR_FEATURES, pair_evidence
+from resolver.matching.normalize import analyze
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
+from resolver.settings import Settings
+
+
+def _tok(word: str):  # type: ignore[no-untyped-def]
+    return analyze(word).tokens[0]
+
+
+def _evidence(mention: str, alias: str, *, person: bool = False) -> dict[str, float]:
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    weight = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in q]
+    weight_a = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in a]
+    ev = pair_evidence(q, a, weight, weight_a, 0.9, person=person, max_weight=16.0, soft=lambda x, y: 0.0)
+    return dict(zip(PAIR_FEATURES, ev.values, strict=True)) | {"free_q": float(len(ev.free_q)),
+                                                               "free_a": float(len(ev.free_a))}
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("anstalt", "establishment"), ("tv", "television"), ("bonyad", "foundation"), ("majelis", "council"),
+])
+def test_one_kind_of_organisation_in_two_languages_is_one_word(one: str, other: str) -> None:
+    assert ORG_TYPES[one] == ORG_TYPES[other]
+    sim, why = token_similarity(_tok(one), _tok(other))
+    assert sim == 0.9 and why == "same kind of organisation"
+    # the rule scorer, which compares only the pairs its fast pass finds, agrees with the ladder
+    w = lambda t: 1.0  # noqa: E731
+    assert score_alias(analyze(f"AVIATRANS {one}").tokens, analyze(f"AVIATRANS {other}").tokens, w,
+                       partial=False).value > 0.9
+    # two kinds are two words ("bank" is no "university")
+    assert token_similarity(_tok("bank"), _tok("university"))[0] == 0.0
+
+
+def test_a_word_saying_only_what_kind_of_organisation_is_no_clash() -> None:
+    # the mention adds the kind to a one-word name: no longer "another body that holds the name"
+    assert _evidence("BELNEFTEKHIM CONCERN", "BELNEFTEKHIM")["extends"] == 0
+    # the names differ only in the kinds they say
+    ev = _evidence("AL-BUSTAN ORGANIZATION", "AL-BUSTAN CHARITY ASSOCIATION")
+    assert ev["clash_any"] == 1  # "charity" is a name word the mention lacks
+    ev = _evidence("RAZAVI BROKERAGE AGENCY", "RAZAVI BROKERAGE CENTER")
+    assert ev["clash_any"] == 0 and ev["free_q"] == ev["free_a"] == 0
+    # in place of a distinctive word, a kind word still clashes with it
+    assert _evidence("TARIQ FOUNDATION GROUP", "TARIQ GIDAR GROUP")["clash_any"] == 1
+    # the military and political words name other bodies: Kata'ib Hezbollah is not Hezbollah
+    assert _evidence("KATAIB HEZBOLLAH", "HEZBOLLAH")["extends"] == 1
+    # a person's name is read as before: "Bank" in a person's mention is a word he lacks
+    assert _evidence("Ali BANK HASSAN", "Ali HASSAN", person=True)["free_q"] == 1
+
+
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("HESCO ENG & CON. CO", "HESCO ENGINEERING & CONSTRUCTION CO"),  # first letters of a longer word
+    ("LE-HUA ELEC CO. LTD", "LE-HUA ELECTRONIC CO. LIMITED"),
+    ("AIR BUTEMBO", "BUTEMBO AIRLINES"),
+    ("140TH REPAIR PLANT JSC", "JSC 140 REPAIR PLANT"),  # a number and its ordinal
+    ("KARIBU MGMT SERVICES", "KARIBU MANAGEMENT SERVICES"),  # first letter, then consonants
+    ("GOMEL REGION EXECUTIVE COMMITTEE", "GOMEL REGIONAL EXECUTIVE COMMITTEE"),  # an adjective of the word
+])
+def test_an_organisations_abbreviated_word_pairs_with_the_word(mention: str, alias: str) -> None:
+    ev = _evidence(mention, alias)
+    assert ev["abbreviated"] == 1 and ev["clash_any"] == 0 and ev["free_q"] == ev["free_a"] == 0
+
+
+@pytest.mark.parametrize(("mention", "alias", "person"), [
+    ("ATLAS SHIPPING", "ATLAS SHIP MANAGEMENT", False),  # "ship" is a word, not "shipping" cut short
+    ("INTRA TRADING", "INTRACOM TRADING", False),  # a name inside another name's word
+    ("IRAN MINING ORGANIZATION", "IRANIAN MINING ORGANIZATION", False),  # places are weighed as places
+    ("Ali Hasan ALIMOV", "Ali Hasan ALI", True),  # people's names are not abbreviated
+])
+def test_a_word_that_merely_begins_another_is_no_abbreviation(mention: str, alias: str, person: bool) -> None:
+    assert _evidence(mention, alias, person=person)["abbreviated"] == 0
+
+
+def test_a_one_word_name_with_its_legal_form_extended_by_a_name_word_is_another_body() -> None:
+    assert _evidence("ACCIRENT LSC", "ACCIRENT S.A.")["extends"] == 1
+    assert _evidence("HILAL TRAVEL C.A.", "HILAL TRAVEL")["extends"] == 0  # C.A. is a legal form
+    assert "taa" in LEGAL_FORMS and "ca" in LEGAL_FORMS
+    # a word that is also a surname is a kind of organisation, never a legal form (which says "not a person")
+    assert "sahami" in ORG_TYPES and "sahami" not in LEGAL_FORMS
+    assert _evidence("SHERKAT SAHAMI ALIAF", "ALIAF COMPANY")["clash_any"] == 0
+
+
+def test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_it(
+        bundle_template: Path, tmp_path: Path) -> None:
+    # "TARIQ TRANSPORTATION GROUP" is not "CRUISE SYSTEMS INDUSTRY GROUP"'s name because another of its
+    # names ("NAVAL DEFENCE MISSILE INDUSTRY GROUP") lacks "SYSTEMS": that is another name, not the
+    # same one without the word.  An entity also named "KORYO CREDIT BANK" shows "DEVELOPMENT" optional.
+    path = tmp_path / "aliases.db"
+    shutil.copyfile(bundle_template, path)
+    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
+    try:
+        r.store.add_entity("CRUISE SYSTEMS INDUSTRY GROUP", "organization", id="csig",
+                           aliases=["NAVAL DEFENCE MISSILE INDUSTRY GROUP"])
+        r.store.add_entity("KORYO CREDIT DEVELOPMENT BANK", "organization", id="kcdb",
+                           aliases=["KORYO CREDIT BANK"])
+        other = {c.entity.id: c.score for c in r.resolve("CRUISE TRADE INDUSTRY GROUP").candidates}
+        assert other.get("csig", 0.0) <= r.settings.veto_ceiling
+        varied = {c.entity.id: c.score for c in r.resolve("KORYO CREDIT INVESTMENT BANK").candidates}
+        assert varied.get("kcdb", 0.0) > r.settings.veto_ceiling
+    finally:
+        r.close()
