@@ -367,6 +367,41 @@ def test_a_namesake_whose_name_adds_a_first_name_is_a_weaker_reading_not_a_rival
         r.close()
 
 
+def test_a_rival_spelling_a_word_as_the_mention_does_is_no_better_reading_of_it(db_path: Path) -> None:
+    # "Samir Mohamad HADDAD" is read word for word by "Samir Mohammed HADDAD"; "Mohamad HADDAD" spells
+    # the common given name letter for letter but leaves "Samir" unpaired: two spellings of one word
+    # are one reading of it, so the shorter names are weaker readings, not rivals (a store of a
+    # million names holds many of them).  One spelling "Samir" too reads the mention as fully.
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Samir Mohammed HADDAD", "person", id="right")
+        for n, form in enumerate(["Mohamad HADDAD", "HADDAD, Mohamad", "Mohamad al-Haddad"]):
+            r.store.add_entity(form, "person", id=f"shorter-{n}")
+        alone = _standing(r, "Samir Mohamad HADDAD")["right"]
+        assert alone["margin"] == alone["rule"] and alone["close"] == 0.0
+        r.store.add_entity("Samir Mohamed al-Haddad", "person", id="namesake")
+        beside = _standing(r, "Samir Mohamad HADDAD")["right"]
+        assert beside["margin"] < 0.1 and beside["close"] == 1.0
+    finally:
+        r.close()
+
+
+def test_a_person_whose_name_puts_another_word_in_a_mention_words_place_is_no_rival(db_path: Path) -> None:
+    # "Omar Javed Salim KHANANI" holds "Javed" where the mention holds "Riyad" (another father's
+    # name, a clash_gap, which the rules veto): it is not the man the mention names, so it is no
+    # rival of "Omar Riyad KHANANI", though it pairs "Salim", which that alias lacks.
+    r = Resolver.open(str(db_path))
+    try:
+        r.store.add_entity("Omar Riyad KHANANI", "person", id="right")
+        r.store.add_entity("Omar Javed Salim KHANANI", "person", id="other-father")
+        mention = "Omar Riyad Salim KHANANI"
+        assert _alignment(mention, "Omar Javed Salim KHANANI").clash_gap
+        right = _standing(r, mention)["right"]
+        assert right["margin"] == right["rule"] and right["close"] == 0.0 and right["rank"] == 0.0
+    finally:
+        r.close()
+
+
 def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_path: Path) -> None:
     # "Abu Abdul BARNAWI" names a man by his son; his other names hold his given name, Mokhtar.
     # "Khaled al-Barnawi" lacks the kunya, which the entity's names can do without, but names

@@ -116,13 +116,14 @@ def candidate_features(
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity)
             real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
-            clash = bool(ev.values[_AT["clash_slot" if person else "clash_any"]])
+            clash = (bool(ev.values[_AT["clash_slot"]] or ev.values[_AT["clash_gap"]]) if person
+                     else bool(ev.values[_AT["clash_any"]]))
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
-            clash = al.clash_slot if person else al.clash_any
+            clash = (al.clash_slot or al.clash_gap) if person else al.clash_any
         if not real and "same skeleton" not in score.reason:
             continue
         paired.append((k, score, alias, person, free_q, reading, clash, ev))
@@ -346,13 +347,36 @@ def _weaker(sims: tuple[tuple[float, ...], bool] | None, than: tuple[tuple[float
     above the other pair's, and somewhere below, or alike while its alias leaves a name word
     unpaired and the other's leaves none ("Ali Muhammed Bagheri" beside "Mohammad BAGHERI" for
     "Mohammed Bagheri").  Each pair is (similarity of each mention word, whether the alias leaves a
-    name word unpaired); None is an exact alias, which nothing outdoes."""
+    name word unpaired); None is an exact alias, which nothing outdoes.
+
+    Compared letter for letter, and again with every spelling of a word counted as the word
+    (:func:`_spelling_classes`): a pair weaker either way is weaker.  "Mohamad HADDAD" spells
+    "Mohamad" as the mention "Samir Mohamad HADDAD" does, but leaves "Samir" unpaired: no better a
+    reading of the given name than "Samir Mohammed HADDAD", which reads every word.  And where two
+    pairs read every word as spellings of it, the letters still tell them apart ("Mohammad AL AMIN"
+    is read better by "Mohamad AL-AMIN" than by "Mohamad AMEEN")."""
     if sims is None:
         return False
     (mine, extra), (theirs, their_extra) = sims, than
+    return (_below(mine, theirs, extra and not their_extra)
+            or _below(_spelling_classes(mine), _spelling_classes(theirs), extra and not their_extra))
+
+
+def _below(mine: tuple[float, ...], theirs: tuple[float, ...], extra: bool) -> bool:
+    """Nowhere above, and somewhere below or (``extra``) alike with a name word of its own left unpaired."""
     if not all(a <= b for a, b in zip(mine, theirs, strict=True)):
         return False
-    return mine != theirs or (extra and not their_extra)
+    return mine != theirs or extra
+
+
+#: a word similarity from which the two words are spellings of one (the ladder's skeleton,
+#: coarse skeleton, plural and name-equivalent steps)
+_SAME_WORD = 0.9
+
+
+def _spelling_classes(sims: tuple[float, ...]) -> tuple[float, ...]:
+    """Each word similarity, with every spelling of the same word counted as the word itself."""
+    return tuple(1.0 if s >= _SAME_WORD else s for s in sims)
 
 
 def _kind_share(counts: tuple[int, int], person: bool) -> float:
