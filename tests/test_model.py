@@ -353,15 +353,23 @@ def test_a_namesake_whose_name_adds_a_first_name_is_a_weaker_reading_not_a_rival
     # pairs the same words as well but leaves its own "Ali" unpaired: a weaker reading of the
     # mention, which must not make the right entity's lead small (a store of a million names holds
     # many such).  Another "Mohamad Bagheri" reads the mention as fully: it stays a rival.
+    _weaker_readings_then_a_rival(db_path, "Mohammad BAGHERI", [f"{given} Muhammed Bagheri" for given in
+                                                                 ("Ali", "Hassan", "Reza")],
+                                  "Mohamad Bagheri", "Mohammed Bagheri")
+
+
+def _weaker_readings_then_a_rival(db_path: Path, right: str, weaker: list[str], rival: str, mention: str) -> None:
+    """Beside only weaker readings of the mention the right entity leads alone (margin = its own
+    score, no close rival); one more name that reads the mention as fully is a rival."""
     r = Resolver.open(str(db_path))
     try:
-        r.store.add_entity("Mohammad BAGHERI", "person", id="bagheri")
-        for n, given in enumerate(["Ali", "Hassan", "Reza"]):
-            r.store.add_entity(f"{given} Muhammed Bagheri", "person", id=f"longer-{n}")
-        alone = _standing(r, "Mohammed Bagheri")["bagheri"]
+        r.store.add_entity(right, "person", id="right")
+        for n, name in enumerate(weaker):
+            r.store.add_entity(name, "person", id=f"weaker-{n}")
+        alone = _standing(r, mention)["right"]
         assert alone["margin"] == alone["rule"] and alone["close"] == 0.0
-        r.store.add_entity("Mohamad Bagheri", "person", id="namesake")
-        beside = _standing(r, "Mohammed Bagheri")["bagheri"]
+        r.store.add_entity(rival, "person", id="rival")
+        beside = _standing(r, mention)["right"]
         assert beside["margin"] < 0.1 and beside["close"] == 1.0
     finally:
         r.close()
@@ -372,18 +380,9 @@ def test_a_rival_spelling_a_word_as_the_mention_does_is_no_better_reading_of_it(
     # the common given name letter for letter but leaves "Samir" unpaired: two spellings of one word
     # are one reading of it, so the shorter names are weaker readings, not rivals (a store of a
     # million names holds many of them).  One spelling "Samir" too reads the mention as fully.
-    r = Resolver.open(str(db_path))
-    try:
-        r.store.add_entity("Samir Mohammed HADDAD", "person", id="right")
-        for n, form in enumerate(["Mohamad HADDAD", "HADDAD, Mohamad", "Mohamad al-Haddad"]):
-            r.store.add_entity(form, "person", id=f"shorter-{n}")
-        alone = _standing(r, "Samir Mohamad HADDAD")["right"]
-        assert alone["margin"] == alone["rule"] and alone["close"] == 0.0
-        r.store.add_entity("Samir Mohamed al-Haddad", "person", id="namesake")
-        beside = _standing(r, "Samir Mohamad HADDAD")["right"]
-        assert beside["margin"] < 0.1 and beside["close"] == 1.0
-    finally:
-        r.close()
+    _weaker_readings_then_a_rival(db_path, "Samir Mohammed HADDAD",
+                                  ["Mohamad HADDAD", "HADDAD, Mohamad", "Mohamad al-Haddad"],
+                                  "Samir Mohamed al-Haddad", "Samir Mohamad HADDAD")
 
 
 def test_a_person_whose_name_puts_another_word_in_a_mention_words_place_is_no_rival(db_path: Path) -> None:
