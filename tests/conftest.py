@@ -15,6 +15,7 @@ import pytest
 from hypothesis import settings
 
 from resolver import Resolver
+from resolver.settings import Settings
 from resolver.store.build import build_bundle, default_source
 
 # Property tests (hypothesis) explore fresh random examples on a developer's machine, where a
@@ -48,6 +49,15 @@ def db_path(bundle_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture()
 def resolver(db_path: Path) -> Iterator[Resolver]:
     r = Resolver.open(str(db_path))
+    yield r
+    r.close()
+
+
+@pytest.fixture()
+def never_overridden(db_path: Path) -> Iterator[Resolver]:
+    """A Resolver on a private copy of the bundle whose name-structure vetoes the model never
+    overrules (``veto_override`` 1.0): what the rules alone decide."""
+    r = Resolver.open(str(db_path), settings=Settings(veto_override=1.0))
     yield r
     r.close()
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,18 +129,11 @@ def test_vetoes_about_a_one_word_name_hold_however_sure_the_model_is(bundle_temp
         r.close()
 
 
-def test_a_name_structure_veto_caps_at_the_ceiling_when_never_overridden(bundle_template: Path, tmp_path: Path) -> None:
-    from resolver.settings import Settings
-
-    path = tmp_path / "aliases.db"
-    shutil.copyfile(bundle_template, path)
-    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
-    try:
-        res = r.resolve("Laith al-Khazali")  # another first name than Qais: another person
-        assert res.entity is None or res.entity.id != "qais-al-khazali"
-        assert all(c.score <= 0.1 for c in res.candidates if c.entity.id == "qais-al-khazali")
-    finally:
-        r.close()
+def test_a_name_structure_veto_caps_at_the_ceiling_when_never_overridden(never_overridden: Resolver) -> None:
+    r = never_overridden
+    res = r.resolve("Laith al-Khazali")  # another first name than Qais: another person
+    assert res.entity is None or res.entity.id != "qais-al-khazali"
+    assert all(c.score <= 0.1 for c in res.candidates if c.entity.id == "qais-al-khazali")
 
 
 def _against(mention: str, alias: str) -> str:
@@ -156,12 +150,16 @@ def test_an_unpaired_function_word_is_never_named_as_the_evidence_against() -> N
     assert _against("Bank of Sepah Tehran", "Bank Sepah") == "mention word 'tehran' unmatched"
 
 
-def _evidence(mention: str, alias: str) -> dict[str, float]:
+def _evidence(mention: str, alias: str, *, person: bool = False) -> dict[str, Any]:
+    """The pair's features (function words and legal forms weigh FUNCTION_WORD_WEIGHT, every other
+    word 4.0, no learned similarity), with the counts of unpaired name words and the best evidence."""
     q, a = analyze(mention).tokens, analyze(alias).tokens
     weight = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in q]
     weight_a = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in a]
-    ev = pair_evidence(q, a, weight, weight_a, 0.9, person=False, max_weight=16.0, soft=lambda x, y: 0.0)
-    return dict(zip(PAIR_FEATURES, ev.values, strict=True)) | {"free": float(len(ev.free_q)), "for": ev.best_for}
+    ev = pair_evidence(q, a, weight, weight_a, 0.9, person=person, max_weight=16.0, soft=lambda x, y: 0.0)
+    return dict(zip(PAIR_FEATURES, ev.values, strict=True)) | {
+        "free": float(len(ev.free_q)), "free_q": float(len(ev.free_q)), "free_a": float(len(ev.free_a)),
+        "for": ev.best_for}
 
 
 @pytest.mark.parametrize(("mention", "alias"), [
@@ -199,24 +197,18 @@ def test_a_country_word_left_unmatched_is_evidence() -> None:
     assert _evidence("BELKAZTRANS", "BELKAZTRANS")["place_q"] == 0
 
 
-def test_a_first_name_clash_is_weighed_only_where_the_entity_has_no_one_first_name(
-        bundle_template: Path, tmp_path: Path) -> None:
+def test_a_first_name_clash_is_weighed_only_where_the_entity_has_no_one_first_name(never_overridden: Resolver) -> None:
     # An entity whose own names disagree on the first name ("Eduardo" and "Lalo GONZALEZ QUIRARTE")
     # has no one first name for a mention to clash with: the model weighs "Jose GONZALEZ QUIRARTE"
     # (above the veto ceiling).  Against a man whose every name holds the same first name, another
     # first name stays vetoed (Laith is not Qais al-Khazali).
-    path = tmp_path / "aliases.db"
-    shutil.copyfile(bundle_template, path)
-    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
-    try:
-        r.store.add_entity("Eduardo GONZALEZ QUIRARTE", "person", id="gq", aliases=["Lalo GONZALEZ QUIRARTE"])
-        r.store.add_entity("Rafael CARO QUINTERO", "person", id="cq", aliases=["Rafael CARO-QUINTERO"])
-        varied = {c.entity.id: c.score for c in r.resolve("Jose GONZALEZ QUIRARTE").candidates}
-        assert varied.get("gq", 0.0) > r.settings.veto_ceiling
-        fixed = {c.entity.id: c.score for c in r.resolve("Miguel CARO QUINTERO").candidates}
-        assert fixed.get("cq", 0.0) <= r.settings.veto_ceiling
-    finally:
-        r.close()
+    r = never_overridden
+    r.store.add_entity("Eduardo GONZALEZ QUIRARTE", "person", id="gq", aliases=["Lalo GONZALEZ QUIRARTE"])
+    r.store.add_entity("Rafael CARO QUINTERO", "person", id="cq", aliases=["Rafael CARO-QUINTERO"])
+    varied = {c.entity.id: c.score for c in r.resolve("Jose GONZALEZ QUIRARTE").candidates}
+    assert varied.get("gq", 0.0) > r.settings.veto_ceiling
+    fixed = {c.entity.id: c.score for c in r.resolve("Miguel CARO QUINTERO").candidates}
+    assert fixed.get("cq", 0.0) <= r.settings.veto_ceiling
 
 
 def test_a_name_word_before_a_title_names_something_named_after_the_person() -> None:
@@ -333,17 +325,13 @@ def test_a_spelling_of_the_other_word_still_links(shared: Resolver, mention: str
 def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
     """The judged entities' rank features for a mention (as resolve computes them)."""
     from resolver.matching.decision import RANK_FEATURES, candidate_features
+    from resolver.resolve import rank_entities
 
     index, name = r.index, analyze(mention)
-    best: dict[str, tuple[float, int]] = {}
-    hits = r._score(index, name)
-    for k, hit in enumerate(hits):
-        held = best.get(hit.alias.entity_id)
-        if held is None or hit.score.value > hits[held[1]].score.value:
-            best[hit.alias.entity_id] = (hit.score.value, k)
-    ranked = sorted((hits[k] for _, k in best.values()), key=lambda h: (-h.score.value, h.alias.entity_id))
+    ranked, names = rank_entities(r._score(index, name))
     out = {}
-    for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model()):
+    for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(),
+                                                 names):
         out[alias.entity_id] = dict(zip(RANK_FEATURES, x[len(PAIR_FEATURES):], strict=True)) | {"rule": score.value}
     return out
 
@@ -468,19 +456,14 @@ def test_a_word_put_in_another_words_place_is_a_gap_clash_and_an_added_word_is_n
 
 
 def test_a_person_with_another_middle_name_in_its_place_is_vetoed_but_one_without_it_is_not(
-        bundle_template: Path, tmp_path: Path) -> None:
-    path = tmp_path / "aliases.db"
-    shutil.copyfile(bundle_template, path)
-    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
-    try:
-        r.store.add_entity("Hozaifa Javed KHANANI", "person", id="kh")
-        swapped = {c.entity.id: c.score for c in r.resolve("Hozaifa Riyad KHANANI").candidates}
-        assert swapped.get("kh", 0.0) <= r.settings.veto_ceiling
-        assert r.resolve("Hozaifa Riyad KHANANI").entity is None
-        shorter = {c.entity.id: c.score for c in r.resolve("Hozaifa KHANANI").candidates}
-        assert shorter.get("kh", 0.0) > r.settings.veto_ceiling
-    finally:
-        r.close()
+        never_overridden: Resolver) -> None:
+    r = never_overridden
+    r.store.add_entity("Hozaifa Javed KHANANI", "person", id="kh")
+    swapped = {c.entity.id: c.score for c in r.resolve("Hozaifa Riyad KHANANI").candidates}
+    assert swapped.get("kh", 0.0) <= r.settings.veto_ceiling
+    assert r.resolve("Hozaifa Riyad KHANANI").entity is None
+    shorter = {c.entity.id: c.score for c in r.resolve("Hozaifa KHANANI").candidates}
+    assert shorter.get("kh", 0.0) > r.settings.veto_ceiling
 
 
 def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_vary_is_not(db_path: Path) -> None:

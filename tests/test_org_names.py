@@ -3,30 +3,17 @@ words, legal forms, and a distinctive word replaced by another."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from resolver import Resolver
-from resolver.matching.features import PAIR_FEATURES, pair_evidence
 from resolver.matching.normalize import analyze
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
-from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
-from resolver.settings import Settings
+from resolver.matching.scoring import score_alias, token_similarity
+from resolver.matching.words import LEGAL_FORMS, ORG_TYPES
+from tests.test_model import _evidence
 
 
 def _tok(word: str):  # type: ignore[no-untyped-def]
     return analyze(word).tokens[0]
-
-
-def _evidence(mention: str, alias: str, *, person: bool = False) -> dict[str, float]:
-    q, a = analyze(mention).tokens, analyze(alias).tokens
-    weight = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in q]
-    weight_a = [FUNCTION_WORD_WEIGHT if t.text in FUNCTION_WORDS | LEGAL_FORMS else 4.0 for t in a]
-    ev = pair_evidence(q, a, weight, weight_a, 0.9, person=person, max_weight=16.0, soft=lambda x, y: 0.0)
-    return dict(zip(PAIR_FEATURES, ev.values, strict=True)) | {"free_q": float(len(ev.free_q)),
-                                                               "free_a": float(len(ev.free_a))}
 
 
 @pytest.mark.parametrize(("one", "other"), [
@@ -92,22 +79,16 @@ def test_a_one_word_name_with_its_legal_form_extended_by_a_name_word_is_another_
     assert _evidence("SHERKAT SAHAMI ALIAF", "ALIAF COMPANY")["clash_any"] == 0
 
 
-def test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_it(
-        bundle_template: Path, tmp_path: Path) -> None:
-    # "TARIQ TRANSPORTATION GROUP" is not "CRUISE SYSTEMS INDUSTRY GROUP"'s name because another of its
+def test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_it(never_overridden: Resolver) -> None:
+    # "CRUISE TRADE INDUSTRY GROUP" is not "CRUISE SYSTEMS INDUSTRY GROUP"'s name because another of its
     # names ("NAVAL DEFENCE MISSILE INDUSTRY GROUP") lacks "SYSTEMS": that is another name, not the
     # same one without the word.  An entity also named "KORYO CREDIT BANK" shows "DEVELOPMENT" optional.
-    path = tmp_path / "aliases.db"
-    shutil.copyfile(bundle_template, path)
-    r = Resolver.open(str(path), settings=Settings(veto_override=1.0))
-    try:
-        r.store.add_entity("CRUISE SYSTEMS INDUSTRY GROUP", "organization", id="csig",
-                           aliases=["NAVAL DEFENCE MISSILE INDUSTRY GROUP"])
-        r.store.add_entity("KORYO CREDIT DEVELOPMENT BANK", "organization", id="kcdb",
-                           aliases=["KORYO CREDIT BANK"])
-        other = {c.entity.id: c.score for c in r.resolve("CRUISE TRADE INDUSTRY GROUP").candidates}
-        assert other.get("csig", 0.0) <= r.settings.veto_ceiling
-        varied = {c.entity.id: c.score for c in r.resolve("KORYO CREDIT INVESTMENT BANK").candidates}
-        assert varied.get("kcdb", 0.0) > r.settings.veto_ceiling
-    finally:
-        r.close()
+    r = never_overridden
+    r.store.add_entity("CRUISE SYSTEMS INDUSTRY GROUP", "organization", id="csig",
+                       aliases=["NAVAL DEFENCE MISSILE INDUSTRY GROUP"])
+    r.store.add_entity("KORYO CREDIT DEVELOPMENT BANK", "organization", id="kcdb",
+                       aliases=["KORYO CREDIT BANK"])
+    other = {c.entity.id: c.score for c in r.resolve("CRUISE TRADE INDUSTRY GROUP").candidates}
+    assert other.get("csig", 0.0) <= r.settings.veto_ceiling
+    varied = {c.entity.id: c.score for c in r.resolve("KORYO CREDIT INVESTMENT BANK").candidates}
+    assert varied.get("kcdb", 0.0) > r.settings.veto_ceiling
