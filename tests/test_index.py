@@ -416,23 +416,23 @@ def test_an_alias_word_that_is_two_mention_words_written_as_one_holds_both(resol
     resolver.store.add_entity("Kelvomirdash Firm", "organization", id="target")
     resolver.store.add_entity("Mirdash Zebulon", "organization", id="other")
     index = resolver.index
-    name = analyze("Kelvo Mirdash Firm")
-    with index.session() as q:
-        entries = index.retrieval.entries(q, name)
-        ids = {index.aliases[i].entity_id: i for i in index.retrieval.candidates(q, name)}
-        like = index.retrieval._likeness(q, entries, list(ids.values()))
-    words = {e.key: e.weight for e in entries if e.halves is None}
-    assert like[ids["target"]] == pytest.approx(words["KLW"] + words["MRDX"] + words["FRM"])
-    assert like[ids["other"]] == pytest.approx(words["MRDX"])
+
+    def likeness(mention: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Each candidate entity's likeness to the mention, and the weight of each mention word."""
+        name = analyze(mention)
+        with index.session() as q:
+            entries = index.retrieval.entries(q, name)
+            ids = {index.aliases[i].entity_id: i for i in index.retrieval.candidates(q, name)}
+            like = index.retrieval._likeness(q, entries, list(ids.values()))
+        return {e: like[i] for e, i in ids.items()}, {e.key: e.weight for e in entries if e.halves is None}
+
+    like, words = likeness("Kelvo Mirdash Firm")
+    assert like["target"] == pytest.approx(words["KLW"] + words["MRDX"] + words["FRM"])
+    assert like["other"] == pytest.approx(words["MRDX"])
     # a legal form is never written into a name: "Raman Co." is not "Ramanco"
     resolver.store.add_entity("Ramanco Zebulon", "organization", id="ramanco")
-    name = analyze("Raman Co Zebulon")
-    with index.session() as q:
-        entries = index.retrieval.entries(q, name)
-        ids = {index.aliases[i].entity_id: i for i in index.retrieval.candidates(q, name)}
-        like = index.retrieval._likeness(q, entries, list(ids.values()))
-    words = {e.key: e.weight for e in entries if e.halves is None}
-    assert like[ids["ramanco"]] < words["RMN"] + words["ZBLN"]
+    like, words = likeness("Raman Co Zebulon")
+    assert like["ramanco"] < words["RMN"] + words["ZBLN"]
 
 
 def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_the_floor(resolver: Resolver) -> None:

@@ -389,6 +389,20 @@ def test_a_person_whose_name_puts_another_word_in_a_mention_words_place_is_no_ri
         r.close()
 
 
+def _person_pair(r: Resolver, mention: str, entity: str, alias_text: str) -> tuple[Any, Any, Any, list[Any]]:
+    """The mention's tokens, the person's alias of that text, the pair's evidence (as the judge
+    computes it) and the entity's names among the mention's candidates."""
+    index = r.index
+    name = analyze(mention)
+    names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+    alias = next(a for a in names if a.text == alias_text)
+    wq = [index.feature_weight(t) for t in name.tokens]
+    wa = [index.feature_weight(t) for t in alias.tokens]
+    ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
+                       max_weight=index.feature_max_weight, soft=load_model().token_similarity)
+    return name.tokens, alias, ev, names
+
+
 def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_path: Path) -> None:
     # "Abu Abdul BARNAWI" names a man by his son; his other names hold his given name, Mokhtar.
     # "Khaled al-Barnawi" lacks the kunya, which the entity's names can do without, but names
@@ -400,17 +414,10 @@ def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_p
     try:
         r.store.add_entity("Mokhtar Jesus BARNAWI", "person", id="given", aliases=["Abu Abdul BARNAWI"])
         r.store.add_entity("Abu Yasin TAWFIQI", "person", id="kunya", aliases=["Abu Yasin Al-TAWFIQI"])
-        index, model = r.index, load_model()
 
         def variation(mention: str, entity: str, alias_text: str) -> tuple[float, float]:
-            name = analyze(mention)
-            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
-            alias = next(a for a in names if a.text == alias_text)
-            wq = [index.feature_weight(t) for t in name.tokens]
-            wa = [index.feature_weight(t) for t in alias.tokens]
-            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
-                               max_weight=index.feature_max_weight, soft=model.token_similarity)
-            return alias_variation(name.tokens, alias, ev, names)
+            tokens, alias, ev, names = _person_pair(r, mention, entity, alias_text)
+            return alias_variation(tokens, alias, ev, names)
 
         assert variation("Khaled al-Barnawi", "given", "Abu Abdul BARNAWI") == (0.0, 0.0)
         assert variation("Hamid Tawfiqi", "kunya", "Abu Yasin TAWFIQI")[0] == 0.0  # nothing varies
@@ -476,17 +483,10 @@ def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_va
     try:
         r.store.add_entity("Fadi Hussein SERHAN", "person", id="fixed", aliases=["Fadi Hussein Ali SERHAN"])
         r.store.add_entity("Karim Hussein NADDAF", "person", id="varied", aliases=["Karim Omar NADDAF"])
-        index, model = r.index, load_model()
 
         def fixed(mention: str, entity: str, alias_text: str) -> float:
-            name = analyze(mention)
-            names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
-            alias = next(a for a in names if a.text == alias_text)
-            wq = [index.feature_weight(t) for t in name.tokens]
-            wa = [index.feature_weight(t) for t in alias.tokens]
-            ev = pair_evidence(name.tokens, alias.tokens, wq, wa, 0.8, person=True,
-                               max_weight=index.feature_max_weight, soft=model.token_similarity)
-            return fixed_middle(alias, ev, names, index.feature_weight)
+            _, alias, ev, names = _person_pair(r, mention, entity, alias_text)
+            return fixed_middle(alias, ev, names, r.index.feature_weight)
 
         assert fixed("Fadi Jamil SERHAN", "fixed", "Fadi Hussein SERHAN") == 1.0
         assert fixed("Fadi Hussein SERHAN", "fixed", "Fadi Hussein SERHAN") == 0.0
