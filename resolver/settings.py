@@ -28,9 +28,9 @@ class Settings:
     #: probability (from the trained model, resolver/data/matcher.json) a single best organisation,
     #: place, outlet or other entity needs to be "matched"; chosen on the development part of the
     #: public SDN benchmark for a false-positive rate of at most 0.03 on names of absent entities
-    match_threshold: float = 0.70
+    match_threshold: float = 0.66
     #: the same for a person
-    person_match_threshold: float = 0.70
+    person_match_threshold: float = 0.66
     #: probability from which an entity is plausible (and can make a result ambiguous)
     candidate_threshold: float = 0.15
     #: how far the best entity's probability must lead the runner-up's to be "matched", not "ambiguous"
@@ -44,7 +44,7 @@ class Settings:
     #: the model's probability from which a pair the name structure vetoes (another first name or
     #: surname, an extra word in an organisation's name) is judged by the model after all: a
     #: surname one letter off is still the surname; chosen on the development part (1.0: never)
-    veto_override: float = 0.97
+    veto_override: float = 1.0
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
