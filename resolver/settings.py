@@ -44,7 +44,7 @@ class Settings:
     #: the model's probability from which a pair the name structure vetoes (another first name or
     #: surname, an extra word in an organisation's name) is judged by the model after all: a
     #: surname one letter off is still the surname; chosen on the development part (1.0: never)
-    veto_override: float = 1.0
+    veto_override: float = 0.97
     #: longest mention accepted, in characters
     max_mention_length: int = 512
     #: seconds between checks for writes by other processes (0: check on every lookup)
