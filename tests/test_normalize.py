@@ -6,9 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resolver.matching import normalize
-from resolver.matching.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
+from resolver.matching.normalize import analyze, coarse, coarse_keys, is_arabic, loose, normalize_name, skeleton
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
 
@@ -225,6 +227,12 @@ def test_is_arabic() -> None:
 @pytest.mark.parametrize(("key", "expected"), [("HSYN", "HSN"), ("KZMY", "KZMY"), ("SYB", "SB"), ("Y", "Y"), ("", "")])
 def test_coarse_drops_every_y_but_a_final_one(key: str, expected: str) -> None:
     assert coarse(key) == expected
+
+
+@given(st.lists(st.text(alphabet="AHKSYZ", min_size=1, max_size=6), max_size=6))
+def test_coarse_keys_reads_an_alias_keys_column_as_coarse_does_each_key(keys: list[str]) -> None:
+    # the index reads the coarse keys of up to a thousand aliases a lookup from their keys column
+    assert coarse_keys(" ".join(keys)) == tuple(coarse(k) for k in keys)
 
 
 def test_loose_merges_confusable_classes() -> None:

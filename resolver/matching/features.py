@@ -497,7 +497,11 @@ def _soft_cover(
     """Weighted cover of one name: a paired word counts its similarity, an unpaired name word its
     best learned similarity to the other name's unpaired name words."""
     total = sum(weights) or 1.0
-    return sum(
-        w * (s or (max((soft(t, o) for o in rest), default=0.0) if w > FUNCTION_WORD_WEIGHT else 0.0))
-        for t, s, w in zip(side, sims, weights, strict=True)
-    ) / total
+    if not rest:  # (most pairs: nothing unpaired on the other side, so an unpaired word counts 0)
+        return sum([w * s for s, w in zip(sims, weights, strict=True)]) / total
+    products = []
+    for t, s, w in zip(side, sims, weights, strict=True):
+        if not s and w > FUNCTION_WORD_WEIGHT:
+            s = max([soft(t, o) for o in rest])
+        products.append(w * s)
+    return sum(products) / total

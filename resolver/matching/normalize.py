@@ -166,6 +166,16 @@ def coarse(key: str) -> str:
     return key[:-1].replace("Y", "") + key[-1]
 
 
+#: a Y that does not end its key, in keys joined by spaces
+_INNER_Y_RE = re.compile("Y(?! |$)")
+
+
+def coarse_keys(keys: str) -> tuple[str, ...]:
+    """:func:`coarse` of each key of a space-separated string of fine keys (an alias's ``keys``
+    column), in one pass of C: read for up to a thousand aliases of a lookup at a million."""
+    return tuple(_INNER_Y_RE.sub("", keys).split(" ")) if keys else ()
+
+
 def coarse_flat(tokens: Iterable[Token]) -> str:
     """The coarse skeletons of a name's tokens with the spaces removed: the key the index blocks
     on, so that "Abd al-Aziz" meets "Abdulaziz" and "Hossein-zadeh" meets "Hosseinzadeh"."""
