@@ -160,8 +160,7 @@ def pair_evidence(
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q
-    gap = al.gap_clashes()[1]
-    gap_mid = al.gap_clashes(middle=True)[1]
+    gap, gap_mid = al.alias_gaps()
     sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
     # (sums of lists, in the order of the words: the same sums as over generators, fewer frames)
     cover_q = sum([w * s for w, s in zip(wq, q_sim, strict=True)]) / sq
@@ -331,6 +330,21 @@ class Alignment:
         """The place of a word of the mention (or of the alias) among the aligned words: how many
         aligned words of its own name come before it."""
         return sum(1 for q, a in self.q_to.items() if (q if mention else a) < k)
+
+    def alias_gaps(self) -> tuple[frozenset[int], frozenset[int]]:
+        """``gap_clashes()[1]`` and ``gap_clashes(middle=True)[1]`` (the alias's side), from one
+        reading of the places."""
+        if not (self.free_q and self.free_a and self.q_to):
+            return frozenset(), frozenset()
+        pairs = sorted(self.q_to.items())
+        if any(a > b for (_, a), (_, b) in pairwise(pairs)):
+            return frozenset(), frozenset()
+        q_places = {self.place(i, mention=True) for i in self.free_q}
+        a_places = {j: self.place(j, mention=False) for j in self.free_a}
+        shared = q_places & set(a_places.values())
+        inner = shared - {0, len(pairs)}
+        return (frozenset(j for j, p in a_places.items() if p in shared),
+                frozenset(j for j, p in a_places.items() if p in inner))
 
     def gap_clashes(self, *, middle: bool = False) -> tuple[frozenset[int], frozenset[int]]:
         """The mention's and the alias's unaligned name words that stand where the other name holds
