@@ -270,6 +270,8 @@ _INITIAL_AU_RE = re.compile("^([ae])u(?=[^aeiouy])")
 #: -aoui is -awi (Sahraoui/Sahrawi, Baazaoui).  Not before a consonant, where "aou" also writes a
 #: vowel after a hamza or ʿayn (Raouf/Rauf, Da'un/Daoun).
 _AOU_RE = re.compile("aou(?=[aeiouy]|$)")
+#: Allah at the end of a word, with the vowels it is written with (Abdullah, Abdallah, Abdellah)
+_ALLAH_RE = re.compile("[aeiou]?ll[aeiou]h$")
 
 
 @lru_cache(maxsize=32768)
@@ -277,7 +279,7 @@ def _latin_token_key(token: str) -> str:
     """Skeleton of one lowercase ASCII token (steps 8-12 of TRANSLITERATION.md section 10)."""
     if token.isdigit():
         return token
-    t = re.sub(r"[aeiou]?ll[aeiou]h$", "llah", token) if len(token) > 5 else token
+    t = _ALLAH_RE.sub("llah", token) if len(token) > 5 else token
     t = _AOU_RE.sub("aw", t)
     t = _INITIAL_AU_RE.sub(r"\1w", t)
     if t in ("allah", "llah"):
