@@ -510,3 +510,15 @@ def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_va
         assert getattr(r.resolve("Fadi Hussein SERHAN").entity, "id", None) == "fixed"
     finally:
         r.close()
+
+
+def test_a_word_written_with_the_article_is_no_given_name() -> None:
+    # "Hadi" alone may be anybody's given name; "al-Hadi" is a family name or nisba, so a mention
+    # holding it is not named by given names only, and the model weighs the pair
+    alias = "Ali Hasan al-Hadi AL-SAMIRI"
+    assert _evidence("Ali Hasan", alias, person=True)["given_only"] == 1
+    assert _evidence("Ali Hasan Hadi", alias, person=True)["given_only"] == 1
+    assert _evidence("Ali Hasan AL-HADI", alias, person=True)["given_only"] == 0
+    assert _evidence("Ali Hasan Alhadi", alias, person=True)["given_only"] == 0
+    # a kunya's child keeps its article and is still a given name
+    assert _evidence("Abu al-Hasan", "Abu al-Hasan AL-SAMIRI", person=True)["given_only"] == 1

@@ -56,7 +56,9 @@ PAIR_FEATURES = (
     "extends",  # a one-word alias (its legal form aside: "ACCIRENT S.A."), and the mention adds a name word
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
-    "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
+    # every name word of the mention is a common given name ("Ali Hassan"), none written with the
+    # article: "al-Majid" is a family name or nisba, whatever the bare word is
+    "given_only",
     "learned_min",  # the weakest aligned word pair by the learned similarity (Bashar/Bushra share a skeleton)
     "learned_cover",  # the mention's weight share covered, each aligned word credited its learned similarity
     "place_q",  # an unmatched mention word names a country ("ELLISSA GROUP CONGO": a branch is another body)
@@ -230,7 +232,7 @@ def pair_evidence(
         1.0 if len(words_a) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
-        1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
+        1.0 if all(query[i].text in COMMON_GIVEN_NAMES and not query[i].article for i in words_q) else 0.0,
         min(learned.values(), default=0.0),
         sum(wq[i] * p for i, p in learned.items()) / sq,
         1.0 if any(place_of(query[i].text) for i in free_q) else 0.0,
