@@ -309,3 +309,25 @@ def test_au_inside_a_word_stays_a_vowel() -> None:
     assert skeleton("Daud") == "DD"
     assert skeleton("Raouf") == skeleton("Rauf")
     assert skeleton("Eugene") != skeleton("Egon")
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("Karim Salim al-Hadi", ["hadi"]),  # hyphenated
+    ("Karim Salim Al Hadi", ["hadi"]),  # standing alone
+    ("Karim Salim Alhadi", ["hadi"]),  # attached
+    ("Karim Salim El-Hadi", ["hadi"]),
+    ("Karim ash-Shadi", ["shadi"]),  # assimilated to a sun letter
+    ("كريم سليم الهادي", ["هادي"]),
+    ("Karim Salim Hadi", []),
+    ("Abd al-Hadi Salim", []),  # the second half of a given name ("Abd al-Hadi")
+    ("Abu al-Hadi Salim", []),  # a kunya's child is a given name
+    ("ابو الهادي سليم", []),
+])
+def test_a_word_written_with_the_article_is_marked(text: str, marked: list[str]) -> None:
+    assert [t.text for t in analyze(text).tokens if t.article] == marked
+
+
+def test_the_article_mark_is_no_part_of_a_tokens_identity() -> None:
+    # "al-Hadi" and "Hadi" are the same word to every comparison; only the mention's reading differs
+    assert analyze("Salim al-Hadi").tokens == analyze("Salim Hadi").tokens
+    assert analyze("Salim al-Hadi").normalized == analyze("Salim Hadi").normalized
