@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
+from resolver.matching.features import align
 from resolver.matching.normalize import analyze
 from resolver.matching.scoring import score_alias, token_similarity
 from resolver.matching.words import LEGAL_FORMS, ORG_TYPES
@@ -92,3 +93,28 @@ def test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_
     assert other.get("csig", 0.0) <= r.settings.veto_ceiling
     varied = {c.entity.id: c.score for c in r.resolve("KORYO CREDIT INVESTMENT BANK").candidates}
     assert varied.get("kcdb", 0.0) > r.settings.veto_ceiling
+
+
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("AEROKAPITAL", "AERO KAPITAL"),  # the ladder first pairs "aerokapital" with "kapital", one skeleton edit away
+    ("ORATRANSLOGIC LLC", "ORA TRANSLOGIC LLC"),
+    ("UNO MARITIME", "UNOMARITIME"),  # the alias writes them as one
+])
+def test_a_word_paired_loosely_with_half_of_its_two_words_is_read_as_both(mention: str, alias: str) -> None:
+    ev = _evidence(mention, alias)
+    assert "(joined words)" in str(ev["for"])
+    assert ev["free_q"] == ev["free_a"] == 0 and ev["clash_any"] == 0
+    assert ev["cover_q"] > 0.9 and ev["cover_a"] > 0.9
+
+
+def test_an_organisations_long_word_one_skeleton_edit_away_is_evidence_a_persons_is_not() -> None:
+    q, a = analyze("METALLOSERVICE").tokens, analyze("OOO METALLOSERVIS").tokens
+    assert token_similarity(q[0], a[1]) == (pytest.approx(0.7714, abs=1e-3), "fuzzy skeleton")
+    wq, wa = [4.0], [0.05, 4.0]
+    assert align(q, a, wq, wa, organisation=True).real
+    # a person's names are short and shared: one skeleton edit is too often another name
+    assert not align(q, a, wq, wa, organisation=False).real
+    # a confusable letter alone is still no evidence, for an organisation too
+    k, g = analyze("KASIMTRANS").tokens, analyze("QASIMTRANS").tokens
+    assert token_similarity(k[0], g[0])[1] == "confusable letters"
+    assert not align(k, g, [4.0], [4.0], organisation=True).real
