@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
-from resolver.matching.features import align
+from resolver.matching.features import align, spelt_out_forms
 from resolver.matching.normalize import analyze
-from resolver.matching.scoring import score_alias, token_similarity
-from resolver.matching.words import LEGAL_FORMS, ORG_TYPES
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
 from tests.test_model import _evidence
 
 
@@ -118,3 +118,21 @@ def test_an_organisations_long_word_one_skeleton_edit_away_is_evidence_a_persons
     k, g = analyze("KASIMTRANS").tokens, analyze("QASIMTRANS").tokens
     assert token_similarity(k[0], g[0])[1] == "confusable letters"
     assert not align(k, g, [4.0], [4.0], organisation=True).real
+
+
+def test_a_legal_form_spelt_out_weighs_as_the_legal_form(resolver: Resolver) -> None:
+    words = analyze("OPEN JOINT STOCK COMPANY ROSKAPITALBANK").tokens
+    assert words[0].text in LEGAL_FORM_QUALIFIERS
+    weights = spelt_out_forms(words, [4.0] * len(words))
+    assert weights[0] == FUNCTION_WORD_WEIGHT and weights[-1] == 4.0
+    # only right before a legal form: "Open" names the society, "Public" the library
+    for name in ("OPEN SOCIETY ROSKAPITAL", "ROSKAPITAL PUBLIC LIBRARY"):
+        tokens = analyze(name).tokens
+        assert spelt_out_forms(tokens, [4.0] * len(tokens)) == [4.0] * len(tokens)
+    # "OPEN JOINT STOCK COMPANY X" is OJSC X: no name word added to the one-word name X
+    resolver.store.add_entity("ROSKAPITALBANK", "organization", id="rkb", aliases=["OJSC ROSKAPITALBANK"])
+    res = resolver.resolve("OPEN JOINT STOCK COMPANY ROSKAPITALBANK")
+    assert res.entity is not None and res.entity.id == "rkb"
+    # a word that is no part of a legal form still makes another body of the one-word name
+    other = resolver.resolve("OPEN MARKET ROSKAPITALBANK")
+    assert other.entity is None

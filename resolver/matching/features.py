@@ -21,9 +21,18 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Pr
 from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
-from resolver.matching.words import COMMON_GIVEN_NAMES, KUNYA_MARKERS, LEGAL_FORM_KINDS, ORG_TYPES, TITLES
+from resolver.matching.words import (
+    COMMON_GIVEN_NAMES,
+    KUNYA_MARKERS,
+    LEGAL_FORM_KINDS,
+    LEGAL_FORM_QUALIFIERS,
+    LEGAL_FORMS,
+    ORG_TYPES,
+    TITLES,
+)
 
-__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "token_features"]
+__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "spelt_out_forms",
+           "token_features"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
@@ -469,6 +478,20 @@ def _pair_abbreviations(query: Sequence[Token], alias: Sequence[Token], wq: Sequ
                 found = True
                 break
     return found
+
+
+def spelt_out_forms(tokens: Sequence[Token], weights: list[float]) -> list[float]:
+    """``weights`` with each word that opens a legal form spelt out weighing as the legal form does:
+    "OPEN JOINT STOCK COMPANY" is OJSC, its "open" no name word ("OPEN JOINT STOCK COMPANY
+    INVESTCAPITALBANK" is "OJSC INVESTCAPITALBANK").  The same list when there is none."""
+    found = [k for k in range(len(tokens) - 1)
+             if tokens[k].text in LEGAL_FORM_QUALIFIERS and tokens[k + 1].text in LEGAL_FORMS]
+    if not found:
+        return weights
+    out = list(weights)
+    for k in found:
+        out[k] = FUNCTION_WORD_WEIGHT
+    return out
 
 
 def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:
