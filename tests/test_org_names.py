@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
+from resolver.matching.decision import candidate_features
 from resolver.matching.features import align, spelt_out_forms
+from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
+from resolver.resolve import rank_entities
 from tests.test_model import _evidence
 
 
@@ -136,3 +139,17 @@ def test_a_legal_form_spelt_out_weighs_as_the_legal_form(resolver: Resolver) -> 
     # a word that is no part of a legal form still makes another body of the one-word name
     other = resolver.resolve("OPEN MARKET ROSKAPITALBANK")
     assert other.entity is None
+
+
+def test_a_country_word_spelt_as_an_alias_word_is_that_word_not_a_qualifier(resolver: Resolver) -> None:
+    # The entity is placed in Myanmar by another of its names; "MYANMAR" in the mention is a spelling
+    # of the alias's "MYANMA" (one written edit), not a word saying where the body is.
+    resolver.store.add_entity("MYANMA PEARL ENTERPRISE", "organization", id="mpe",
+                              aliases=["STATE GEMS AGENCY OF MYANMAR"])
+    index, name = resolver.index, analyze("MYANMAR PEARL ENTERPRISE")
+    ranked, names = rank_entities(resolver._score(index, name))
+    judged = {a.text: ev for _, a, ev, _ in
+              candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}
+    ev = judged["MYANMA PEARL ENTERPRISE"]
+    assert ev.free_q == ev.free_a == ()
+    assert "myanma' unmatched" not in ev.worst_against

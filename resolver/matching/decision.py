@@ -404,8 +404,9 @@ def given_name_only(x: Sequence[float]) -> bool:
 
 
 def _pairs(token: Token, alias: IndexedAlias) -> bool:
-    """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran")."""
-    return any(token_similarity(token, a)[0] >= 0.8 for a in alias.tokens)
+    """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran", "Myanmar" of
+    "Myanma"): paired as the alignment counts real evidence, alike or one written edit apart."""
+    return any(sim >= 0.8 or why == "fuzzy spelling" for sim, why in (token_similarity(token, a) for a in alias.tokens))
 
 
 def _exact(score: Score) -> bool:
