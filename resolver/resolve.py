@@ -114,6 +114,10 @@ class Resolver:
     """
 
     def __init__(self, store: AliasStore, settings: Settings | None = None) -> None:
+        if not isinstance(store, AliasStore):
+            # "Resolver('aliases.db')" would otherwise fail deep inside with an AttributeError
+            raise TypeError(f"Resolver() takes an open AliasStore, not {type(store).__name__}; "
+                            "use Resolver.open(path or URL) to open a store")
         self.store = store
         self.settings = settings or load_settings()
         self._lock = threading.Lock()

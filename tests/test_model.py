@@ -462,6 +462,21 @@ def test_a_word_put_in_another_words_place_is_a_gap_clash_and_an_added_word_is_n
     assert _evidence("Hozaifa KHANANI", "Hozaifa Javed KHANANI")["clash_gap"] == 0
 
 
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("Hozaifa Riyad KHANANI", "Hozaifa Javed KHANANI"),
+    ("Ivan Roberto AHMED GAVIRIA", "Ivan Roberto DUQUE GAVIRIA"),
+    ("Fadi Jamil Omar SERHAN", "Fadi Omar Karim SERHAN"),
+    ("Laith AL-KHAZALI", "Qais AL-KHAZALI"),
+    ("Ali Hasan Karim Abbas", "Ali Jafar Karim Musa"),
+    ("Bashar Hafez AL ASSAD", "Bashar AL-ASSAD"),
+    ("Karim Musa", "Ali Jafar Hasan"),
+])
+def test_the_alias_gaps_read_at_once_are_the_alias_sides_of_both_gap_clashes(mention: str, alias: str) -> None:
+    # pair_evidence reads both in one pass of the places (Alignment.alias_gaps)
+    al = _alignment(mention, alias)
+    assert al.alias_gaps() == (al.gap_clashes()[1], al.gap_clashes(middle=True)[1])
+
+
 def test_a_person_with_another_middle_name_in_its_place_is_vetoed_but_one_without_it_is_not(
         never_overridden: Resolver) -> None:
     r = never_overridden
@@ -495,3 +510,15 @@ def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_va
         assert getattr(r.resolve("Fadi Hussein SERHAN").entity, "id", None) == "fixed"
     finally:
         r.close()
+
+
+def test_a_word_written_with_the_article_is_no_given_name() -> None:
+    # "Hadi" alone may be anybody's given name; "al-Hadi" is a family name or nisba, so a mention
+    # holding it is not named by given names only, and the model weighs the pair
+    alias = "Ali Hasan al-Hadi AL-SAMIRI"
+    assert _evidence("Ali Hasan", alias, person=True)["given_only"] == 1
+    assert _evidence("Ali Hasan Hadi", alias, person=True)["given_only"] == 1
+    assert _evidence("Ali Hasan AL-HADI", alias, person=True)["given_only"] == 0
+    assert _evidence("Ali Hasan Alhadi", alias, person=True)["given_only"] == 0
+    # a kunya's child keeps its article and is still a given name
+    assert _evidence("Abu al-Hasan", "Abu al-Hasan AL-SAMIRI", person=True)["given_only"] == 1

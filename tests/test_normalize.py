@@ -6,9 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from resolver.matching import normalize
-from resolver.matching.normalize import analyze, coarse, is_arabic, loose, normalize_name, skeleton
+from resolver.matching.normalize import analyze, coarse, coarse_keys, is_arabic, loose, normalize_name, skeleton
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
 
@@ -227,6 +229,12 @@ def test_coarse_drops_every_y_but_a_final_one(key: str, expected: str) -> None:
     assert coarse(key) == expected
 
 
+@given(st.lists(st.text(alphabet="AHKSYZ", min_size=1, max_size=6), max_size=6))
+def test_coarse_keys_reads_an_alias_keys_column_as_coarse_does_each_key(keys: list[str]) -> None:
+    # the index reads the coarse keys of up to a thousand aliases a lookup from their keys column
+    assert coarse_keys(" ".join(keys)) == tuple(coarse(k) for k in keys)
+
+
 def test_loose_merges_confusable_classes() -> None:
     # K/Q (Khazali/Ghazali) and D/Z (Rida/Reza) meet in the loose key only.
     assert skeleton("Khazali") != skeleton("Ghazali")
@@ -301,3 +309,25 @@ def test_au_inside_a_word_stays_a_vowel() -> None:
     assert skeleton("Daud") == "DD"
     assert skeleton("Raouf") == skeleton("Rauf")
     assert skeleton("Eugene") != skeleton("Egon")
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("Karim Salim al-Hadi", ["hadi"]),  # hyphenated
+    ("Karim Salim Al Hadi", ["hadi"]),  # standing alone
+    ("Karim Salim Alhadi", ["hadi"]),  # attached
+    ("Karim Salim El-Hadi", ["hadi"]),
+    ("Karim ash-Shadi", ["shadi"]),  # assimilated to a sun letter
+    ("كريم سليم الهادي", ["هادي"]),
+    ("Karim Salim Hadi", []),
+    ("Abd al-Hadi Salim", []),  # the second half of a given name ("Abd al-Hadi")
+    ("Abu al-Hadi Salim", []),  # a kunya's child is a given name
+    ("ابو الهادي سليم", []),
+])
+def test_a_word_written_with_the_article_is_marked(text: str, marked: list[str]) -> None:
+    assert [t.text for t in analyze(text).tokens if t.article] == marked
+
+
+def test_the_article_mark_is_no_part_of_a_tokens_identity() -> None:
+    # "al-Hadi" and "Hadi" are the same word to every comparison; only the mention's reading differs
+    assert analyze("Salim al-Hadi").tokens == analyze("Salim Hadi").tokens
+    assert analyze("Salim al-Hadi").normalized == analyze("Salim Hadi").normalized

@@ -355,6 +355,11 @@ def test_open_an_sqlalchemy_url(db_path: Path) -> None:
         r.close()
 
 
+def test_a_path_given_to_the_constructor_says_to_use_open(db_path: Path) -> None:
+    with pytest.raises(TypeError, match=r"Resolver\.open"):
+        Resolver(str(db_path))  # type: ignore[arg-type]
+
+
 def test_open_reads_resolver_db_from_the_environment(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RESOLVER_DB", str(db_path))
     r = Resolver.open()

@@ -65,7 +65,9 @@ PAIR_FEATURES = (
     "extends",  # a one-word alias (its legal form aside: "ACCIRENT S.A."), and the mention adds a name word
     "inside",  # every name word of the mention is matched, and the alias adds one
     "edge",  # the mention adds a name word before the alias's first or after its last word
-    "given_only",  # every name word of the mention is a common given name ("Ali Hassan")
+    # every name word of the mention is a common given name ("Ali Hassan"), none written with the
+    # article: "al-Majid" is a family name or nisba, whatever the bare word is
+    "given_only",
     "learned_min",  # the weakest aligned word pair by the learned similarity (Bashar/Bushra share a skeleton)
     "learned_cover",  # the mention's weight share covered, each aligned word credited its learned similarity
     "place_q",  # an unmatched mention word names a country ("ELLISSA GROUP CONGO": a branch is another body)
@@ -169,15 +171,17 @@ def pair_evidence(
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q
-    gap = al.gap_clashes()[1]
-    gap_mid = al.gap_clashes(middle=True)[1]
+    gap, gap_mid = al.alias_gaps()
     sq, sa = sum(wq) or 1.0, sum(wa) or 1.0
-    cover_q = sum(w * s for w, s in zip(wq, q_sim, strict=True)) / sq
-    cover_a = sum(w * s for w, s in zip(wa, a_sim, strict=True)) / sa
-    unmatched_q = sum(w for w, s in zip(wq, q_sim, strict=True) if not s) / sq
-    unmatched_a = sum(w for w, s in zip(wa, a_sim, strict=True) if not s) / sa
-    heavy_q = max((w for w, s in zip(wq, q_sim, strict=True) if not s), default=0.0)
-    heavy_a = max((w for w, s in zip(wa, a_sim, strict=True) if not s), default=0.0)
+    # (sums of lists, in the order of the words: the same sums as over generators, fewer frames)
+    cover_q = sum([w * s for w, s in zip(wq, q_sim, strict=True)]) / sq
+    cover_a = sum([w * s for w, s in zip(wa, a_sim, strict=True)]) / sa
+    free_wq = [w for w, s in zip(wq, q_sim, strict=True) if not s]
+    free_wa = [w for w, s in zip(wa, a_sim, strict=True) if not s]
+    unmatched_q = sum(free_wq) / sq
+    unmatched_a = sum(free_wa) / sa
+    heavy_q = max(free_wq, default=0.0)
+    heavy_a = max(free_wa, default=0.0)
     # Words the ladder left unpaired may still be spellings of each other (Vimolsri/Wimonsi):
     # each gets its best learned similarity to an unpaired word of the other name.
     rest_q = [query[i] for i in sorted(free_q)]
@@ -190,8 +194,8 @@ def pair_evidence(
     learned = {i: _JOINED if i in joined_q else soft(query[i], alias[j]) for i, j in q_to.items()}
     order_ok = all(q_to[x] <= q_to[y] for x, y in zip(sorted(q_to), sorted(q_to)[1:], strict=False))
     worst_against = _against(query, alias, wq, wa, q_sim, a_sim, order_ok, heavy_q, heavy_a)
-    exact = sum(w for w, q, i in zip(wq, query, range(len(query)), strict=True)
-                if i in q_to and alias[q_to[i]].text == q.text) / sq
+    exact = sum([w for w, q, i in zip(wq, query, range(len(query)), strict=True)
+                 if i in q_to and alias[q_to[i]].text == q.text]) / sq
     # First, last and whole-name agreement are about the name words: "Niru Co. Ltd." ends in Niru.
     words_q = [i for i, w in enumerate(wq) if w > FUNCTION_WORD_WEIGHT] or list(range(len(query)))
     words_a = [j for j, w in enumerate(wa) if w > FUNCTION_WORD_WEIGHT] or list(range(len(alias)))
@@ -207,7 +211,7 @@ def pair_evidence(
         alike = min(max(soft(query[i], alias[j]) for j in free_a) for i in free_q)
         flat_sim = min(flat_sim, max(strict, alike))
     max_idf = math.sqrt(max_weight) or 1.0
-    info = sum(math.sqrt(w) for w in wq) / max_idf
+    info = sum(map(math.sqrt, wq)) / max_idf
     kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}
     kinds_a = {LEGAL_FORM_KINDS[t.text] for t in alias if t.text in LEGAL_FORM_KINDS}
     values = (
@@ -237,7 +241,7 @@ def pair_evidence(
         1.0 if len(words_a) == 1 and free_q else 0.0,
         1.0 if free_a and not free_q else 0.0,
         1.0 if not free_a and (0 in free_q or len(query) - 1 in free_q) else 0.0,
-        1.0 if all(query[i].text in COMMON_GIVEN_NAMES for i in words_q) else 0.0,
+        1.0 if all(query[i].text in COMMON_GIVEN_NAMES and not query[i].article for i in words_q) else 0.0,
         min(learned.values(), default=0.0),
         sum(wq[i] * p for i, p in learned.items()) / sq,
         1.0 if any(place_of(query[i].text) for i in free_q) else 0.0,
@@ -343,6 +347,21 @@ class Alignment:
         """The place of a word of the mention (or of the alias) among the aligned words: how many
         aligned words of its own name come before it."""
         return sum(1 for q, a in self.q_to.items() if (q if mention else a) < k)
+
+    def alias_gaps(self) -> tuple[frozenset[int], frozenset[int]]:
+        """``gap_clashes()[1]`` and ``gap_clashes(middle=True)[1]`` (the alias's side), from one
+        reading of the places."""
+        if not (self.free_q and self.free_a and self.q_to):
+            return frozenset(), frozenset()
+        pairs = sorted(self.q_to.items())
+        if any(a > b for (_, a), (_, b) in pairwise(pairs)):
+            return frozenset(), frozenset()
+        q_places = {self.place(i, mention=True) for i in self.free_q}
+        a_places = {j: self.place(j, mention=False) for j in self.free_a}
+        shared = q_places & set(a_places.values())
+        inner = shared - {0, len(pairs)}
+        return (frozenset(j for j, p in a_places.items() if p in shared),
+                frozenset(j for j, p in a_places.items() if p in inner))
 
     def gap_clashes(self, *, middle: bool = False) -> tuple[frozenset[int], frozenset[int]]:
         """The mention's and the alias's unaligned name words that stand where the other name holds
@@ -531,7 +550,11 @@ def _soft_cover(
     """Weighted cover of one name: a paired word counts its similarity, an unpaired name word its
     best learned similarity to the other name's unpaired name words."""
     total = sum(weights) or 1.0
-    return sum(
-        w * (s or (max((soft(t, o) for o in rest), default=0.0) if w > FUNCTION_WORD_WEIGHT else 0.0))
-        for t, s, w in zip(side, sims, weights, strict=True)
-    ) / total
+    if not rest:  # (most pairs: nothing unpaired on the other side, so an unpaired word counts 0)
+        return sum([w * s for s, w in zip(sims, weights, strict=True)]) / total
+    products = []
+    for t, s, w in zip(side, sims, weights, strict=True):
+        if not s and w > FUNCTION_WORD_WEIGHT:
+            s = max([soft(t, o) for o in rest])
+        products.append(w * s)
+    return sum(products) / total

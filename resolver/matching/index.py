@@ -12,7 +12,6 @@ views handed to resolve.py and the annotator are :mod:`resolver.matching.index_v
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -30,7 +29,7 @@ from resolver.matching.index_views import (
     Vocabulary,
     alias_of,
 )
-from resolver.matching.normalize import NameKey, Token, coarse, loose
+from resolver.matching.normalize import NameKey, Token, coarse, coarse_keys, loose
 from resolver.matching.retrieval import Retrieval
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
@@ -45,9 +44,6 @@ __all__ = ["FEATURE_POPULATION", "CandidateIndex", "IndexedAlias"]
 
 #: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
 FEATURE_POPULATION = 10_000
-
-_coarse = functools.lru_cache(maxsize=65536)(coarse)
-
 
 class CandidateIndex:
     """Token, skeleton and acronym lookups over every alias of a store, read from its index tables.
@@ -69,6 +65,8 @@ class CandidateIndex:
         self._similar: Bounded[str, frozenset[str]] = Bounded(50_000)
         self._alias_rows: Bounded[int, IndexedAlias | None] = Bounded(50_000)
         self._weights: Bounded[tuple[str, str], float] = Bounded(100_000)
+        #: the judge's weights (:meth:`feature_weight`), in a store of more than FEATURE_POPULATION entities
+        self._feature_weights: Bounded[tuple[str, str], float] = Bounded(100_000)
         self._keys: Bounded[int, tuple[str, ...]] = Bounded(200_000)
         self._entity_rows: Bounded[str, EntityRef | None] = Bounded(50_000)
         self.entities = Entities(self)
@@ -154,12 +152,17 @@ class CandidateIndex:
         """
         if self._n <= FEATURE_POPULATION:
             return self.weight(token)
-        if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
-            return FUNCTION_WORD_WEIGHT
-        row = self._token(coarse(token.key))
-        share = row[1] * FEATURE_POPULATION / self._n if row is not None else 0.0
-        w = math.log(1 + FEATURE_POPULATION / max(share, 0.5))
-        return w * w
+        found = self._feature_weights.get((token.text, token.key))
+        if found is None:
+            if token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS:
+                found = FUNCTION_WORD_WEIGHT
+            else:
+                row = self._token(coarse(token.key))
+                share = row[1] * FEATURE_POPULATION / self._n if row is not None else 0.0
+                w = math.log(1 + FEATURE_POPULATION / max(share, 0.5))
+                found = w * w
+            self._feature_weights.put((token.text, token.key), found)
+        return found
 
     @property
     def feature_max_weight(self) -> float:
@@ -246,8 +249,7 @@ class CandidateIndex:
         out = {i: k for i in alias_ids if (k := cache.get(i)) is not None}
         missing = [i for i in alias_ids if i not in out]
         if missing:
-            read = {alias_id: tuple(map(_coarse, keys.split(" "))) if keys else ()
-                    for alias_id, keys in q.alias_keys(missing)}
+            read = {alias_id: coarse_keys(keys) for alias_id, keys in q.alias_keys(missing)}
             cache.put_many(read)
             out.update(read)
         return out

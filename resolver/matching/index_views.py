@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from resolver.matching.normalize import Token, coarse, coarse_flat, is_arabic
+from resolver.matching.normalize import Token, coarse, coarse_flat, coarse_keys, is_arabic
 from resolver.matching.places import place_of
 from resolver.results import EntityRef
 from resolver.store.postings import is_acronym_only
@@ -96,8 +96,9 @@ def alias_tokens(normalized: str, keys: str) -> tuple[Token, ...]:
 def alias_of(row: AliasData) -> IndexedAlias:
     alias_id, entity_id, text, normalized, keys, acronym, kind = row
     tokens = alias_tokens(normalized, keys)
-    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind,
-                        tuple(coarse(t.key) for t in tokens))
+    # (the keys column read at once when it holds the tokens' keys; "" is one empty token's key)
+    coarse_of = coarse_keys(keys) if tokens and keys else tuple(coarse(t.key) for t in tokens)
+    return IndexedAlias(alias_id, entity_id, text, normalized, tokens, acronym, kind, coarse_of)
 
 
 def _read_through(cache: Bounded[K, V | None], key: K, read: Callable[[], V | None]) -> V:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from unidecode import unidecode
 
-from resolver.matching.words import ABBREVIATIONS, ATTACHED_AL_KEEP, COMMON_GIVEN_NAMES, TITLES
+from resolver.matching.words import ABBREVIATIONS, ATTACHED_AL_KEEP, COMMON_GIVEN_NAMES, KUNYA_MARKERS, TITLES
 
 __all__ = [
     "KEYS_VERSION",
@@ -56,6 +56,7 @@ _ARTICLE_RE = re.compile(
     r"\b(?:[aeiou]l|[aeiu](?:sh(?=-sh)|dh(?=-dh)|th(?=-th)|s(?=-s)|d(?=-d)|t(?=-t)|z(?=-z)|r(?=-r)|n(?=-n)))-(?=[a-z])"
 )
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+_ALNUM_RE = re.compile(r"[a-z0-9]+")
 _ARABIC_NON_LETTER_RE = re.compile("[^\u0621-\u064a\u0671-\u06d3a-z0-9]+")
 
 _ARTICLES = frozenset({"al", "el", "il", "ul", "ol", "l"})
@@ -101,6 +102,7 @@ _ARABIC_TASHKEEL_RE = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\
 # آ keeps its madda in the text so that a stripped "الآلوسي" -> "آلوسي" is not stripped again.
 _ARABIC_UNIFY = str.maketrans({"أ": "ا", "إ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك"})
 _ARABIC_NASAB = frozenset({"بن", "ابن", "بنت"})
+_ARABIC_KUNYA = frozenset({"ابو", "ام"})
 _ARABIC_ALEFS = frozenset("اأإآٱعء")
 # Latin letters that stand for an Arabic letter in scholarly romanisation and survive NFKD badly.
 _SPECIAL_LATIN = str.maketrans({"ı": "i", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"})
@@ -112,12 +114,16 @@ class Token:
 
     ``text`` is lowercase ASCII for Latin input and the normalised Arabic letters for Arabic
     input; ``key`` is the fine skeleton (classes, Y kept); ``title`` marks a leading title or
-    honorific that was kept because it was needed as the name's only token.
+    honorific that was kept because it was needed as the name's only token.  ``article``: the
+    mention wrote the word with the article ("al-Majid", "Alsadr", "الكاظمي"), which marks a family
+    name or nisba, not a given name; known for a mention's own words only (a stored alias's tokens
+    do not carry it), and no part of a token's identity.
     """
 
     text: str
     key: str
     arabic: bool = False
+    article: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,16 @@ def coarse(key: str) -> str:
     if len(key) < 2:
         return key
     return key[:-1].replace("Y", "") + key[-1]
+
+
+#: a Y that does not end its key, in keys joined by spaces
+_INNER_Y_RE = re.compile("Y(?! |$)")
+
+
+def coarse_keys(keys: str) -> tuple[str, ...]:
+    """:func:`coarse` of each key of a space-separated string of fine keys (an alias's ``keys``
+    column), in one pass of C: read for up to a thousand aliases of a lookup at a million."""
+    return tuple(_INNER_Y_RE.sub("", keys).split(" ")) if keys else ()
 
 
 def coarse_flat(tokens: Iterable[Token]) -> str:
@@ -254,6 +270,8 @@ _INITIAL_AU_RE = re.compile("^([ae])u(?=[^aeiouy])")
 #: -aoui is -awi (Sahraoui/Sahrawi, Baazaoui).  Not before a consonant, where "aou" also writes a
 #: vowel after a hamza or ʿayn (Raouf/Rauf, Da'un/Daoun).
 _AOU_RE = re.compile("aou(?=[aeiouy]|$)")
+#: Allah at the end of a word, with the vowels it is written with (Abdullah, Abdallah, Abdellah)
+_ALLAH_RE = re.compile("[aeiou]?ll[aeiou]h$")
 
 
 @lru_cache(maxsize=32768)
@@ -261,7 +279,7 @@ def _latin_token_key(token: str) -> str:
     """Skeleton of one lowercase ASCII token (steps 8-12 of TRANSLITERATION.md section 10)."""
     if token.isdigit():
         return token
-    t = re.sub(r"[aeiou]?ll[aeiou]h$", "llah", token) if len(token) > 5 else token
+    t = _ALLAH_RE.sub("llah", token) if len(token) > 5 else token
     t = _AOU_RE.sub("aw", t)
     t = _INITIAL_AU_RE.sub(r"\1w", t)
     if t in ("allah", "llah"):
@@ -346,25 +364,48 @@ def _split_abd(token: str) -> list[str]:
 
 
 def _latin_tokens(text: str) -> tuple[list[str], bool]:
+    tokens, titled, _ = _latin_tokens_marked(text)
+    return tokens, titled
+
+
+def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool]]:
+    """The Latin tokens, whether a leading title was dropped, and which tokens were written with
+    the article (hyphenated, standing alone before them, or attached: "al-Majid", "al Majid",
+    "Almajid")."""
     text = _strip_accents(text).casefold()
     text = _MARKS_RE.sub("", text)
     text = _ARABIZI_RE.sub(lambda m: _ARABIZI_MAP[m.group(0)], text)
-    text = _ARTICLE_RE.sub(" ", text)
-    raw = [t for t in _NON_ALNUM_RE.split(text) if t]
+    # The hyphenated article becomes as many spaces, so the word after it keeps its offset.
+    after_article: set[int] = set()
+
+    def _blank(m: re.Match[str]) -> str:
+        after_article.add(m.end())
+        return " " * len(m.group(0))
+
+    text = _ARTICLE_RE.sub(_blank, text)
+    spans = [(m.group(0), m.start()) for m in _ALNUM_RE.finditer(text)]
+    raw = [w for w, _ in spans]
+    marked = [start in after_article for _, start in spans]
     titled = False
     # Leading titles go, but never down to a lone given name: "Imam Ali" is not every "Ali".
     while len(raw) > 1 and raw[0] in TITLES and (len(raw) > 2 or raw[1] not in COMMON_GIVEN_NAMES):
         raw.pop(0)
+        marked.pop(0)
         titled = True
     tokens: list[str] = []
+    article: list[bool] = []
     last = len(raw) - 1
     for i, tok in enumerate(raw):
         if tok in _ARTICLES or (tok in _NASAB and i > 0):
+            if tok in _ARTICLES and i < last:
+                marked[i + 1] = True
             continue
         if tok in _INNER_ARTICLES and 0 < i < last:
+            marked[i + 1] = True
             continue
         if tok in ("abul", "aboul"):
             tokens.append("abu")
+            article.append(False)
             continue
         tok = ABBREVIATIONS.get(tok, tok)
         tok = _BRITISH_RE.sub("ization", tok)  # Mobilisation is Mobilization
@@ -373,30 +414,42 @@ def _latin_tokens(text: str) -> tuple[list[str], bool]:
         ):
             # attached article: Alsadr, Alkhazali, Alazirjawi (but Alwan, Alireza, Aleksey, Aliaksei stay)
             tok = tok[2:]
+            marked[i] = True
         elif len(tok) >= 7 and tok.startswith("el") and tok[2] not in _VOWELS and tok[2] != "l":
             tok = tok[2:]  # Elsharif, Elkaddafi: the Maghrebi spelling of the attached article
+            marked[i] = True
         if len(tok) == 1 and not tok.isdigit() and len(raw) > 1:
             continue  # initials and ezafe letters carry nothing we can compare
-        tokens.extend(_split_abd(tok) if tok.startswith("abd") else [tok])
+        parts = _split_abd(tok) if tok.startswith("abd") else [tok]
+        tokens.extend(parts)
+        article.extend([marked[i]] * len(parts))
     if not tokens and raw:
         tokens = raw[-1:]
-    return tokens, titled
+        article = marked[-1:]
+    # The word after "Abd" or a kunya's marker is a given name with its article ("Abd al-Majid",
+    # "Abu al-Hasan": the child's name), not a family name.
+    article = [m and (k == 0 or not (tokens[k - 1] == "abd" or tokens[k - 1] in KUNYA_MARKERS))
+               for k, m in enumerate(article)]
+    return tokens, titled, article
 
 
-def _arabic_tokens(text: str) -> list[str]:
+def _arabic_tokens(text: str) -> list[tuple[str, bool]]:
+    """The Arabic-script tokens, each with whether it was written with the article (ال)."""
     text = _ARABIC_TASHKEEL_RE.sub("", text).translate(_ARABIC_UNIFY)
     raw = [t for t in _ARABIC_NON_LETTER_RE.split(text.casefold()) if t]
-    tokens: list[str] = []
+    tokens: list[tuple[str, bool]] = []
     for tok in raw:
         if tok in _ARABIC_NASAB:
             continue
         if tok.startswith("عبدال") and len(tok) > 5:
-            tokens.extend(["عبد", tok[5:]])
+            tokens.extend([("عبد", False), (tok[5:], False)])
             continue
         if tok.startswith("ال") and len(tok) > 3 and tok != "الله":
-            tok = tok[2:]
-        tokens.append(tok)
-    return tokens or raw
+            # (after a kunya's marker, the article opens the child's given name: "ابو الحسن")
+            tokens.append((tok[2:], not (tokens and tokens[-1][0] in _ARABIC_KUNYA)))
+            continue
+        tokens.append((tok, False))
+    return tokens or [(t, False) for t in raw]
 
 
 def _plain_latin(text: str) -> list[str]:
@@ -413,6 +466,15 @@ def _fixed_point(step: Callable[[str], list[str]], text: str) -> list[str]:
             break
         tokens = again
     return tokens
+
+
+def _latin_final(lat: list[str], marked: list[bool]) -> list[Token]:
+    """The Latin tokens once normalising them again changes nothing, with their article marks (a
+    word the second pass reads differently, "Alalsadr" -> "alsadr" -> "sadr", keeps its first mark)."""
+    final = _fixed_point(_plain_latin, " ".join(lat))
+    if len(final) != len(lat):
+        marked = [False] * len(final)
+    return [Token(t, _latin_token_key(t), False, m) for t, m in zip(final, marked, strict=True)]
 
 
 @lru_cache(maxsize=32768)
@@ -439,15 +501,15 @@ def analyze(text: str) -> NameKey:
     if arabic:
         latin_part = _ARABIC_RE.sub(" ", prepared)
         arabic_part = "".join(c if _ARABIC_RE.match(c) or c.isspace() else " " for c in prepared)
-        for tok in _arabic_tokens(arabic_part):
-            tokens.append(Token(tok, _arabic_token_key(tok), True))
+        for tok, article in _arabic_tokens(arabic_part):
+            tokens.append(Token(tok, _arabic_token_key(tok), True, article))
         if latin_part.strip():
-            lat, titled = _latin_tokens(latin_part)
-            tokens.extend(Token(t, _latin_token_key(t)) for t in _fixed_point(_plain_latin, " ".join(lat)))
+            lat, titled, marked = _latin_tokens_marked(latin_part)
+            tokens.extend(_latin_final(lat, marked))
         script = "arabic" if not latin_part.strip() else "mixed"
     else:
-        lat, titled = _latin_tokens(prepared)
-        tokens = [Token(t, _latin_token_key(t)) for t in _fixed_point(_plain_latin, " ".join(lat))]
+        lat, titled, marked = _latin_tokens_marked(prepared)
+        tokens = _latin_final(lat, marked)
         script = "latin"
     normalized = " ".join(t.text for t in tokens)
     return NameKey(normalized, tuple(tokens), acronym, script, titled)

@@ -294,7 +294,8 @@ class MentionScorer:
             if a.text in ORG_TYPES:
                 by_kind.setdefault(ORG_TYPES[a.text], []).append(j)
         found: list[list[tuple[int, float, str, bool]]] = [[] for _ in words]
-        compared = frozenset((a.text, a.key) for a in words)
+        pairs_of = list(zip(texts, [a.key for a in words], strict=True))  # each word's (text, key)
+        compared = frozenset(pairs_of)
         for i, q in enumerate(self._query):
             qt, qk, qa = q.text, q.key, q.arabic
             cq, lq = _forms(qk)
@@ -315,7 +316,7 @@ class MentionScorer:
                     found[j].append((i, sim, why, qt == a.text))
             if len(_RULED_OUT) >= _RULED_OUT_LIMIT:
                 _RULED_OUT.clear()
-            _RULED_OUT[(qt, qk)] = (compared, frozenset((words[j].text, words[j].key) for j in maybe))
+            _RULED_OUT[(qt, qk)] = (compared, frozenset([pairs_of[j] for j in maybe]))
         rows.update(zip(new, map(tuple, found), strict=True))
 
     def score(

@@ -46,7 +46,8 @@ class Queries:
         if self._mark != "?":
             sql = sql.replace("?", self._mark)
         self._cursor.execute(sql, tuple(params))
-        return list(self._cursor.fetchall())
+        rows: list[Any] = self._cursor.fetchall()  # (a new list from sqlite3 and psycopg alike)
+        return rows
 
     def _in(self, sql: str, items: Iterable[Any], before: Sequence[Any] = ()) -> list[Any]:
         out: list[Any] = []
