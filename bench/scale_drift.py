@@ -1,6 +1,8 @@
 """Which of the judge's features move between a small and a large store, for the answers that go wrong.
 
     python bench/scale_drift.py ANSWERS [--work /tmp/scale] [--small 10000] [--large 1000000] [--all]
+    python bench/scale_drift.py ANSWERS --against BASE [-v]
+    python bench/scale_drift.py ANSWERS --plain [--work /tmp/scale]
 
 Reads the answer files ``bench/scale.py --answers ANSWERS`` wrote (ANSWERS.sqlite-SIZE.txt) and the
 stores it built in ``--work``.  For every SDN query answered right on the small store and left
@@ -9,12 +11,20 @@ unresolved on the large one with the right entity still listed and no generated 
 each feature that differs between the two stores, the large store's best rule-scored entities, and
 the probability with each group of features put back to its small-store value (which group moved
 it under the threshold).  Ends with how often each feature moved.  A diagnostic: fits nothing.
+
+With ``--against BASE`` (the ANSWERS of another run of ``bench/scale.py --answers``): for each store,
+how many queries went right -> wrong and wrong -> right between the two runs (each listed with
+``-v``), and the wrong links of each (a negative matched, a positive matched to another entity):
+what a change did, answer by answer.  With ``--plain``: the right -> wrong answers of the large store
+that no generated alias reads as well as the right entity (``scale._as_good``), each with its class:
+the ones a name matcher should not lose.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -62,6 +72,47 @@ def features(r: Any, text: str) -> tuple[dict[str, tuple[Any, tuple[float, ...]]
     return judged, [(h.alias.entity_id, round(h.score.value, 3), h.alias.text) for h in ranked[:COMPARED]]
 
 
+def _right(q: dict[str, str], answer: tuple[str, str | None, str]) -> bool:
+    return scale._right(q, [answer[0], answer[1], None])
+
+
+def against(answers: str, base: str, sizes: Sequence[int], *, verbose: bool) -> None:
+    """Right -> wrong and wrong -> right from ``base`` to ``answers``, and the wrong links of each."""
+    queries = scale.queries()
+    for size in sizes:
+        old = read_answers(Path(f"{base}.sqlite-{size}.txt"))
+        new = read_answers(Path(f"{answers}.sqlite-{size}.txt"))
+        lost = [q for q in queries if _right(q, old[q["query"]]) and not _right(q, new[q["query"]])]
+        won = [q for q in queries if not _right(q, old[q["query"]]) and _right(q, new[q["query"]])]
+
+        def wrong_links(got: dict[str, tuple[str, str | None, str]]) -> str:
+            matched = [q for q in queries if got[q["query"]][0] == "matched" and not _right(q, got[q["query"]])]
+            negatives = sum(q["kind"] != "positive" for q in matched)
+            return f"{len(matched)} ({negatives} negatives, {len(matched) - negatives} another entity)"
+
+        print(f"{size:,}: right -> wrong {len(lost)}, wrong -> right {len(won)}; "
+              f"wrong links {wrong_links(old)} -> {wrong_links(new)}")
+        for sign, listed, got in (("-", lost, new), ("+", won, old)) if verbose else ():
+            for q in listed:
+                print(f"   {sign} {q['kind'][:3]} {q['query']!r}: {got[q['query']][2][:140]}")
+
+
+def plain(answers: str, work: Path, small_size: int, large_size: int) -> None:
+    """The right -> wrong answers no generated alias reads as well as the right entity, with their class."""
+    small = read_answers(Path(f"{answers}.sqlite-{small_size}.txt"))
+    large = read_answers(Path(f"{answers}.sqlite-{large_size}.txt"))
+    r = Resolver.open(str(work / f"store-{large_size}.db"))
+    shown = []
+    for q in scale.queries():
+        got = large[q["query"]]
+        if _right(q, small[q["query"]]) and not _right(q, got) and not scale._as_good(r, q):
+            candidates = re.findall(r"(?:\[|; )((?:sdn|gen)-\d+):[0-9.]+:", got[2])
+            shown.append((scale._reason(q, [got[0], got[1], candidates], r), q["query"], got[2][:120]))
+    for reason, text, rest in sorted(shown):
+        print(f"{reason}: {text!r} -> {rest}")
+    print(f"{len(shown)} right -> wrong with no generated alias as good a reading")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("answers")
@@ -69,7 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--all", action="store_true", help="every positive that goes right -> wrong")
+    parser.add_argument("--against", metavar="BASE", help="answer diffs against another run's ANSWERS")
+    parser.add_argument("-v", "--verbose", action="store_true", help="with --against: list each changed answer")
+    parser.add_argument("--plain", action="store_true",
+                        help="the right -> wrong answers no generated alias reads as well as the right entity")
     args = parser.parse_args(argv)
+    if args.against:
+        against(args.answers, args.against, (args.small, args.large), verbose=args.verbose)
+        return 0
+    if args.plain:
+        plain(args.answers, args.work, args.small, args.large)
+        return 0
     small = read_answers(Path(f"{args.answers}.sqlite-{args.small}.txt"))
     large = read_answers(Path(f"{args.answers}.sqlite-{args.large}.txt"))
     r_small = Resolver.open(str(args.work / f"store-{args.small}.db"))

@@ -194,6 +194,45 @@ def test_an_all_common_name_sees_another_processs_write(db_path: Path) -> None:
         r.close()
 
 
+ADD_NAMESAKES = """
+import sys
+from resolver import Resolver
+r = Resolver.open(sys.argv[1])
+for n in range(3):
+    r.store.add_entity(f"Yusuf Zubaydani {n}", "person", id=f"zubaydani-{n}", actor="other-process")
+r.close()
+"""
+
+
+def test_the_judges_word_weights_are_cached_per_index_and_another_processs_write_is_seen(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above FEATURE_POPULATION entities the judge's weight of a word is kept per word; a write
+    committed by another process starts a new index, so the next lookup weighs the word anew."""
+    import resolver.matching.index as index_module
+
+    monkeypatch.setattr(index_module, "FEATURE_POPULATION", 20)  # the bundle holds more entities
+    r = Resolver.open(str(db_path))
+    try:
+        assert r.index.entity_count > 20
+        word = analyze("Zubaydani").tokens[0]
+        unseen = r.index.feature_weight(word)
+        assert unseen == r.index.feature_max_weight  # no alias holds it yet
+        assert (word.text, word.key) in r.index._feature_weights
+        assert r.index.feature_weight(word) == unseen  # (now from the cache)
+        done = subprocess.run([sys.executable, "-c", ADD_NAMESAKES, str(db_path)], capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert (done.returncode, done.stderr) == (0, "")
+        after = r.index.feature_weight(word)
+        assert after < unseen  # three entities hold it now
+        fresh = Resolver.open(str(db_path))
+        try:
+            assert after == fresh.index.feature_weight(word)
+        finally:
+            fresh.close()
+    finally:
+        r.close()
+
+
 def test_near_keys_the_scorer_cannot_pair_are_not_followed() -> None:
     # one loose deletion away, but one edit in four classes: "Kweider" and "Kader" never pair
     assert not keys_may_pair("KWDR", "KDR")
@@ -458,3 +497,41 @@ def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_t
     found = [index.aliases[i].entity_id for i in index.candidates(name)]
     assert "pair" in found and "target" in found
     assert sum(e.startswith("k-") or e == "target" for e in found) == 2  # a couple of slots, not all six
+
+
+def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_set_the_floor(
+        resolver: Resolver) -> None:
+    """"Hasan Abd-al-Karim NASRALLAH" for an entity named "Hasan NASRALLAH", in a large store: the
+    aliases holding the heaviest word beside two lighter words side by side (an unseen pair weighs
+    as an unseen word) set a floor the short name cannot reach, though the mention holds every word
+    of it.  It takes one of the last slots (one per entity not yet listed), and nothing is
+    reserved for a name the mention does not hold whole."""
+    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
+    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
+             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = _as_if(resolver, 400_000)
+    name = analyze("Zorvan Kelto Dimbo Quarnash")
+    with index.session() as q:
+        words = {e.key: e.weight for e in index.retrieval.entries(q, name) if e.halves is None}
+    assert max(words, key=words.__getitem__) == "QRNX"  # Quarnash, the heaviest word
+    found = [index.aliases[i].entity_id for i in index.candidates(name)]
+    assert "target" in found and all(f"c-{n}" in found for n in range(5))
+    # a name holding a word the mention lacks is not held whole: no slot for it
+    assert "target" not in [index.aliases[i].entity_id for i in index.candidates(analyze("Kelto Dimbo Quarnash"))]
+
+
+def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Resolver) -> None:
+    """"Oscar MAHLERBE" for "Oscar MELARBE" among a hundred aliases holding "Mahlerbe" itself: the
+    near spelling votes less than the word, but the alias holds the common word too, so the likeness
+    ranking (every mention word held, or spelt alike) keeps it, when it is among the aliases ranked:
+    more than the first sixty by votes are."""
+    resolver.store.add_entity("Oskar Melarbo", "person", id="target")
+    rows = [(f"m-{n}", f"Mahlerbo {_word(n)} {_word(n + 200)}", "person", f"Mahlerbo {_word(n)} {_word(n + 200)}")
+            for n in range(100)]
+    rows += [(f"o-{n}", f"Oskar {_word(n + 400)}", "person", f"Oskar {_word(n + 400)}") for n in range(600)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = _as_if(resolver, 10_000)
+    assert "target" in {index.aliases[i].entity_id for i in index.candidates(analyze("Oskar Mahlerbo"))}

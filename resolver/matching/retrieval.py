@@ -9,7 +9,12 @@ are looked up at query time; the other way round ("Gholamreza" against an alias 
 needs no key of its own, since scoring pairs whole tokens: the whole name is found by its flat
 skeleton (``by_flat``), and a longer name through its other tokens; a legal form or joining word
 joined with its neighbour ("Stock Company", "Co LLC") weighs no more than the two words.  When the
-floor left out every alias holding the mention's heaviest word, two of them take the last slots.
+floor left out a name every word of which the mention holds, with its heaviest word ("Hasan
+NASRALLAH" in "Hasan Abd-al-Karim NASRALLAH"), it takes one of the last two slots (one per entity not
+yet listed); else, when the floor left out every alias holding the mention's heaviest word, two of
+them take the last slots.  When more aliases pass the floor than are scored, the best 150 by votes
+are ranked by likeness (60 left out an alias holding a common word and a spelling of the rare one,
+"Oscar MELARBE", behind a hundred holding the rare word alone).
 The votes no postings list gives (common tokens, pairs side
 by side, the likeness ranking, the second pass) are in :mod:`resolver.matching.votes`.
 """
@@ -40,8 +45,10 @@ _VOTE_SHARE = 0.35
 #: how many of the aliases holding the mention's heaviest word take the last slots when none of them
 #: passed the floor (see ``Retrieval._with_rarest``)
 _RESERVED = 2
+#: how many of the rarest word's shortest holders are read to find the names the mention holds whole
+_WITHIN_SCAN = 50
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
-_RERANK_POOL = 60
+_RERANK_POOL = 150
 
 
 def _splits(key: str) -> list[tuple[str, str]]:
@@ -226,9 +233,51 @@ class Retrieval(Votes):
             kept = _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
         else:
             kept = best_by_votes(votes, floor)
-        return self._with_rarest(q, entries, votes, kept)
+        return self._with_rarest(q, entries, votes, kept, floor)
 
-    def _with_rarest(self, q: Queries, entries: list[Entry], votes: dict[int, float], kept: list[int]) -> list[int]:
+    def _within(self, q: Queries, entries: list[Entry], votes: dict[int, float], kept: list[int],
+                floor: float) -> list[int]:
+        """Up to :data:`_RESERVED` aliases, not in ``kept``, that are the mention's own words in
+        part: every word of the alias is a word of the mention, and the alias holds the mention's
+        heaviest word the store knows ("Hasan NASRALLAH" in "Hasan Abd-al-Karim NASRALLAH",
+        "Elena ZHIROVA" in "Elena Borisnova ZHIROVA").  The best by the mention's weight they hold,
+        then the shortest.
+
+        Such a name is read whole by the mention, yet at a million aliases the aliases holding two
+        of the mention's other words side by side (an unseen pair weighs as an unseen word) or a
+        near key of an unseen word set a floor above it."""
+        words = [e for e in entries if e.halves is None and e.own is not None and e.weight > FUNCTION_WORD_WEIGHT]
+        if not words:
+            return []
+        rarest = max(words, key=lambda e: e.weight)
+        assert rarest.own is not None
+        mention = {e.key: e.weight for e in entries if e.halves is None}
+        size = sum(1 for e in entries if e.halves is None)
+        kept_set = set(kept)
+        # (one the floor let through and the likeness ranking left out was weighed already)
+        holders = [i for i in q.holders(rarest.own[0], size, _WITHIN_SCAN)
+                   if i not in kept_set and votes.get(i, 0.0) < floor]
+        if not holders:
+            return []
+        keys = self._index.coarse_keys(q, holders)
+        # (two name words at least: one word in common is what every holder has)
+        within = [i for i in holders if (k := keys.get(i)) and all(x in mention for x in k)
+                  and sum(mention[x] > FUNCTION_WORD_WEIGHT for x in set(k)) >= 2]
+        if not within:
+            return []
+        # (the rows scoring reads next, read now: an entity already among the kept needs no slot)
+        rows = {a.alias_id: a for a in self._index.alias_rows([*kept, *within])}
+        listed = {rows[i].entity_id for i in kept if i in rows}
+        within = [i for i in within if i in rows and rows[i].entity_id not in listed]
+        best = sorted(within, key=lambda i: (sum(mention[k] for k in set(keys[i])), -len(keys[i]), -i), reverse=True)
+        out: list[int] = []
+        for i in best:  # one per entity
+            if len(out) < _RESERVED and all(rows[o].entity_id != rows[i].entity_id for o in out):
+                out.append(i)
+        return out
+
+    def _with_rarest(self, q: Queries, entries: list[Entry], votes: dict[int, float], kept: list[int],
+                     floor: float) -> list[int]:
         """``kept``, and when no alias holding the mention's heaviest word is among them, the best
         (by votes, then the shortest) :data:`_RESERVED` of those aliases in the last slots.
 
@@ -236,6 +285,9 @@ class Retrieval(Votes):
         rare word's own aliases ("Kairaba") may all fall under the floor that aliases holding the
         mention's other words side by side set ("Shopping Center"), though that word is what a name
         matcher is asked to find first."""
+        within = self._within(q, entries, votes, kept, floor)
+        if within:
+            return kept[:MAX_CANDIDATES - len(within)] + within
         words = [e for e in entries if e.halves is None and e.own_list and e.weight > FUNCTION_WORD_WEIGHT]
         if not words:
             return kept

@@ -92,6 +92,12 @@ class Queries:
                          (first, scan, *others, limit))
         return [r[0] for r in rows]
 
+    def holders(self, token_id: int, max_size: int, limit: int) -> list[int]:
+        """Ids of the shortest aliases holding the token with at most ``max_size`` tokens, shortest
+        then oldest first (a range of the postings' primary key)."""
+        return [r[0] for r in self._run("SELECT alias_id FROM ix_posting WHERE token_id = ? AND size <= ? "
+                                        "ORDER BY size, alias_id LIMIT ?", (token_id, max_size, limit))]
+
     def shortest_nested(self, token_ids: Sequence[int], limit: int, scan: int) -> tuple[list[int], list[int] | None]:
         """``shortest(token_ids)`` for three tokens and, when that finds fewer than ``limit``,
         ``shortest(token_ids[:2])`` too (else None): what :meth:`shortest` gives for each.
