@@ -194,6 +194,45 @@ def test_an_all_common_name_sees_another_processs_write(db_path: Path) -> None:
         r.close()
 
 
+ADD_NAMESAKES = """
+import sys
+from resolver import Resolver
+r = Resolver.open(sys.argv[1])
+for n in range(3):
+    r.store.add_entity(f"Yusuf Zubaydani {n}", "person", id=f"zubaydani-{n}", actor="other-process")
+r.close()
+"""
+
+
+def test_the_judges_word_weights_are_cached_per_index_and_another_processs_write_is_seen(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above FEATURE_POPULATION entities the judge's weight of a word is kept per word; a write
+    committed by another process starts a new index, so the next lookup weighs the word anew."""
+    import resolver.matching.index as index_module
+
+    monkeypatch.setattr(index_module, "FEATURE_POPULATION", 20)  # the bundle holds more entities
+    r = Resolver.open(str(db_path))
+    try:
+        assert r.index.entity_count > 20
+        word = analyze("Zubaydani").tokens[0]
+        unseen = r.index.feature_weight(word)
+        assert unseen == r.index.feature_max_weight  # no alias holds it yet
+        assert (word.text, word.key) in r.index._feature_weights
+        assert r.index.feature_weight(word) == unseen  # (now from the cache)
+        done = subprocess.run([sys.executable, "-c", ADD_NAMESAKES, str(db_path)], capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert (done.returncode, done.stderr) == (0, "")
+        after = r.index.feature_weight(word)
+        assert after < unseen  # three entities hold it now
+        fresh = Resolver.open(str(db_path))
+        try:
+            assert after == fresh.index.feature_weight(word)
+        finally:
+            fresh.close()
+    finally:
+        r.close()
+
+
 def test_near_keys_the_scorer_cannot_pair_are_not_followed() -> None:
     # one loose deletion away, but one edit in four classes: "Kweider" and "Kader" never pair
     assert not keys_may_pair("KWDR", "KDR")
