@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
+from resolver.matching.decision import candidate_features
+from resolver.matching.features import align, spelt_out_forms
+from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
-from resolver.matching.scoring import score_alias, token_similarity
-from resolver.matching.words import LEGAL_FORMS, ORG_TYPES
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
+from resolver.resolve import rank_entities
 from tests.test_model import _evidence
 
 
@@ -92,3 +96,60 @@ def test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_
     assert other.get("csig", 0.0) <= r.settings.veto_ceiling
     varied = {c.entity.id: c.score for c in r.resolve("KORYO CREDIT INVESTMENT BANK").candidates}
     assert varied.get("kcdb", 0.0) > r.settings.veto_ceiling
+
+
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("AEROKAPITAL", "AERO KAPITAL"),  # the ladder first pairs "aerokapital" with "kapital", one skeleton edit away
+    ("ORATRANSLOGIC LLC", "ORA TRANSLOGIC LLC"),
+    ("UNO MARITIME", "UNOMARITIME"),  # the alias writes them as one
+])
+def test_a_word_paired_loosely_with_half_of_its_two_words_is_read_as_both(mention: str, alias: str) -> None:
+    ev = _evidence(mention, alias)
+    assert "(joined words)" in str(ev["for"])
+    assert ev["free_q"] == ev["free_a"] == 0 and ev["clash_any"] == 0
+    assert ev["cover_q"] > 0.9 and ev["cover_a"] > 0.9
+
+
+def test_an_organisations_long_word_one_skeleton_edit_away_is_evidence_a_persons_is_not() -> None:
+    q, a = analyze("METALLOSERVICE").tokens, analyze("OOO METALLOSERVIS").tokens
+    assert token_similarity(q[0], a[1]) == (pytest.approx(0.7714, abs=1e-3), "fuzzy skeleton")
+    wq, wa = [4.0], [0.05, 4.0]
+    assert align(q, a, wq, wa, organisation=True).real
+    # a person's names are short and shared: one skeleton edit is too often another name
+    assert not align(q, a, wq, wa, organisation=False).real
+    # a confusable letter alone is still no evidence, for an organisation too
+    k, g = analyze("KASIMTRANS").tokens, analyze("QASIMTRANS").tokens
+    assert token_similarity(k[0], g[0])[1] == "confusable letters"
+    assert not align(k, g, [4.0], [4.0], organisation=True).real
+
+
+def test_a_legal_form_spelt_out_weighs_as_the_legal_form(resolver: Resolver) -> None:
+    words = analyze("OPEN JOINT STOCK COMPANY ROSKAPITALBANK").tokens
+    assert words[0].text in LEGAL_FORM_QUALIFIERS
+    weights = spelt_out_forms(words, [4.0] * len(words))
+    assert weights[0] == FUNCTION_WORD_WEIGHT and weights[-1] == 4.0
+    # only right before a legal form: "Open" names the society, "Public" the library
+    for name in ("OPEN SOCIETY ROSKAPITAL", "ROSKAPITAL PUBLIC LIBRARY"):
+        tokens = analyze(name).tokens
+        assert spelt_out_forms(tokens, [4.0] * len(tokens)) == [4.0] * len(tokens)
+    # "OPEN JOINT STOCK COMPANY X" is OJSC X: no name word added to the one-word name X
+    resolver.store.add_entity("ROSKAPITALBANK", "organization", id="rkb", aliases=["OJSC ROSKAPITALBANK"])
+    res = resolver.resolve("OPEN JOINT STOCK COMPANY ROSKAPITALBANK")
+    assert res.entity is not None and res.entity.id == "rkb"
+    # a word that is no part of a legal form still makes another body of the one-word name
+    other = resolver.resolve("OPEN MARKET ROSKAPITALBANK")
+    assert other.entity is None
+
+
+def test_a_country_word_spelt_as_an_alias_word_is_that_word_not_a_qualifier(resolver: Resolver) -> None:
+    # The entity is placed in Myanmar by another of its names; "MYANMAR" in the mention is a spelling
+    # of the alias's "MYANMA" (one written edit), not a word saying where the body is.
+    resolver.store.add_entity("MYANMA PEARL ENTERPRISE", "organization", id="mpe",
+                              aliases=["STATE GEMS AGENCY OF MYANMAR"])
+    index, name = resolver.index, analyze("MYANMAR PEARL ENTERPRISE")
+    ranked, names = rank_entities(resolver._score(index, name))
+    judged = {a.text: ev for _, a, ev, _ in
+              candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}
+    ev = judged["MYANMA PEARL ENTERPRISE"]
+    assert ev.free_q == ev.free_a == ()
+    assert "myanma' unmatched" not in ev.worst_against

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from resolver.matching.features import PAIR_FEATURES, Evidence, align, kunya_children, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, Evidence, align, kunya_children, pair_evidence, spelt_out_forms
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
@@ -94,7 +94,7 @@ def candidate_features(
     names can do without (:func:`alias_variation`).
     """
     rules = [s.value for s, _ in ranked[:COMPARED]]
-    query_weights = [index.feature_weight(t) for t in name.tokens]
+    query_weights = spelt_out_forms(name.tokens, [index.feature_weight(t) for t in name.tokens])
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
     rival = [_exact(s) for s, _ in ranked[:COMPARED]]
     paired = []
@@ -102,7 +102,7 @@ def candidate_features(
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
-        weights = [index.feature_weight(t) for t in alias.tokens]
+        weights = spelt_out_forms(alias.tokens, [index.feature_weight(t) for t in alias.tokens])
         wq = query_weights
         own = index.entity_places.get(alias.entity_id)
         if own and not any(place_of(t.text) for t in alias.tokens):
@@ -404,8 +404,9 @@ def given_name_only(x: Sequence[float]) -> bool:
 
 
 def _pairs(token: Token, alias: IndexedAlias) -> bool:
-    """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran")."""
-    return any(token_similarity(token, a)[0] >= 0.8 for a in alias.tokens)
+    """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran", "Myanmar" of
+    "Myanma"): paired as the alignment counts real evidence, alike or one written edit apart."""
+    return any(sim >= 0.8 or why == "fuzzy spelling" for sim, why in (token_similarity(token, a) for a in alias.tokens))
 
 
 def _exact(score: Score) -> bool:

@@ -21,9 +21,18 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Pr
 from resolver.matching.normalize import Token, coarse, coarse_flat, loose
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
-from resolver.matching.words import COMMON_GIVEN_NAMES, KUNYA_MARKERS, LEGAL_FORM_KINDS, ORG_TYPES, TITLES
+from resolver.matching.words import (
+    COMMON_GIVEN_NAMES,
+    KUNYA_MARKERS,
+    LEGAL_FORM_KINDS,
+    LEGAL_FORM_QUALIFIERS,
+    LEGAL_FORMS,
+    ORG_TYPES,
+    TITLES,
+)
 
-__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "token_features"]
+__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "spelt_out_forms",
+           "token_features"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
@@ -263,11 +272,17 @@ def _join_words(query: Sequence[Token], alias: Sequence[Token], q_sim: list[floa
     for one, other, one_sim, other_sim, mention_is_one in ((query, alias, q_sim, a_sim, True),
                                                            (alias, query, a_sim, q_sim, False)):
         for i, word in enumerate(one):
-            if one_sim[i] or len(word.text) < 5:
+            if one_sim[i] >= _JOINED or len(word.text) < 5:
+                continue
+            # A word the ladder paired, less closely, with one of the two words that spell it is
+            # read as both ("Aerocontinente" is "Aero Continente", not a spelling of "Continente").
+            partner = (q_to.get(i) if mention_is_one else next((m for m, n in q_to.items() if n == i), None))
+            if one_sim[i] and partner is None:
                 continue
             for j in range(len(other) - 1):
                 first, second = other[j], other[j + 1]
-                if other_sim[j] or other_sim[j + 1] or not _spells(word, first, second):
+                taken = [k for k in (j, j + 1) if other_sim[k]]
+                if (taken != [partner] if one_sim[i] else taken) or not _spells(word, first, second):
                     continue
                 one_sim[i] = other_sim[j] = other_sim[j + 1] = _JOINED
                 if mention_is_one:
@@ -394,19 +409,26 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
     q_to: dict[int, int] = {}
     real = False
     best_for = ""
+    best = (-1, -1)
     for sim, i, j, why in pairs:
         if q_sim[i] or a_sim[j]:
             continue
         q_sim[i] = a_sim[j] = sim
         q_to[i] = j
-        if (sim >= 0.8 or why == "fuzzy spelling") and why not in ("confusable letters", "short skeleton"):
-            real = True  # a word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not
+        if ((sim >= 0.8 or why == "fuzzy spelling" or (organisation and why == "fuzzy skeleton"))
+                and why not in ("confusable letters", "short skeleton")):
+            # A word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not.  An
+            # organisation's long word one skeleton edit from another ("Gardservice"/"Gardservis")
+            # is evidence to weigh: a person's short names are too often other names one edit away.
+            real = True
         if not best_for:
             q_text, a_text = query[i].text, alias[j].text
             best_for = f"'{q_text}' ({why})" if q_text == a_text else f"'{q_text}'~'{a_text}' ({why})"
+            best = (i, j)
     joined, joined_q = _join_words(query, alias, q_sim, a_sim, q_to)
     if joined:
-        best_for = best_for or joined
+        if not best_for or q_to.get(best[0]) != best[1] or q_sim[best[0]] == _JOINED:
+            best_for = joined  # the strongest pair was read again as words written together
         real = True
     abbreviated = organisation and _pair_abbreviations(query, alias, wq, wa, q_sim, a_sim, q_to)
     free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
@@ -475,6 +497,20 @@ def _pair_abbreviations(query: Sequence[Token], alias: Sequence[Token], wq: Sequ
                 found = True
                 break
     return found
+
+
+def spelt_out_forms(tokens: Sequence[Token], weights: list[float]) -> list[float]:
+    """``weights`` with each word that opens a legal form spelt out weighing as the legal form does:
+    "OPEN JOINT STOCK COMPANY" is OJSC, its "open" no name word ("OPEN JOINT STOCK COMPANY
+    INVESTCAPITALBANK" is "OJSC INVESTCAPITALBANK").  The same list when there is none."""
+    found = [k for k in range(len(tokens) - 1)
+             if tokens[k].text in LEGAL_FORM_QUALIFIERS and tokens[k + 1].text in LEGAL_FORMS]
+    if not found:
+        return weights
+    out = list(weights)
+    for k in found:
+        out[k] = FUNCTION_WORD_WEIGHT
+    return out
 
 
 def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:

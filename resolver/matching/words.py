@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES"]
+           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "LEGAL_FORM_QUALIFIERS", "NAME_EQUIVALENTS",
+           "ORG_TYPES", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -40,6 +41,8 @@ LEGAL_FORM_KINDS: dict[str, str] = {word: kind for kind, words in _RAW["legal_fo
                                     for word in words.split()}
 #: legal forms of companies ("ltd", "ooo", "sirketi"): what kind of company, never which one
 LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split()) | frozenset(LEGAL_FORM_KINDS)
+#: words that open a legal form spelt out ("open" in "OPEN JOINT STOCK COMPANY"), part of it only there
+LEGAL_FORM_QUALIFIERS: frozenset[str] = frozenset(_RAW["legal_form_qualifiers"].split())
 #: a word saying what kind of organisation a name is -> the kind ("anstalt", "establishment" -> "establishment")
 ORG_TYPES: dict[str, str] = {word: kind for kind, words in _RAW["org_types"].items() for word in words.split()}
 #: written abbreviations read as the word ("mohd" -> "muhammad", "intl" -> "international")
