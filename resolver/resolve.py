@@ -15,7 +15,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
-from resolver.matching.decision import COMPARED, Judged, judge
+from resolver.matching.decision import COMPARED, TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
@@ -63,7 +63,27 @@ def rank_entities(
         held = best.get(entity_id)
         if held is None or hit.score.value > held.score.value:
             best[entity_id] = hit
-    return sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id)), names
+    ranked = sorted(best.values(), key=lambda h: (-h.score.value, h.alias.entity_id))
+    return _reads_most_judged(ranked), names
+
+
+def _reads_most_judged(ranked: list[_Hit]) -> list[_Hit]:
+    """``ranked``, with the entity whose name reads the most of the mention (:attr:`Score.cover`)
+    moved into the last of the places the judge sees (``TOP_ENTITIES``) when it ranks below them
+    and reads more of the mention than every entity there.
+
+    The rule score weighs both names alike, so an alias that one mention word pairs with and that
+    has few words of its own ("Abu Mohamed Al Nail": "Nail" for "Noel", by coarse skeleton) outranks
+    one that reads two of the mention's three words exactly but has a word of its own ("Noel Timothy
+    HEATH" for "Noel Heath ZAMBA"); at a million aliases there are many such short names, and the
+    judge, which weighs both, never sees the better reading."""
+    if len(ranked) <= TOP_ENTITIES:
+        return ranked
+    seen = max(h.score.cover for h in ranked[:TOP_ENTITIES])
+    below = max(range(TOP_ENTITIES, len(ranked)), key=lambda k: (ranked[k].score.cover, -k))
+    if ranked[below].score.cover <= seen:
+        return ranked
+    return [*ranked[:TOP_ENTITIES - 1], ranked[below], *ranked[TOP_ENTITIES - 1:below], *ranked[below + 1:]]
 
 
 class _ChangeWatcher:
@@ -302,12 +322,12 @@ class Resolver:
 
     def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
         if name.acronym is not None:
-            exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive"), index.aliases[i])
+            exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive", 1.0), index.aliases[i])
                      for i in index.by_acronym.get(name.acronym, ())]
             short = sum(c.isalpha() for c in name.acronym) <= 4
             if short:
                 # Short acronyms are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
-                return exact or [_Hit(Score(1.0, "exact name"), index.aliases[i])
+                return exact or [_Hit(Score(1.0, "exact name", 1.0), index.aliases[i])
                                  for i in index.by_normalized.get(name.normalized, ())]
             if exact:
                 return exact
@@ -327,7 +347,7 @@ class Resolver:
         hits = []
         for i, alias in found:
             if alias.normalized == name.normalized:
-                hits.append(_Hit(Score(1.0, "exact name"), alias))
+                hits.append(_Hit(Score(1.0, "exact name", 1.0), alias))
                 continue
             if lone_given and len(alias.tokens) > 1:
                 continue  # "Ali" alone is too many people to be anybody

@@ -62,10 +62,16 @@ def same_name(q: str, a: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """A similarity in [0, 1] with the rule that produced it."""
+    """A similarity in [0, 1] with the rule that produced it, and how much of the mention's weight
+    the alias reads (``cover``: each mention word's weight times its similarity to the alias word
+    paired with it, over the mention's weight; 1.0 for an exact name, 0.0 where the rules cap
+    the pair).  The score weighs both names; ``cover`` tells which alias reads more of the mention
+    where the score sees two names alike ("Noel Timothy HEATH" and "Abu Mohamed Al Nail" for "Noel
+    Heath ZAMBA")."""
 
     value: float
     reason: str
+    cover: float = 0.0
 
 
 @lru_cache(maxsize=32768)
@@ -347,7 +353,7 @@ class MentionScorer:
                 pairs.append((sim, i, j, why))
         if not pairs:
             if same_flat:
-                return Score(0.95, "full name: same skeleton with other word breaks")
+                return Score(0.95, "full name: same skeleton with other word breaks", 0.95)
             return Score(0.0, "no shared token")
         if len(pairs) > 1:
             pairs.sort(reverse=True)
@@ -373,6 +379,7 @@ class MentionScorer:
             return Score(min(round(full, 4), _ALONE_CAP), f"full name: {reason}, but a person's given name")
         if same_flat and full < 0.95:
             best, how, reason = 0.95, "full name", "same skeleton with other word breaks"
+            cq = max(cq, 0.95)
         if partial and len(query) < len(alias) and min(q_best) >= 0.85 and a_best[-1] >= 0.85:
             # A surname alone (which must carry much of the name's weight to stand for it), or
             # given name + surname without the middle names.
@@ -386,4 +393,4 @@ class MentionScorer:
             value = ca * (0.8 + 0.2 * cq)
             if value > best:
                 best, how = value, "name inside a longer one"
-        return Score(round(min(best, 1.0), 4), f"{how}: {reason}")
+        return Score(round(min(best, 1.0), 4), f"{how}: {reason}", round(cq, 4))
