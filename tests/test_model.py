@@ -441,6 +441,24 @@ def test_a_kunyas_child_is_not_the_given_name() -> None:
     assert not align(son, analyze("Sergei NARYSHKIN").tokens, [4.0, 4.0], [4.0, 4.0]).clash_slot
 
 
+def test_a_parents_name_is_not_the_given_name() -> None:
+    # "Khalil Ben Ahmed Ben Mohamed JARRAYA" is Khalil, son of Ahmed: a person named "Ahmad Mohamed
+    # JARRAYA" (his father, by the name) pairs "Ahmad" with no word of the mention, so both first
+    # names stand unpaired in the first place: a first-name clash, no rival for Khalil JARRAYA.
+    son = analyze("Khalil Ben Ahmed Ben Mohamed JARRAYA").tokens
+    father = analyze("JARRAYA, Ahmad Mohamed").tokens
+    al = align(son, father, [4.0] * len(son), [4.0] * len(father))
+    assert al.q_sim[1] == 0.0 and al.q_sim[2] == 1.0 and al.q_sim[3] == 1.0 and al.clash_slot
+    assert not align(son, analyze("Khalil JARRAYA").tokens, [4.0] * len(son), [4.0, 4.0]).clash_slot
+    # the same words without the markers: "Ahmad" may be a middle name the alias opens with
+    plain = analyze("Khalil Ahmed Mohamed JARRAYA").tokens
+    assert align(plain, father, [4.0] * len(plain), [4.0] * len(father)).q_sim[1] > 0.9
+    # an organisation's first word is no given name; a one-word alias holds no given name either
+    assert align(son, father, [4.0] * len(son), [4.0] * len(father), organisation=True).q_sim[1] > 0.9
+    laden = analyze("Usama BIN LADEN").tokens
+    assert align(laden, analyze("Laden").tokens, [4.0, 4.0], [4.0]).q_sim[1] == 1.0
+
+
 def _alignment(mention: str, alias: str) -> Alignment:
     q, a = analyze(mention).tokens, analyze(alias).tokens
     return align(q, a, [4.0] * len(q), [4.0] * len(a))

@@ -327,7 +327,21 @@ def test_a_word_written_with_the_article_is_marked(text: str, marked: list[str])
     assert [t.text for t in analyze(text).tokens if t.article] == marked
 
 
+@pytest.mark.parametrize(("text", "parents"), [
+    ("Khalil Ben Ahmed Ben Mohamed JARRAYA", ["ahmed", "mohamed"]),
+    ("Hasan bin al Sabbah", ["sabbah"]),  # through a free-standing article
+    ("Mohammed bin Abdulrahman AL THANI", ["abd", "rahman"]),  # both halves of the father's name
+    ("JARRAYA, Khalil Ben Ahmed", ["ahmed"]),
+    ("Bin Laden", []),  # a name that opens with the marker names nobody's parent in it
+    ("Ali Reza e Karimi", []),  # the Persian ezafe is no parent marker
+    ("Khalil Ahmed JARRAYA", []),
+])
+def test_a_word_after_bin_is_marked_as_a_parents_name(text: str, parents: list[str]) -> None:
+    assert [t.text for t in analyze(text).tokens if t.parent] == parents
+
+
 def test_the_article_mark_is_no_part_of_a_tokens_identity() -> None:
     # "al-Hadi" and "Hadi" are the same word to every comparison; only the mention's reading differs
     assert analyze("Salim al-Hadi").tokens == analyze("Salim Hadi").tokens
+    assert analyze("Khalil Ben Ahmed JARRAYA").tokens == analyze("Khalil Ahmed JARRAYA").tokens  # (the parent mark)
     assert analyze("Salim al-Hadi").normalized == analyze("Salim Hadi").normalized

@@ -393,6 +393,8 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
     GROUP" still clashes."""
     pairs: list[tuple[float, int, int, str]] = []
     children_q, children_a = kunya_children(query), kunya_children(alias)
+    # a person's given name (the first word of a longer name) is not the mention's parent's name
+    given = 0 if not organisation and len(alias) > 1 else -1
     for i, q in enumerate(query):
         q_word = wq[i] > FUNCTION_WORD_WEIGHT
         for j, a in enumerate(alias):
@@ -400,6 +402,8 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
                 continue
             if (i in children_q) != (j in children_a):
                 continue  # a kunya's child is not the given name ("Abu Sergei" is Sergei's father)
+            if j == given and q.parent:
+                continue  # "Khalil Ben Ahmed JARRAYA" is Ahmed's son, not "Ahmad Mohamed JARRAYA"
             sim, why = token_similarity(q, a)
             if sim >= _TOKEN_FLOOR:
                 pairs.append((sim, i, j, why))

@@ -64,6 +64,8 @@ _ARTICLES = frozenset({"al", "el", "il", "ul", "ol", "l"})
 # Assimilated article tokens are only articles when they stand between two tokens ("Nur ad Din").
 _INNER_ARTICLES = frozenset({"ad", "ud", "as", "ash", "ar", "an", "at", "az", "ath", "adh", "ur", "un", "ush"})
 _NASAB = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould", "ye", "e", "i"})
+#: the nasab markers that say "son/daughter of": the word after them names a parent (not the ezafe)
+_PARENT_MARKERS = frozenset({"bin", "ibn", "ben", "bint", "walad", "ould"})
 #: the British -isation of an English noun ("Organisation", "Mobilisations") is the -ization spelling
 _BRITISH_RE = re.compile(r"(?<=[a-z]{3})isation(?=s?$)")
 _ABD_PREFIXES = ("abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdil", "abd")
@@ -118,13 +120,16 @@ class Token:
     honorific that was kept because it was needed as the name's only token.  ``article``: the
     mention wrote the word with the article ("al-Majid", "Alsadr", "الكاظمي"), which marks a family
     name or nisba, not a given name; known for a mention's own words only (a stored alias's tokens
-    do not carry it), and no part of a token's identity.
+    do not carry it), and no part of a token's identity.  ``parent``: the mention wrote the word
+    after bin/ibn/ben/bint/ould ("Khalil Ben Ahmed JARRAYA": Ahmed is the father's name, not
+    Khalil's), known as ``article`` is.
     """
 
     text: str
     key: str
     arabic: bool = False
     article: bool = field(default=False, compare=False)
+    parent: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,14 +372,14 @@ def _split_abd(token: str) -> list[str]:
 
 
 def _latin_tokens(text: str) -> tuple[list[str], bool]:
-    tokens, titled, _ = _latin_tokens_marked(text)
+    tokens, titled, _, _ = _latin_tokens_marked(text)
     return tokens, titled
 
 
-def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool]]:
-    """The Latin tokens, whether a leading title was dropped, and which tokens were written with
+def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool], list[bool]]:
+    """The Latin tokens, whether a leading title was dropped, which tokens were written with
     the article (hyphenated, standing alone before them, or attached: "al-Majid", "al Majid",
-    "Almajid")."""
+    "Almajid"), and which follow a marker naming a parent ("Ben Ahmed", "bin al-Hasan")."""
     text = _strip_accents(text).casefold()
     text = _MARKS_RE.sub("", text)
     text = _ARABIZI_RE.sub(lambda m: _ARABIZI_MAP[m.group(0)], text)
@@ -397,11 +402,15 @@ def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool]]:
         titled = True
     tokens: list[str] = []
     article: list[bool] = []
+    parent: list[bool] = []
+    after_marker = [False] * len(raw)
     last = len(raw) - 1
     for i, tok in enumerate(raw):
         if tok in _ARTICLES or (tok in _NASAB and i > 0):
             if tok in _ARTICLES and i < last:
                 marked[i + 1] = True
+            if i < last and (tok in _PARENT_MARKERS or (tok in _ARTICLES and after_marker[i])):
+                after_marker[i + 1] = True  # (through a free-standing article: "bin al Hasan")
             continue
         if tok in _INNER_ARTICLES and 0 < i < last:
             marked[i + 1] = True
@@ -409,6 +418,7 @@ def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool]]:
         if tok in ("abul", "aboul"):
             tokens.append("abu")
             article.append(False)
+            parent.append(after_marker[i])
             continue
         tok = ABBREVIATIONS.get(tok, tok)
         tok = _BRITISH_RE.sub("ization", tok)  # Mobilisation is Mobilization
@@ -426,14 +436,16 @@ def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool]]:
         parts = _split_abd(tok) if tok.startswith("abd") else [tok]
         tokens.extend(parts)
         article.extend([marked[i]] * len(parts))
+        parent.extend([after_marker[i]] * len(parts))
     if not tokens and raw:
         tokens = raw[-1:]
         article = marked[-1:]
+        parent = [False]
     # The word after "Abd" or a kunya's marker is a given name with its article ("Abd al-Majid",
     # "Abu al-Hasan": the child's name), not a family name.
     article = [m and (k == 0 or not (tokens[k - 1] == "abd" or tokens[k - 1] in KUNYA_MARKERS))
                for k, m in enumerate(article)]
-    return tokens, titled, article
+    return tokens, titled, article, parent
 
 
 def _arabic_tokens(text: str) -> list[tuple[str, bool]]:
@@ -471,13 +483,14 @@ def _fixed_point(step: Callable[[str], list[str]], text: str) -> list[str]:
     return tokens
 
 
-def _latin_final(lat: list[str], marked: list[bool]) -> list[Token]:
-    """The Latin tokens once normalising them again changes nothing, with their article marks (a
-    word the second pass reads differently, "Alalsadr" -> "alsadr" -> "sadr", keeps its first mark)."""
+def _latin_final(lat: list[str], marked: list[bool], parent: list[bool]) -> list[Token]:
+    """The Latin tokens once normalising them again changes nothing, with their article and parent
+    marks (a word the second pass reads differently, "Alalsadr" -> "alsadr" -> "sadr", keeps its
+    first marks)."""
     final = _fixed_point(_plain_latin, " ".join(lat))
     if len(final) != len(lat):
-        marked = [False] * len(final)
-    return [Token(t, _latin_token_key(t), False, m) for t, m in zip(final, marked, strict=True)]
+        marked = parent = [False] * len(final)
+    return [Token(t, _latin_token_key(t), False, m, p) for t, m, p in zip(final, marked, parent, strict=True)]
 
 
 @lru_cache(maxsize=32768)
@@ -507,12 +520,12 @@ def analyze(text: str) -> NameKey:
         for tok, article in _arabic_tokens(arabic_part):
             tokens.append(Token(tok, _arabic_token_key(tok), True, article))
         if latin_part.strip():
-            lat, titled, marked = _latin_tokens_marked(latin_part)
-            tokens.extend(_latin_final(lat, marked))
+            lat, titled, marked, parent = _latin_tokens_marked(latin_part)
+            tokens.extend(_latin_final(lat, marked, parent))
         script = "arabic" if not latin_part.strip() else "mixed"
     else:
-        lat, titled, marked = _latin_tokens_marked(prepared)
-        tokens = _latin_final(lat, marked)
+        lat, titled, marked, parent = _latin_tokens_marked(prepared)
+        tokens = _latin_final(lat, marked, parent)
         script = "latin"
     normalized = " ".join(t.text for t in tokens)
     return NameKey(normalized, tuple(tokens), acronym, script, titled)
