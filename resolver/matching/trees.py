@@ -2,22 +2,24 @@
 
 The pair model is five averaged boosted draws of 300 depth-2 trees: 1,500 trees, so walking them
 (even compiled into one function of nested comparisons) costs two comparisons and an addition per
-tree, about 95 µs a candidate, a tenth of a lookup.  A depth-2 tree's value is a sum of leaf terms,
-each a constant on a box of at most two features (the comparisons on its path).  So the whole sum
-is a sum of functions of one or two features each, and each of those is a table over the
-thresholds its trees use:
+tree: 546,000 instructions a candidate (valgrind), about a tenth of a lookup.  A depth-2 tree's
+value is a sum of leaf terms, each a constant on a box of at most two features (the comparisons on
+its path).  So the whole sum is a sum of functions of one or two features each, and each of those
+is a table over the thresholds its trees use:
 
 * every feature's distinct thresholds, sorted: ``bisect_left`` of a value gives its *bin*, and
   ``x <= thresholds[j]`` holds exactly when ``j >= bin``;
 * the leaf terms grouped by the features they read (329 groups for the committed pair model);
-  within a group each feature's own cut points give a local bin, read from the global bin through
-  a small map, and one table holds the group's sum for every local cell.
+  within a group each feature's own cut points give a local bin, and the group's sum is summed once
+  per local cell; the table is read by the global bins directly (``T[b1]``, or ``T[b1][b2]``
+  where every global bin of the first feature shares the row of its local bin).
 
-A lookup is then one ``bisect`` per feature and one table read per group.  The additions happen in
-another order than the trees' own, so the logit differs from the tree walk by rounding only
-(``tests/test_trees.py`` bounds it at 1e-9 on the committed model and on random trees; the probability the
-judge reports is rounded to four decimals).  Deeper trees are not decomposed this way (their terms
-read up to as many features as the depth): :func:`compile_trees` accepts depth 2 at most.
+A candidate is then one ``bisect`` per feature and one ``sum`` of the tables' values: 122,000
+instructions.  The additions happen in another order than the trees' own, so the logit differs
+from the tree walk by rounding only (``tests/test_trees.py`` bounds it at 1e-9 on the committed
+model and on random trees; the probability the judge reports is rounded to four decimals).
+Deeper trees are not decomposed this way (their terms read up to as many features as the depth):
+:func:`compile_trees` accepts depth 2 at most, and the token model keeps its compiled walk.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
     for f in used:
         names[f"_t{f}"] = sorted_thr[f]
         lines.append(f"    b{f} = _bisect(_t{f}, x[{f}])")
-    lines.append(f"    z = {constant!r}")
+    reads: list[str] = []
     for g, (feats, terms) in enumerate(groups.items()):
         # the group's own cut points per feature (its boxes' edges), a local bin per global bin
         cuts = [sorted({edge for box, _ in terms for edge in box[i]} | {0, len(sorted_thr[f]) + 1})
@@ -133,7 +135,7 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
                 diff[at[0][hi]] -= value
             table = list(accumulate(diff[:-1]))
             names[f"_T{g}"] = [table[i] for i in local[0]]  # read straight by the global bin
-            lines.append(f"    z += _T{g}[b{f}]")
+            reads.append(f"_T{g}[b{f}]")
             continue
         rows, cols = len(cuts[0]) - 1, len(cuts[1]) - 1
         grid = [[0.0] * (cols + 1) for _ in range(rows + 1)]
@@ -143,17 +145,20 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
             grid[i0][j1] -= value
             grid[i1][j0] -= value
             grid[i1][j1] += value
-        cells: list[float] = []
+        sums: list[list[float]] = []  # the group's sum in each local cell (2-D prefix sums)
         above = [0.0] * cols
         for i in range(rows):
             above = [a + r for a, r in zip(above, accumulate(grid[i][:cols]), strict=True)]
-            cells.extend(above)
-        names[f"_T{g}"] = cells
-        names[f"_A{g}"] = [i * cols for i in local[0]]
-        names[f"_B{g}"] = local[1]
+            sums.append(above)
+        # a row per local bin of the first feature, read by the second's global bin; the global
+        # bins of the first share the row of their local bin (no index arithmetic, no new ints)
+        by_row = [[row[j] for j in local[1]] for row in sums]
+        names[f"_T{g}"] = [by_row[i] for i in local[0]]
         fa, fb = feats
-        lines.append(f"    z += _T{g}[_A{g}[b{fa}] + _B{g}[b{fb}]]")
-    lines.append("    return z")
+        reads.append(f"_T{g}[b{fa}][b{fb}]")
+    # one sum in C of the tables' values (no float object made per group; math.fsum, correctly
+    # rounded, costs 12 us more a call for a difference in the last bits)
+    lines.append(f"    return sum(({constant!r}, {', '.join(reads)}))")
     exec(compile("\n".join(lines), "<matcher tables>", "exec"), names)
     fn: Logit = names["logit"]
     return fn
