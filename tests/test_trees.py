@@ -78,7 +78,9 @@ def test_random_shallow_trees_read_as_tables_as_walked(seed: int) -> None:
     trees = _random_trees(rng, 200, width)
     base, rate = rng.uniform(-1, 1), 0.1
     walk, fast = walk_trees(base, rate, trees), compile_trees(base, rate, trees)
-    for x in [*_probes(trees, width, 500, seed), [float("inf")] * width, [float("-inf")] * width]:
+    odd = [[float("inf")] * width, [float("-inf")] * width, [float("nan"), 0.5, 0.0, 1.0],
+           [float("inf"), float("-inf"), 0.5, 0.5]]  # (a NaN goes right at every split, as walked)
+    for x in [*_probes(trees, width, 500, seed), *odd]:
         assert fast(x) == pytest.approx(walk(x), abs=TOLERANCE)
 
 

@@ -28,6 +28,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import accumulate
+from math import isnan
 from typing import Any
 
 __all__ = ["compile_trees", "shallow_trees", "walk_trees"]
@@ -113,9 +114,12 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
         if all(lo < hi for lo, hi in box):  # else no value reaches the leaf
             groups[feats].append((box, value))
 
-    names: dict[str, Any] = {"_bisect": bisect_left}
+    # A NaN is above no threshold for the walk ("x <= t" is false: it goes right) but below all of
+    # them for bisect; such a vector (a sum of the features that is NaN: a NaN, or +inf and -inf)
+    # is walked instead.
+    names: dict[str, Any] = {"_bisect": bisect_left, "_isnan": isnan, "_walk": walk_trees(base, learning_rate, trees)}
     used = sorted({f for feats in groups for f in feats})
-    lines = ["def logit(x):"]
+    lines = ["def logit(x):", "    if _isnan(sum(x)):", "        return _walk(x)"]
     for f in used:
         names[f"_t{f}"] = sorted_thr[f]
         lines.append(f"    b{f} = _bisect(_t{f}, x[{f}])")
