@@ -81,10 +81,10 @@ def _leaves(nodes: Sequence[Node], rate: float) -> list[tuple[dict[int, list[tup
 
 def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[Node]]) -> Logit:
     """One function equal (to rounding) to :func:`walk_trees` for trees of depth at most 2."""
-    rate = float(learning_rate)
-    leaves = [term for nodes in trees for term in _leaves(nodes, rate)]
     if not shallow_trees(trees):
         raise ValueError("compile_trees reads trees of depth 2 at most")
+    rate = float(learning_rate)
+    leaves = [term for nodes in trees for term in _leaves(nodes, rate)]
     thresholds: dict[int, list[float]] = defaultdict(list)
     for cond, _ in leaves:
         for f, tests in cond.items():
