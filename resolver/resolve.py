@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -39,6 +40,15 @@ log = logging.getLogger(__name__)
 #: the most a name can score against an entity whose names place it in another country: below
 #: every match threshold
 _OTHER_PLACE_CAP = 0.7
+
+
+def _unreadable(acronym: str) -> bool:
+    """An acronym no language reads as a word: none of its parts has a vowel among its first four
+    letters, h aside ("SCSCO", "FBKSH", "SPLM-N"; not "CHKHOLSAN", whose ch and kh spell single
+    sounds, nor "SMT-CRIMEA")."""
+    parts = re.split(r"[-&/]", acronym.lower())
+    return not any(any(c in "aeiouy" for c in [c for c in part if c.isalpha() and c != "h"][:4])
+                   for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +314,9 @@ class Resolver:
         if name.acronym is not None:
             exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive"), index.aliases[i])
                      for i in index.by_acronym.get(name.acronym, ())]
-            short = sum(c.isalpha() for c in name.acronym) <= 4
-            if short:
-                # Short acronyms are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
+            if sum(c.isalpha() for c in name.acronym) <= 4 or _unreadable(name.acronym):
+                # Short acronyms, and longer ones no language reads as a word ("SCSCO" is not
+                # "Saksouk"), are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
                 return exact or [_Hit(Score(1.0, "exact name"), index.aliases[i])
                                  for i in index.by_normalized.get(name.normalized, ())]
             if exact:

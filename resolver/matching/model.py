@@ -26,7 +26,7 @@ from typing import Any
 
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
-from resolver.matching.scoring import same_name
+from resolver.matching.scoring import distinct_names, same_name
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
 
@@ -116,6 +116,8 @@ class MatcherModel:
         of one name in other languages or romanisations (:func:`same_name`: "Mykola", "Nikolai")."""
         if q.text == a.text or same_name(q.text, a.text):
             return 1.0
+        if distinct_names(q.text, a.text):
+            return 0.0
         key = (q.text, q.key, a.text, a.key)
         found = self._cache.get(key)
         if found is None:

@@ -18,10 +18,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
-from resolver.matching.words import COMMON_GIVEN_NAMES, NAME_EQUIVALENTS, ORG_TYPES
+from resolver.matching.words import COMMON_GIVEN_NAMES, DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "keys_may_pair", "same_name", "score_alias",
-           "token_similarity"]
+__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "distinct_names", "keys_may_pair", "same_name",
+           "score_alias", "token_similarity"]
 
 #: the weight of a word that joins or qualifies a name and identifies nothing ("of", "Ltd")
 FUNCTION_WORD_WEIGHT = 0.05
@@ -38,26 +38,33 @@ _ALONE_CAP = 0.74
 _EQUIVALENT = 0.9
 
 
-def _name_forms() -> dict[str, frozenset[str]]:
-    """:data:`NAME_EQUIVALENTS` by the words as the normaliser writes them (its word lists are in
-    the forms people write)."""
+def _name_forms(groups: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """A word list of :mod:`resolver.matching.words` by the words as the normaliser writes them
+    (its word lists are in the forms people write)."""
     def written(word: str) -> str:
         tokens = analyze(word).tokens
         return tokens[0].text if len(tokens) == 1 else word
 
     forms: dict[str, set[str]] = {}
-    for word, others in NAME_EQUIVALENTS.items():
+    for word, others in groups.items():
         forms.setdefault(written(word), set()).update(written(o) for o in others)
     return {word: frozenset(others - {word}) for word, others in forms.items()}
 
 
-_NAME_FORMS = _name_forms()
+_NAME_FORMS = _name_forms(NAME_EQUIVALENTS)
+_DISTINCT_FORMS = _name_forms(DISTINCT_NAMES)
 
 
 def same_name(q: str, a: str) -> bool:
     """The two words (as the normaliser writes them) are forms of one name in other languages or
     romanisations (``resolver/data/name_words.toml``, ``name_equivalents``)."""
     return a in _NAME_FORMS.get(q, ())
+
+
+def distinct_names(q: str, a: str) -> bool:
+    """The two words (as the normaliser writes them) are two names that share a consonant skeleton
+    (Muhammad/Mahmud, Jamal/Jamil: ``name_words.toml``, ``distinct_names``), never one name."""
+    return a in _DISTINCT_FORMS.get(q, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,8 @@ def token_similarity(q: Token, a: Token) -> tuple[float, str]:
 
 @lru_cache(maxsize=131072)
 def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
+    if distinct_names(qt, at):
+        return 0.0, ""
     sim, why = _ladder(qt, qk, at, ak, arabic)
     if sim < _EQUIVALENT and same_name(qt, at):
         return _EQUIVALENT, "name equivalent"

@@ -12,9 +12,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "FUNCTION_WORDS",
-           "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "LEGAL_FORM_QUALIFIERS", "NAME_EQUIVALENTS",
-           "ORG_TYPES", "TITLES"]
+__all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "DISTINCT_NAMES",
+           "FUNCTION_WORDS", "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "LEGAL_FORM_QUALIFIERS",
+           "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -63,3 +63,19 @@ def _equivalents(groups: dict[str, str]) -> dict[str, frozenset[str]]:
 #: a name word -> the other forms of the same name in another language or romanisation
 #: ("mykola" -> "nikolai", "mikalai", ...; "chong" -> "jong", "jeong", ...)
 NAME_EQUIVALENTS: dict[str, frozenset[str]] = _equivalents(_RAW["name_equivalents"])
+
+
+def _distinct(lines: dict[str, str]) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for line in lines.values():
+        names = [set(name.split()) for name in line.split("|")]
+        for k, spellings in enumerate(names):
+            others = set().union(*(n for j, n in enumerate(names) if j != k))
+            for word in spellings:
+                found.setdefault(word, set()).update(others)
+    return {word: frozenset(others) for word, others in found.items()}
+
+
+#: a name word -> the spellings of the other names its consonant skeleton also holds
+#: ("mahmud" -> "muhammad", "mohammed", ...): never spellings of each other
+DISTINCT_NAMES: dict[str, frozenset[str]] = _distinct(_RAW["distinct_names"])
