@@ -7,7 +7,7 @@ import pytest
 
 from resolver import Resolver
 from resolver.matching.decision import candidate_features
-from resolver.matching.features import align, spelt_out_forms
+from resolver.matching.features import align, real_pair, spelt_out_forms
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
@@ -153,3 +153,64 @@ def test_a_country_word_spelt_as_an_alias_word_is_that_word_not_a_qualifier(reso
     ev = judged["MYANMA PEARL ENTERPRISE"]
     assert ev.free_q == ev.free_a == ()
     assert "myanma' unmatched" not in ev.worst_against
+
+
+@pytest.mark.parametrize(("mention", "alias"), [
+    ("IRGC QUDS FORCE", "ISLAMIC REVOLUTIONARY GUARD CORPS QUDS FORCE"),  # the initials of four words
+    ("ISLAMIC STATE OF IRAQ AND THE LEVANT KHORASAN", "ISIL KHORASAN"),  # function words have no letter
+    ("RFK AKHMAT", "RESPUBLIKANSKII FUTBOLNYI KLUB AKHMAT"),
+])
+def test_an_organisations_initialism_pairs_with_the_words_it_stands_for(mention: str, alias: str) -> None:
+    for one, other in ((mention, alias), (alias, mention)):
+        ev = _evidence(one, other)
+        assert ev["abbreviated"] == 1 and ev["clash_any"] == 0 and ev["free_q"] == ev["free_a"] == 0
+
+
+@pytest.mark.parametrize(("mention", "alias", "person"), [
+    ("IRGC QUDS FORCE", "ISLAMIC REVOLUTIONARY GUARD QUDS FORCE", False),  # the letters of three words, not four
+    ("IRGC QUDS FORCE", "ISLAMIC GUARD REVOLUTIONARY CORPS QUDS FORCE", False),  # in another order
+    ("IRGC QUDS FORCE", "ISLAMIC REVOLUTIONARY QUDS GUARD CORPS FORCE", False),  # not adjacent
+    ("AB TRADING", "ALPHA BETA TRADING", False),  # two letters stand for too many pairs of words
+    ("Ali BAK", "Ali Bashir Ahmed KHAN", True),  # people's names are not initialisms
+])
+def test_letters_that_are_not_the_initials_of_adjacent_words_are_no_initialism(
+        mention: str, alias: str, person: bool) -> None:
+    assert _evidence(mention, alias, person=person)["abbreviated"] == 0
+
+
+def test_the_judge_reads_another_retrieved_name_of_the_entity_when_its_best_one_clashes(resolver: Resolver) -> None:
+    # The rule scorer's best name for "KMZ ZENITH" is "ZENITH OPTICS" (one word each unpaired: a clash);
+    # the entity's other name, its initials spelt out, reads the whole mention.
+    resolver.store.add_entity("ZENITH OPTICS", "organization", id="kmz",
+                              aliases=["KRASNOGORSK MECHANICAL ZAVOD ZENITH"])
+    index, name = resolver.index, analyze("KMZ ZENITH")
+    ranked, names = rank_entities(resolver._score(index, name))
+    assert next(h.alias.text for h in ranked if h.alias.entity_id == "kmz") == "ZENITH OPTICS"
+    judged = {a.entity_id: (a.text, ev) for _, a, ev, _ in
+              candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}
+    text, ev = judged["kmz"]
+    assert text == "KRASNOGORSK MECHANICAL ZAVOD ZENITH"
+    assert ev.free_q == ev.free_a == ()
+    res = resolver.resolve("KMZ ZENITH")
+    assert res.candidates[0].entity.id == "kmz" and res.candidates[0].score > resolver.settings.veto_ceiling
+    # without that other name, the clash stands
+    resolver.store.add_entity("ZENITH TRADING", "organization", id="zt", aliases=["ZENITH ELECTRONICS"])
+    assert {c.entity.id: c.score for c in resolver.resolve("KMZ ZENITH").candidates}.get(
+        "zt", 0.0) <= resolver.settings.veto_ceiling
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("METALLOSERVICE", "METALLOSERVIS"),  # fuzzy skeleton: evidence for an organisation only
+    ("KASIMTRANS", "QASIMTRANS"),  # a confusable letter: never evidence
+    ("TEHERAN", "TEHRAN"), ("MYANMAR", "MYANMA"), ("IRAN", "IRAQ"), ("OMAN", "AMMAN"),
+])
+def test_a_country_word_pairs_with_an_alias_word_exactly_when_the_alignment_calls_it_evidence(
+        one: str, other: str) -> None:
+    from resolver.matching.decision import _pairs
+    from resolver.matching.index_views import IndexedAlias
+    q, a = analyze(one).tokens[0], analyze(other).tokens
+    alias = IndexedAlias(1, "e", other, other.lower(), tuple(a), None, "name")
+    for organisation in (True, False):
+        real = align([q], a, [4.0], [4.0] * len(a), organisation=organisation).real
+        assert _pairs(q, alias, organisation=organisation) == real
+        assert real == any(real_pair(*token_similarity(q, t), organisation=organisation) for t in a)

@@ -19,7 +19,15 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from resolver.matching.features import PAIR_FEATURES, Evidence, align, kunya_children, pair_evidence, spelt_out_forms
+from resolver.matching.features import (
+    PAIR_FEATURES,
+    Evidence,
+    align,
+    kunya_children,
+    pair_evidence,
+    real_pair,
+    spelt_out_forms,
+)
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
@@ -91,7 +99,9 @@ def candidate_features(
 
     ``names``: for each entity, its aliases that retrieval found for the mention (the judged one
     among them); how they differ from one another tells which of the alias's words the entity's
-    names can do without (:func:`alias_variation`).
+    names can do without (:func:`alias_variation`), and when the judged alias clashes with the
+    mention, another of them may read it without a clash and is judged in its place (the rule
+    score, and so the candidate's standing, stays the entity's).
     """
     rules = [s.value for s, _ in ranked[:COMPARED]]
     query_weights = spelt_out_forms(name.tokens, [index.feature_weight(t) for t in name.tokens])
@@ -102,22 +112,27 @@ def candidate_features(
         if _exact(score) or not name.tokens or not alias.tokens or score.value < _RULE_FLOOR:
             continue
         person = index.entities[alias.entity_id].type == "person"
-        weights = spelt_out_forms(alias.tokens, [index.feature_weight(t) for t in alias.tokens])
-        wq = query_weights
-        own = index.entity_places.get(alias.entity_id)
-        if own and not any(place_of(t.text) for t in alias.tokens):
-            # The mention places the entity in its own country ("Baghdad Oil Ministry", "Iraqi
-            # Oil Ministry" for "Oil Ministry"): a qualifier, not a word the alias lacks.  Not so
-            # when the alias names a place too: Basra's airport is not Baghdad's.
-            wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own and not _pairs(t, alias) else w
-                  for t, w in zip(name.tokens, wq, strict=True)]
+        wq, weights = _weights(index, name.tokens, query_weights, alias, person)
         ev: Evidence | None = None
         if k < TOP_ENTITIES:
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity)
+            if names and _clashes(ev, person):
+                # The rule scorer's best name of the entity clashes with the mention; another of its
+                # names that retrieval found may not ("KMZ ZENITH" is "KRASNOGORSK MECHANICAL ZAVOD
+                # ZENITH", not "ZENITH OPTICS"): the first that reads the mention without a clash,
+                # and covers it better, is judged in its place.
+                for other in names.get(alias.entity_id, ())[:_ALTERNATIVES]:
+                    if other.alias_id == alias.alias_id or not other.tokens:
+                        continue
+                    wq_o, w_o = _weights(index, name.tokens, query_weights, other, person)
+                    ev_o = pair_evidence(name.tokens, other.tokens, wq_o, w_o, score.value, person=person,
+                                         max_weight=max_weight, soft=model.token_similarity)
+                    if ev_o.real and not _clashes(ev_o, person) and _strength(ev_o) > _strength(ev):
+                        ev, alias = ev_o, other
+                        break
             real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
-            clash = (bool(ev.values[_AT["clash_slot"]] or ev.values[_AT["clash_gap"]]) if person
-                     else bool(ev.values[_AT["clash_any"]]))
+            clash = _clashes(ev, person)
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
@@ -175,6 +190,34 @@ def candidate_features(
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed)
         out.append((score, alias, ev, ev.values + ranking))
     return out
+
+
+#: how many of an entity's retrieved names (in the rule scorer's order) the judge reads when its
+#: best one clashes with the mention
+_ALTERNATIVES = 4
+
+
+def _weights(index: CandidateIndex, query: Sequence[Token], query_weights: list[float], alias: IndexedAlias,
+             person: bool) -> tuple[list[float], list[float]]:
+    """The mention's and the alias's word weights for judging the pair."""
+    weights = spelt_out_forms(alias.tokens, [index.feature_weight(t) for t in alias.tokens])
+    wq = query_weights
+    own = index.entity_places.get(alias.entity_id)
+    if own and not any(place_of(t.text) for t in alias.tokens):
+        # The mention places the entity in its own country ("Baghdad Oil Ministry", "Iraqi
+        # Oil Ministry" for "Oil Ministry"): a qualifier, not a word the alias lacks.  Not so
+        # when the alias names a place too: Basra's airport is not Baghdad's.
+        wq = [FUNCTION_WORD_WEIGHT if place_of(t.text) in own and not _pairs(t, alias, organisation=not person)
+              else w for t, w in zip(query, wq, strict=True)]
+    return wq, weights
+
+
+def _clashes(ev: Evidence, person: bool) -> bool:
+    """The pair's names clash: a person's first or last names, or words in the same place, differ; an
+    organisation's names each hold a name word the other lacks."""
+    if person:
+        return bool(ev.values[_AT["clash_slot"]] or ev.values[_AT["clash_gap"]])
+    return bool(ev.values[_AT["clash_any"]])
 
 
 def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
@@ -403,10 +446,10 @@ def given_name_only(x: Sequence[float]) -> bool:
                 and (x[_AT["n_q"]] == 1 or x[_AT["given_only"]]))
 
 
-def _pairs(token: Token, alias: IndexedAlias) -> bool:
+def _pairs(token: Token, alias: IndexedAlias, *, organisation: bool) -> bool:
     """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran", "Myanmar" of
-    "Myanma"): paired as the alignment counts real evidence, alike or one written edit apart."""
-    return any(sim >= 0.8 or why == "fuzzy spelling" for sim, why in (token_similarity(token, a) for a in alias.tokens))
+    "Myanma"): paired as the alignment counts real evidence (:func:`real_pair`)."""
+    return any(real_pair(*token_similarity(token, a), organisation=organisation) for a in alias.tokens)
 
 
 def _exact(score: Score) -> bool:

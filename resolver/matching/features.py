@@ -31,8 +31,8 @@ from resolver.matching.words import (
     TITLES,
 )
 
-__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "spelt_out_forms",
-           "token_features"]
+__all__ = ["PAIR_FEATURES", "Alignment", "Evidence", "align", "kunya_children", "pair_evidence", "real_pair",
+           "spelt_out_forms", "token_features"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
@@ -305,6 +305,16 @@ def _spells(word: Token, first: Token, second: Token) -> bool:
     return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
 
 
+def real_pair(sim: float, why: str, *, organisation: bool) -> bool:
+    """Two words the token similarity ladder pairs at ``sim`` (for the reason ``why``) are real
+    evidence that the names agree there: spelt alike or one written edit apart ("Malikis"/"Maliki"),
+    not a confusable letter or a bare short skeleton ("xx" against "Qais").  An organisation's long
+    word one skeleton edit from another ("Gardservice"/"Gardservis") is evidence to weigh too: a
+    person's short names are too often other names one edit away."""
+    return ((sim >= 0.8 or why == "fuzzy spelling" or (organisation and why == "fuzzy skeleton"))
+            and why not in ("confusable letters", "short skeleton"))
+
+
 @dataclass(frozen=True, slots=True)
 class Alignment:
     """The one-to-one alignment of a mention's words with an alias's (the first step of
@@ -419,11 +429,7 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
             continue
         q_sim[i] = a_sim[j] = sim
         q_to[i] = j
-        if ((sim >= 0.8 or why == "fuzzy spelling" or (organisation and why == "fuzzy skeleton"))
-                and why not in ("confusable letters", "short skeleton")):
-            # A word spelt alike counts ("Malikis"/"Maliki"); "xx" against "Qais" does not.  An
-            # organisation's long word one skeleton edit from another ("Gardservice"/"Gardservis")
-            # is evidence to weigh: a person's short names are too often other names one edit away.
+        if real_pair(sim, why, organisation=organisation):
             real = True
         if not best_for:
             q_text, a_text = query[i].text, alias[j].text
@@ -435,6 +441,8 @@ def align(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], w
             best_for = joined  # the strongest pair was read again as words written together
         real = True
     abbreviated = organisation and _pair_abbreviations(query, alias, wq, wa, q_sim, a_sim, q_to)
+    if organisation and _pair_initialisms(query, alias, wq, wa, q_sim, a_sim, q_to):
+        abbreviated = True
     free_q = {i for i, s in enumerate(q_sim) if not s and wq[i] > FUNCTION_WORD_WEIGHT}
     free_a = {j for j, s in enumerate(a_sim) if not s and wa[j] > FUNCTION_WORD_WEIGHT}
     if organisation:
@@ -500,6 +508,56 @@ def _pair_abbreviations(query: Sequence[Token], alias: Sequence[Token], wq: Sequ
                 q_to[i] = j
                 found = True
                 break
+    return found
+
+
+#: an initialism's length: "GTF", "IRGC", "NPO" (shorter ones collide with too many words' initials)
+_INITIALISM = (3, 6)
+
+
+def _initials_run(word: str, other: Sequence[Token], weights: Sequence[float], sims: Sequence[float]) -> list[int]:
+    """The positions of two or more adjacent unpaired name words of ``other`` (function words between
+    them skipped) whose initials spell ``word`` ("GTF" and "GRODNO TOBACCO FACTORY", "IRGC" and
+    "ISLAMIC REVOLUTIONARY GUARD CORPS"), or [] if there are none."""
+    names = [k for k, w in enumerate(weights) if w > FUNCTION_WORD_WEIGHT]
+    for start in range(len(names)):
+        run: list[int] = []
+        for k in names[start:]:
+            if sims[k] or other[k].arabic or not other[k].text[:1].isalpha():
+                break
+            run.append(k)
+            initials = "".join(other[m].text[0] for m in run)
+            if initials == word and len(run) >= 2:
+                return run
+            if not word.startswith(initials):
+                break
+    return []
+
+
+def _pair_initialisms(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],
+                      q_sim: list[float], a_sim: list[float], q_to: dict[int, int]) -> bool:
+    """Pair each unpaired name word of one name that is the initials of adjacent unpaired name words
+    of the other (:func:`_initials_run`) with those words (in place): "GTF NEMAN" is "GRODNO TOBACCO
+    FACTORY NEMAN"; whether any pair was made."""
+    found = False
+    for one, other, w_one, w_other, s_one, s_other, mention_is_one in (
+            (query, alias, wq, wa, q_sim, a_sim, True), (alias, query, wa, wq, a_sim, q_sim, False)):
+        for i, word in enumerate(one):
+            lo, hi = _INITIALISM
+            if s_one[i] or w_one[i] <= FUNCTION_WORD_WEIGHT or word.arabic or not (
+                    lo <= len(word.text) <= hi and word.text.isalpha()):
+                continue
+            run = _initials_run(word.text, other, w_other, s_other)
+            if not run:
+                continue
+            s_one[i] = _ABBREVIATED
+            for k in run:
+                s_other[k] = _ABBREVIATED
+                if mention_is_one:
+                    q_to.setdefault(i, k)
+                else:
+                    q_to[k] = i
+            found = True
     return found
 
 

@@ -11,7 +11,8 @@ holds two models:
   candidate list's shape: P(the mention names this candidate's entity), calibrated on the
   training part by construction of the log-loss objective.
 
-Inference is a dot product or a walk down a few shallow trees, in plain Python.
+Inference is a dot product, a walk down a few shallow trees, or (for the pair model's 1,500 depth-2
+trees) a table read per group of trees (:mod:`resolver.matching.trees`), in plain Python.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
 from resolver.matching.scoring import distinct_names, same_name
+from resolver.matching.trees import compile_trees, shallow_trees
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
 
@@ -86,10 +88,18 @@ class _Trees:
         self._emit(nodes, int(right), rate, lines, depth + 1)
 
 
-def _part(d: dict[str, Any]) -> _Logistic | _Trees:
+class _Tables:
+    """Trees of depth 2 at most, read as tables (:func:`resolver.matching.trees.compile_trees`)."""
+
+    def __init__(self, base: float, learning_rate: float, trees: list[list[list[float]]]) -> None:
+        self.logit: Callable[[Sequence[float]], float] = compile_trees(base, learning_rate, trees)
+
+
+def _part(d: dict[str, Any]) -> _Logistic | _Trees | _Tables:
     """One of the two models, as the file describes it."""
     if d["kind"] == "trees":
-        return _Trees(float(d["base"]), float(d["learning_rate"]), d["trees"])
+        shallow = shallow_trees(d["trees"])
+        return (_Tables if shallow else _Trees)(float(d["base"]), float(d["learning_rate"]), d["trees"])
     return _Logistic(tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]))
 
 
