@@ -134,6 +134,16 @@ def test_possessives_are_excluded(resolver: Resolver) -> None:
     ]
 
 
+def test_an_acronym_plural_is_one_mention_of_the_acronym(resolver: Resolver) -> None:
+    # (acronyms are linked only beside a name that is not one: "Baghdad" here)
+    text = "Officers of the IRGC-QFs met PMF commanders in Baghdad."
+    mentions = resolver.annotate(text)
+    check_offsets(text, mentions)
+    assert [(m.start, m.end) for m in mentions][:1] == [(16, 24)]  # "IRGC-QFs", not only "IRGC"
+    assert linked(mentions) == [("IRGC-QFs", "quds-force"), ("PMF", "popular-mobilization-forces"),
+                                ("Baghdad", "baghdad")]
+
+
 def test_handles_and_hashtags(resolver: Resolver) -> None:
     text = "PM @MAKadhimi’s tweet on the #Green_Zone, #Iraq and #Iraqi politics, via @WSJ."
     assert linked(resolver.annotate(text)) == [
@@ -156,7 +166,9 @@ def test_capitalised_ordinary_words_are_not_linked(resolver: Resolver) -> None:
 
 def test_nothing_inside_a_longer_word(resolver: Resolver) -> None:
     text = "Kadhimi visited Kadhimiya. Iraqis, Iranian AAHs, #IraqProtests and Kadhimis."
-    assert linked(resolver.annotate(text)) == [("Kadhimi", "mustafa-al-kadhimi")]
+    # "AAHs" is the plural of an acronym, which names what the acronym names (as "IRGC-QFs" does);
+    # a name's plural ("Kadhimis": the family) and a word built on a name ("Kadhimiya") are not.
+    assert linked(resolver.annotate(text)) == [("Kadhimi", "mustafa-al-kadhimi"), ("AAHs", "asaib-ahl-al-haq")]
 
 
 def test_adjectives_are_not_the_place(resolver: Resolver) -> None:

@@ -147,11 +147,16 @@ def test_empty_or_punctuation_only_gives_no_tokens(text: str) -> None:
         ("AAH’s", "AAH"),
         ("KH", "KH"),
         ("IRGC-QF", "IRGC-QF"),
+        ("IRGC-QFs", "IRGC-QF"),  # the plural of an acronym names what the acronym names
+        ("NGOs", "NGO"),
+        ("IRGC-QFs’", "IRGC-QF"),
         ("U.S.", "US"),
         ("JCPOA", "JCPOA"),
         ("aah", None),
         ("Aah", None),
         ("HaN", None),
+        ("Is", None),  # one capital and an s is a word, not a plural
+        ("McDONALDs", None),
         ("Kadhimi", None),
         ("A", None),
         ("Asaib Ahl al-Haq", None),
@@ -160,6 +165,12 @@ def test_empty_or_punctuation_only_gives_no_tokens(text: str) -> None:
 )
 def test_acronym_detection_is_case_sensitive(text: str, acronym: str | None) -> None:
     assert analyze(text).acronym == acronym
+
+
+def test_an_acronym_plural_reads_as_the_acronym_inside_a_longer_mention() -> None:
+    assert analyze("UAVs of the IRGC-QFs").normalized == analyze("UAV of the IRGC-QF").normalized
+    assert analyze("ANSARs").normalized == "ansar"
+    assert analyze("Ansars").normalized == "ansars"  # a word's plural is not an acronym's
 
 
 @pytest.mark.parametrize(

@@ -137,6 +137,7 @@ def test_unseen_variants_name_existing_entities(shared: Resolver) -> None:
         ("KH", "kataib-hezbollah"),
         ("IRGC", "islamic-revolutionary-guard-corps"),
         ("IRGC-QF", "quds-force"),
+        ("IRGC-QFs", "quds-force"),  # the acronym's plural: its units
         ("US", "united-states"),
         ("U.S.", "united-states"),
         ("PMF", "popular-mobilization-forces"),

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "10"
+KEYS_VERSION = "11"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -48,6 +48,10 @@ _HANDLE_RE = re.compile(r"(?:^|(?<=\s))[@#](?=\w)")
 # CamelCase joins in handles and attached articles: "AlHaq", "MAKadhimi", "AsaibAhlAlHaq".
 _CAMEL_LOWER_UPPER_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _CAMEL_ACRONYM_RE = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z]{2,})")
+# The plural of an acronym: capitals, then a lower-case s ("IRGC-QFs", "NGOs", "UAVs").  The
+# acronym itself is the name: "the IRGC-QFs" are the IRGC-QF's units.  Two capitals at least
+# ("Is" is a word), and not before another letter or an apostrophe (handled as a possessive).
+_ACRONYM_PLURAL_RE = re.compile(r"\b([A-Z][A-Z0-9]*[A-Z])s\b(?!['\u2019])")
 # Arabizi digits inside words: 2/3 are hamza/ʿayn (dropped), 7 is ḥ, 5 is kh.
 _ARABIZI_RE = re.compile(r"(?<=[a-z])[23576](?=[a-z])")
 _ARABIZI_MAP = {"2": "", "3": "", "7": "h", "5": "kh", "6": "t"}
@@ -228,7 +232,8 @@ _DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 def _prepare(text: str) -> str:
-    """Script-independent clean-up: NFKC, handles and hashtags, possessives, camelCase splits."""
+    """Script-independent clean-up: NFKC, handles and hashtags, possessives, acronym plurals,
+    camelCase splits."""
     # Lone surrogates (legal in JSON, not in text) and zero-width joiners carry no letters;
     # a ZWNJ inside a Persian word must not split it.
     text = _JOINERS_RE.sub("", _SURROGATE_RE.sub("", text))
@@ -238,6 +243,7 @@ def _prepare(text: str) -> str:
     text = _HANDLE_RE.sub("", text.strip())
     text = text.replace("_", " ")
     text = _POSSESSIVE_RE.sub("", text)
+    text = _ACRONYM_PLURAL_RE.sub(r"\1", text)
     text = _CAMEL_LOWER_UPPER_RE.sub(" ", text)
     text = _CAMEL_ACRONYM_RE.sub(" ", text)
     return text
