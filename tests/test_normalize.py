@@ -346,6 +346,10 @@ def test_a_word_written_with_the_article_is_marked(text: str, marked: list[str])
     ("Bin Laden", []),  # a name that opens with the marker names nobody's parent in it
     ("Ali Reza e Karimi", []),  # the Persian ezafe is no parent marker
     ("Khalil Ahmed JARRAYA", []),
+    ("خليل بن أحمد بن محمد الجرايا", ["احمد", "محمد"]),  # Arabic script: the same reading
+    ("محمد بن عبدالرحمن آل ثاني", ["عبد", "رحمن"]),
+    ("علي بن الحسن", ["حسن"]),
+    ("بن لادن", []),
 ])
 def test_a_word_after_bin_is_marked_as_a_parents_name(text: str, parents: list[str]) -> None:
     assert [t.text for t in analyze(text).tokens if t.parent] == parents

@@ -454,23 +454,26 @@ def _latin_tokens_marked(text: str) -> tuple[list[str], bool, list[bool], list[b
     return tokens, titled, article, parent
 
 
-def _arabic_tokens(text: str) -> list[tuple[str, bool]]:
-    """The Arabic-script tokens, each with whether it was written with the article (ال)."""
+def _arabic_tokens(text: str) -> list[tuple[str, bool, bool]]:
+    """The Arabic-script tokens, each with whether it was written with the article (ال) and whether
+    it follows a marker naming a parent (بن, ابن, بنت: "علي بن حسن" is Hasan's son), as in Latin
+    script; a name that opens with the marker names nobody's parent in it."""
     text = _ARABIC_TASHKEEL_RE.sub("", text).translate(_ARABIC_UNIFY)
     raw = [t for t in _ARABIC_NON_LETTER_RE.split(text.casefold()) if t]
-    tokens: list[tuple[str, bool]] = []
-    for tok in raw:
+    tokens: list[tuple[str, bool, bool]] = []
+    for i, tok in enumerate(raw):
         if tok in _ARABIC_NASAB:
             continue
+        parent = i > 1 and raw[i - 1] in _ARABIC_NASAB
         if tok.startswith("عبدال") and len(tok) > 5:
-            tokens.extend([("عبد", False), (tok[5:], False)])
+            tokens.extend([("عبد", False, parent), (tok[5:], False, parent)])
             continue
         if tok.startswith("ال") and len(tok) > 3 and tok != "الله":
             # (after a kunya's marker, the article opens the child's given name: "ابو الحسن")
-            tokens.append((tok[2:], not (tokens and tokens[-1][0] in _ARABIC_KUNYA)))
+            tokens.append((tok[2:], not (tokens and tokens[-1][0] in _ARABIC_KUNYA), parent))
             continue
-        tokens.append((tok, False))
-    return tokens or [(t, False) for t in raw]
+        tokens.append((tok, False, parent))
+    return tokens or [(t, False, False) for t in raw]
 
 
 def _plain_latin(text: str) -> list[str]:
@@ -523,8 +526,8 @@ def analyze(text: str) -> NameKey:
     if arabic:
         latin_part = _ARABIC_RE.sub(" ", prepared)
         arabic_part = "".join(c if _ARABIC_RE.match(c) or c.isspace() else " " for c in prepared)
-        for tok, article in _arabic_tokens(arabic_part):
-            tokens.append(Token(tok, _arabic_token_key(tok), True, article))
+        for tok, article, of_parent in _arabic_tokens(arabic_part):
+            tokens.append(Token(tok, _arabic_token_key(tok), True, article, of_parent))
         if latin_part.strip():
             lat, titled, marked, parent = _latin_tokens_marked(latin_part)
             tokens.extend(_latin_final(lat, marked, parent))
