@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -20,7 +19,7 @@ from resolver.matching.decision import COMPARED, TOP_ENTITIES, Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
-from resolver.matching.normalize import NameKey, analyze, coarse_flat
+from resolver.matching.normalize import NameKey, analyze, coarse_flat, unreadable_acronym
 from resolver.matching.places import place_of
 from resolver.matching.scoring import MentionScorer, Score
 from resolver.matching.votes import MAX_CANDIDATES
@@ -40,15 +39,6 @@ log = logging.getLogger(__name__)
 #: the most a name can score against an entity whose names place it in another country: below
 #: every match threshold
 _OTHER_PLACE_CAP = 0.7
-
-
-def _unreadable(acronym: str) -> bool:
-    """An acronym no language reads as a word: none of its parts has a vowel among its first four
-    letters, h aside ("SCSCO", "FBKSH", "SPLM-N"; not "CHKHOLSAN", whose ch and kh spell single
-    sounds, nor "SMT-CRIMEA")."""
-    parts = re.split(r"[-&/]", acronym.lower())
-    return not any(any(c in "aeiouy" for c in [c for c in part if c.isalpha() and c != "h"][:4])
-                   for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +324,7 @@ class Resolver:
         if name.acronym is not None:
             exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive", 1.0), index.aliases[i])
                      for i in index.by_acronym.get(name.acronym, ())]
-            if sum(c.isalpha() for c in name.acronym) <= 4 or _unreadable(name.acronym):
+            if sum(c.isalpha() for c in name.acronym) <= 4 or unreadable_acronym(name.acronym):
                 # Short acronyms, and longer ones no language reads as a word ("SCSCO" is not
                 # "Saksouk"), are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
                 return exact or [_Hit(Score(1.0, "exact name", 1.0), index.aliases[i])

@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resolver.matching import normalize
-from resolver.matching.normalize import analyze, coarse, coarse_keys, is_arabic, loose, normalize_name, skeleton
+from resolver.matching.normalize import (
+    analyze,
+    coarse,
+    coarse_keys,
+    is_arabic,
+    loose,
+    normalize_name,
+    skeleton,
+    unreadable_acronym,
+)
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
 
@@ -360,3 +369,11 @@ def test_the_article_mark_is_no_part_of_a_tokens_identity() -> None:
     assert analyze("Salim al-Hadi").tokens == analyze("Salim Hadi").tokens
     assert analyze("Khalil Ben Ahmed JARRAYA").tokens == analyze("Khalil Ahmed JARRAYA").tokens  # (the parent mark)
     assert analyze("Salim al-Hadi").normalized == analyze("Salim Hadi").normalized
+
+
+@pytest.mark.parametrize(("acronym", "unreadable"), [
+    ("SCSCO", True), ("FBKSH", True), ("SPLM-N", True),
+    ("CHKHOLSAN", False), ("SMT-CRIMEA", False), ("IRGC-QF", False), ("NATO", False), ("JCPOA", False), ("BCCI", False),
+])
+def test_an_acronym_no_language_reads_as_a_word(acronym: str, unreadable: bool) -> None:
+    assert unreadable_acronym(acronym) is unreadable

@@ -32,6 +32,7 @@ __all__ = [
     "loose",
     "normalize_name",
     "skeleton",
+    "unreadable_acronym",
 ]
 
 #: bump whenever a change here alters the keys of an existing name: stores re-key on open
@@ -271,6 +272,15 @@ def _acronym(text: str) -> str | None:
     if not all(c.isalnum() or c in "-&/" for c in compact):
         return None
     return compact
+
+
+def unreadable_acronym(acronym: str) -> bool:
+    """An acronym no language reads as a word: none of its parts has a vowel among its first four
+    letters, h aside ("SCSCO", "FBKSH", "SPLM-N"; not "CHKHOLSAN", whose ch and kh spell single
+    sounds, nor "SMT-CRIMEA")."""
+    parts = re.split(r"[-&/]", acronym.lower())
+    return not any(any(c in "aeiouy" for c in [c for c in part if c.isalpha() and c != "h"][:4])
+                   for part in parts)
 
 
 #: an attached article before a vowel: the word after al- begins with hamza or ʿayn and one
