@@ -69,13 +69,24 @@ def _shot(driver: Any, name: str, tmp_path: Path) -> Path:
 
 
 def _submit(driver: Any, element: Any) -> None:
-    """Click something that loads a new page, and wait until the old one is gone (else a read may see it)."""
-    from selenium.webdriver.support import expected_conditions
+    """Click something that loads a new page, and wait until the new one has loaded (else a read may see the old).
+
+    The old page is marked with a script variable, which no new document has.  Waiting for the old
+    ``<html>`` element to go stale is not enough: while a navigation is under way Chromium may answer
+    a question about that element with a different error ("Node with given id does not belong to the
+    document"), which is why the wait ignores driver errors and simply asks again.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element("tag name", "html")
+    driver.execute_script("window.__resolverOldPage = true;")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def loaded(d: Any) -> bool:
+        return bool(d.execute_script(
+            "return window.__resolverOldPage === undefined && document.readyState === 'complete';"))
+
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(loaded)
 
 
 def _flash(driver: Any) -> str:
