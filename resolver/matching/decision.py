@@ -28,11 +28,11 @@ from resolver.matching.features import (
     real_pair,
     spelt_out_forms,
 )
-from resolver.matching.index import CandidateIndex, IndexedAlias
+from resolver.matching.index import FEATURE_POPULATION, CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score, token_similarity
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
 
 __all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",
@@ -103,6 +103,7 @@ def candidate_features(
     mention, another of them may read it without a clash and is judged in its place (the rule
     score, and so the candidate's standing, stays the entity's).
     """
+    ranked = in_judge_weights(index, name, ranked)
     rules = [s.value for s, _ in ranked[:COMPARED]]
     query_weights = spelt_out_forms(name.tokens, [index.feature_weight(t) for t in name.tokens])
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
@@ -190,6 +191,31 @@ def candidate_features(
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed)
         out.append((score, alias, ev, ev.values + ranking))
     return out
+
+
+def in_judge_weights(index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]]
+                     ) -> Sequence[tuple[Score, IndexedAlias]]:
+    """``ranked``, with the rule scores of the first ``COMPARED`` entities weighed as every other
+    feature of the judge is (:meth:`CandidateIndex.feature_weight`), in a store of more entities
+    than :data:`FEATURE_POPULATION` (below that size both weights are one, and nothing changes).
+
+    The rule scorer ranks with the store's own IDF, which grows with the store (an unseen word
+    weighs 87 among 5,000 entities, 185 among 400,000), so at a million aliases the same pair of
+    names gets another rule score, margin and standing than the judge was fitted on, while its
+    covers and heavy words are read in the judge's weights.  The ranking is left as it is; the
+    vetoes the rule scorer wrote into a score (another country, a given name) are kept."""
+    if index.entity_count <= FEATURE_POPULATION or not name.tokens:
+        return ranked
+    top = ranked[:COMPARED]
+    scorer = MentionScorer(name.tokens, [index.feature_weight(t) for t in name.tokens])
+    scorer.prepare(alias.tokens for _, alias in top)
+    out = []
+    for score, alias in top:
+        if not _exact(score) and alias.tokens and not any(v in score.reason for v in _VETOES):
+            person = index.entities[alias.entity_id].type == "person"
+            score = scorer.score(alias.tokens, [index.feature_weight(t) for t in alias.tokens], partial=person)
+        out.append((score, alias))
+    return [*out, *ranked[COMPARED:]]
 
 
 #: how many of an entity's retrieved names (in the rule scorer's order) the judge reads when its
