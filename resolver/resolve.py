@@ -270,14 +270,14 @@ class Resolver:
             decided = self._one_exact(index, mention, name, type)
             if decided is not None:
                 return decided
-        hits = self._score(index, name)
+        hits, scorer = self._scored(index, name)
         keep = None if type is None else (lambda alias: index.entities[alias.entity_id].type == type)
         ranked, names = rank_entities(hits, keep)
         # the places of the entities the judge weighs, read together (it asks for them one by one)
         index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
-                       s.candidate_threshold, s.veto_override, names)
+                       s.candidate_threshold, s.veto_override, names, scorer)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]
@@ -321,6 +321,11 @@ class Resolver:
         return self._decide(index, mention, tops, candidates)
 
     def _score(self, index: CandidateIndex, name: NameKey) -> list[_Hit]:
+        return self._scored(index, name)[0]
+
+    def _scored(self, index: CandidateIndex, name: NameKey) -> tuple[list[_Hit], MentionScorer | None]:
+        """The rule-scored candidates, and the scorer that scored them (None when no word was
+        compared: an acronym, a name without words)."""
         if name.acronym is not None:
             exact = [_Hit(Score(1.0, "acronym, exact and case-sensitive", 1.0), index.aliases[i])
                      for i in index.by_acronym.get(name.acronym, ())]
@@ -328,11 +333,11 @@ class Resolver:
                 # Short acronyms, and longer ones no language reads as a word ("SCSCO" is not
                 # "Saksouk"), are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
                 return exact or [_Hit(Score(1.0, "exact name", 1.0), index.aliases[i])
-                                 for i in index.by_normalized.get(name.normalized, ())]
+                                 for i in index.by_normalized.get(name.normalized, ())], None
             if exact:
-                return exact
+                return exact, None
         if not name.tokens:
-            return []
+            return [], None
         lone_given = len(name.tokens) == 1 and name.tokens[0].text in COMMON_GIVEN_NAMES
         # "Khalidi Company" names a company, never Hamzah al-Khalidi.
         company = any(index.is_legal_form(t) for t in name.tokens)
@@ -363,7 +368,7 @@ class Resolver:
                     score = Score(_OTHER_PLACE_CAP, f"{score.reason}, but another country")
             if score.value > 0:
                 hits.append(_Hit(score, alias))
-        return hits
+        return hits, scorer
 
     def _decide(self, index: CandidateIndex, mention: str, ranked: Sequence[Judged],
                 candidates: tuple[Candidate, ...]) -> Resolution:

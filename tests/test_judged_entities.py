@@ -78,9 +78,12 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
     try:
         index = large.index
         assert index.entity_count > 20
-        ranked, _ = rank_entities(large._score(index, mention))
+        hits, scorer = large._scored(index, mention)
+        ranked, _ = rank_entities(hits)
         pairs = [(h.score, h.alias) for h in ranked]
         judged = in_judge_weights(index, mention, pairs)
+        # the rule scorer's word comparisons, reused, give the same scores
+        assert scorer is not None and in_judge_weights(index, mention, pairs, scorer) == judged
         assert [a for _, a in judged] == [a for _, a in pairs]
         assert judged[COMPARED:] == pairs[COMPARED:]
         moved = 0

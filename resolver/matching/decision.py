@@ -81,7 +81,7 @@ class Judged:
 
 def candidate_features(
     index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]], model: MatcherModel,
-    names: Mapping[str, Sequence[IndexedAlias]] | None = None,
+    names: Mapping[str, Sequence[IndexedAlias]] | None = None, scorer: MentionScorer | None = None,
 ) -> list[tuple[Score, IndexedAlias, Evidence, tuple[float, ...]]]:
     """The evidence and full feature vector of each of the best entities' aliases.
 
@@ -102,8 +102,11 @@ def candidate_features(
     names can do without (:func:`alias_variation`), and when the judged alias clashes with the
     mention, another of them may read it without a clash and is judged in its place (the rule
     score, and so the candidate's standing, stays the entity's).
+
+    ``scorer``: the rule scorer that scored ``ranked`` (its word comparisons are reused when the rule
+    scores are taken again in the judge's weights, :func:`in_judge_weights`).
     """
-    ranked = in_judge_weights(index, name, ranked)
+    ranked = in_judge_weights(index, name, ranked, scorer)
     rules = [s.value for s, _ in ranked[:COMPARED]]
     query_weights = spelt_out_forms(name.tokens, [index.feature_weight(t) for t in name.tokens])
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
@@ -193,8 +196,8 @@ def candidate_features(
     return out
 
 
-def in_judge_weights(index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]]
-                     ) -> Sequence[tuple[Score, IndexedAlias]]:
+def in_judge_weights(index: CandidateIndex, name: NameKey, ranked: Sequence[tuple[Score, IndexedAlias]],
+                     scorer: MentionScorer | None = None) -> Sequence[tuple[Score, IndexedAlias]]:
     """``ranked``, with the rule scores of the first ``COMPARED`` entities weighed as every other
     feature of the judge is (:meth:`CandidateIndex.feature_weight`), in a store of more entities
     than :data:`FEATURE_POPULATION` (below that size both weights are one, and nothing changes).
@@ -203,12 +206,14 @@ def in_judge_weights(index: CandidateIndex, name: NameKey, ranked: Sequence[tupl
     weighs 87 among 5,000 entities, 185 among 400,000), so at a million aliases the same pair of
     names gets another rule score, margin and standing than the judge was fitted on, while its
     covers and heavy words are read in the judge's weights.  The ranking is left as it is; the
-    vetoes the rule scorer wrote into a score (another country, a given name) are kept."""
+    vetoes the rule scorer wrote into a score (another country, a given name) are kept.  ``scorer``:
+    the rule scorer that scored ``ranked``, whose word comparisons are reused (else made again)."""
     if index.entity_count <= FEATURE_POPULATION or not name.tokens:
         return ranked
     top = ranked[:COMPARED]
-    scorer = MentionScorer(name.tokens, [index.feature_weight(t) for t in name.tokens])
-    scorer.prepare(alias.tokens for _, alias in top)
+    weights = [index.feature_weight(t) for t in name.tokens]
+    scorer = MentionScorer(name.tokens, weights) if scorer is None else scorer.reweighed(weights)
+    scorer.prepare(alias.tokens for _, alias in top)  # (nothing left to compare when reweighed)
     out = []
     for score, alias in top:
         if not _exact(score) and alias.tokens and not any(v in score.reason for v in _VETOES):
@@ -334,6 +339,7 @@ def judge(
     plausible_ceiling: float,
     veto_override: float = 1.0,
     names: Mapping[str, Sequence[IndexedAlias]] | None = None,
+    scorer: MentionScorer | None = None,
 ) -> list[Judged]:
     """Probabilities for the best entities of ``ranked`` (one rule-scored alias per entity, best first),
     most probable first.
@@ -342,10 +348,10 @@ def judge(
     model is at least ``veto_override`` sure ("Oscar Macherbe" for "Oscar Malherbe": the surnames
     differ by a letter, which the rule cannot see and the learned word similarity can).  The
     vetoes about a one-word name (:func:`one_word_veto`) and the rule scorer's own (another
-    country, a person's given name) always hold.
+    country, a person's given name) always hold.  ``scorer``: the rule scorer that scored ``ranked``.
     """
     judged = [Judged(alias, 1.0, score.reason, 1.0) for score, alias in ranked if _exact(score)]
-    for score, alias, ev, x in candidate_features(index, name, ranked, model, names):
+    for score, alias, ev, x in candidate_features(index, name, ranked, model, names, scorer):
         p = model.probability(x)
         if veto_holds(x, p, veto_override) or any(v in score.reason for v in _VETOES):
             p = min(p, veto_ceiling)

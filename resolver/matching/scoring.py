@@ -289,6 +289,14 @@ class MentionScorer:
         #: by the identity of the alias's Token object (alive as long as the caller holds the alias)
         self._rows: dict[int, Row] = {}
 
+    def reweighed(self, query_weights: Sequence[float]) -> MentionScorer:
+        """The same mention with other weights for its words, sharing the word comparisons made
+        so far (they do not depend on the weights): only :meth:`score` is left to do for the
+        aliases prepared already."""
+        other = MentionScorer(self._query, query_weights)
+        other._rows = self._rows
+        return other
+
     def prepare(self, aliases: Iterable[Sequence[Token]]) -> None:
         """Compare the mention's words with every word of these aliases (see the class)."""
         rows = self._rows
