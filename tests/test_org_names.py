@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
+from resolver.matching.alignment import align, real_pair
 from resolver.matching.decision import candidate_features
-from resolver.matching.features import align, real_pair, spelt_out_forms
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
 from resolver.resolve import rank_entities
 from tests.test_model import _evidence
