@@ -326,10 +326,10 @@ def test_a_spelling_of_the_other_word_still_links(shared: Resolver, mention: str
 def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
     """The judged entities' rank features for a mention (as resolve computes them)."""
     from resolver.matching.decision import RANK_FEATURES, candidate_features
-    from resolver.resolve import rank_entities
+    from resolver.matching.ranking import rank_entities, score_hits
 
     index, name = r.index, analyze(mention)
-    ranked, names = rank_entities(r._score(index, name))
+    ranked, names = rank_entities(score_hits(index, name))
     out = {}
     for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(),
                                                  names):
