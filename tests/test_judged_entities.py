@@ -8,8 +8,8 @@ from resolver import Resolver
 from resolver.matching.decision import COMPARED, TOP_ENTITIES, in_judge_weights
 from resolver.matching.index_views import IndexedAlias
 from resolver.matching.normalize import Token, analyze
+from resolver.matching.ranking import Hit, rank_entities, score_hits, scored_hits
 from resolver.matching.scoring import Score, score_alias
-from resolver.resolve import _Hit, rank_entities
 
 # the weights a store of a million aliases gives these words (bench/scale.py): an unseen surname,
 # two rare names, two common ones
@@ -34,9 +34,9 @@ def test_cover_is_the_share_of_the_mention_the_alias_reads() -> None:
     assert whole.cover == 1.0
 
 
-def _hit(entity: str, value: float, cover: float) -> _Hit:
+def _hit(entity: str, value: float, cover: float) -> Hit:
     alias = IndexedAlias(int(entity[1:]), entity, entity, entity, (), None, "name")
-    return _Hit(Score(value, "full name: exact", cover), alias)
+    return Hit(Score(value, "full name: exact", cover), alias)
 
 
 def test_the_entity_reading_most_of_the_mention_is_judged_though_it_ranks_below() -> None:
@@ -67,7 +67,7 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
 
     mention = analyze("Ali al-Khazali")
     index = resolver.index
-    ranked, _ = rank_entities(resolver._score(index, mention))
+    ranked, _ = rank_entities(score_hits(index, mention))
     pairs = [(h.score, h.alias) for h in ranked]
     assert len(pairs) > COMPARED
     assert in_judge_weights(index, mention, pairs) is pairs
@@ -78,7 +78,7 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
     try:
         index = large.index
         assert index.entity_count > 20
-        hits, scorer = large._scored(index, mention)
+        hits, scorer = scored_hits(index, mention)
         ranked, _ = rank_entities(hits)
         pairs = [(h.score, h.alias) for h in ranked]
         judged = in_judge_weights(index, mention, pairs)
