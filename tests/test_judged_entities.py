@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
-from resolver.matching.decision import COMPARED, TOP_ENTITIES, in_judge_weights
 from resolver.matching.index_views import IndexedAlias
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.ranking import Hit, rank_entities, score_hits, scored_hits
 from resolver.matching.scoring import Score, score_alias
+from resolver.matching.standing import COMPARED, TOP_ENTITIES, in_judge_weights
 
 # the weights a store of a million aliases gives these words (bench/scale.py): an unseen surname,
 # two rare names, two common ones
@@ -62,8 +62,8 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
     taken again in the judge's word weights (the store's IDF grows with the store; the judge's
     does not); their order, the vetoes and the rest of the list stay.  Up to that size nothing
     changes: the two weights are one."""
-    import resolver.matching.decision as decision_module
     import resolver.matching.index as index_module
+    import resolver.matching.standing as standing_module
 
     mention = analyze("Ali al-Khazali")
     index = resolver.index
@@ -72,7 +72,7 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
     assert len(pairs) > COMPARED
     assert in_judge_weights(index, mention, pairs) is pairs
 
-    for module in (index_module, decision_module):
+    for module in (index_module, standing_module):
         monkeypatch.setattr(module, "FEATURE_POPULATION", 20)  # the bundle holds more entities
     large = Resolver.open(str(resolver.store.engine.url.database))
     try:
