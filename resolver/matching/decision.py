@@ -51,6 +51,11 @@ RANK_FEATURES = (
     # the mention holds a name word between two aligned words where the alias holds another, and no
     # other name of the entity (among those retrieved) puts another word there either
     "fixed_mid",
+    # an organisation: the alias adds a country word to the mention's every name word, the mention
+    # names no country, and every other name of the entity (among those retrieved) names that country
+    # too: the entity is the body of that country, the mention its parent ("BELKAZTRANS" for a
+    # "BELKAZTRANS UKRAINE" also named "BELKAZTRANS UKRAINA TOV")
+    "branch",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -178,6 +183,7 @@ def candidate_features(
         own_names = (names or {}).get(alias.entity_id, ())
         optional, elsewhere = alias_variation(name.tokens, alias, ev, own_names, person=person)
         fixed = fixed_middle(alias, ev, own_names, index.feature_weight) if person else 0.0
+        branch = 0.0 if person else country_branch(name.tokens, alias, ev, own_names)
         if any(kinds[coarse(name.tokens[i].key)] == (0, 0) and not index.similar_keys(name.tokens[i])
                for i in free_q):
             # The entity's names doing without the alias's word make room for a variant of it
@@ -187,7 +193,7 @@ def candidate_features(
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -290,6 +296,33 @@ def fixed_middle(alias: IndexedAlias, ev: Evidence, names: Sequence[IndexedAlias
     return float(not ev.gap_mid_a <= swapped)
 
 
+def country_branch(query: Sequence[Token], alias: IndexedAlias, ev: Evidence, names: Sequence[IndexedAlias]) -> float:
+    """1.0 if the alias is the mention's name plus a country (every name word of the mention paired,
+    a word of the alias left unpaired names a country), the mention names no country of its own, and
+    every other name of the entity (among those retrieved, in the alias's script; at least one) names
+    that country too; else 0.0.  An entity whose every name carries a country is that country's
+    body, a subsidiary or branch ("BELKAZTRANS UKRAINE", also "BELKAZTRANS UKRAINA TOV"); the name
+    without it is the parent's ("LLC BELKAZTRANS"), a different company.  One name alone says
+    nothing of which words the entity's names keep ("AERO CONTINENTE (USA) INC." for "AERO
+    CONTINENTE, INC." is the same company), and a mention that names a country is that country's
+    body itself ("ISLAMIC STATE IN YEMEN" for "ISLAMIC STATE OF IRAQ AND THE LEVANT IN YEMEN")."""
+    if ev.free_q or not ev.free_a or any(place_of(t.text) for t in query):
+        return 0.0
+    places = [alias.tokens[j] for j in ev.free_a if place_of(alias.tokens[j].text)]
+    script = any(t.arabic for t in alias.tokens)
+    rest = [n.tokens for n in names
+            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    if not places or not rest:
+        return 0.0
+    return float(all(_names_country(other, word) for other in rest for word in places))
+
+
+def _names_country(tokens: Sequence[Token], word: Token) -> bool:
+    """One of the words names the country ``word`` names, or spells ``word`` ("UKRAINA", "UKRAINE")."""
+    country = place_of(word.text)
+    return any(place_of(t.text) == country for t in tokens) or _holds(tokens, word)
+
+
 def _kunya(tokens: Sequence[Token]) -> set[int]:
     """The positions of a kunya's words ("Abu Abdul": a marker and the child's name)."""
     return {k for child in kunya_children(tokens) for k in (child - 1, child)}
@@ -367,7 +400,9 @@ def vetoed(x: Sequence[float]) -> bool:
     * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
       is not "Iraqi Security Forces"; again unless the entity's names do without the alias's
       word), or when a one-word mention is only part of its name
-      ("Fatah" is not the Fatah Alliance).
+      ("Fatah" is not the Fatah Alliance);
+    * an organisation whose every name carries a country the mention lacks (``branch``): that
+      country's branch or subsidiary, not the parent the mention names.
     """
     if x[_AT["extends"]]:
         return True
@@ -376,7 +411,8 @@ def vetoed(x: Sequence[float]) -> bool:
     if x[_AT["person"]]:
         return ((clash and (bool(x[_AT["clash_slot"]]) or bool(x[_AT["clash_gap"]]))) or bool(x[_AT["fixed_mid"]])
                 or x[_AT["other_kind"]] >= _OTHER_KIND or bool(x[_AT["titled_inside"]]))
-    return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+    return ((clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+            or bool(x[_AT["branch"]]))
 
 
 def _strength(ev: Evidence) -> float:
