@@ -278,7 +278,7 @@ def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shar
     import random
 
     from resolver.matching.features import _all_features, token_features
-    from resolver.matching.normalize import coarse, loose
+    from resolver.matching.skeletons import coarse, loose
 
     words = sorted({(t.text, t.key) for a in shared.index.aliases for t in a.tokens}
                    | {(t.text, t.key) for t in analyze("Unknown Person 8631 7 Y Ya مصطفى الكاظمي").tokens})

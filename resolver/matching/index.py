@@ -29,9 +29,10 @@ from resolver.matching.index_views import (
     Vocabulary,
     alias_of,
 )
-from resolver.matching.normalize import NameKey, Token, coarse, coarse_keys, loose
+from resolver.matching.normalize import NameKey, Token
 from resolver.matching.retrieval import Retrieval
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.skeletons import coarse, coarse_keys, loose
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.results import EntityRef
 from resolver.store.postings import deletions

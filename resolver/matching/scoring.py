@@ -17,7 +17,8 @@ from operator import mul
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, analyze, coarse_flat
+from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "distinct_names", "keys_may_pair", "listed_pair",
