@@ -15,12 +15,13 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
-from resolver.matching.decision import COMPARED, Judged, judge
+from resolver.matching.decision import Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
 from resolver.matching.normalize import NameKey, analyze, coarse_flat
 from resolver.matching.ranking import rank_entities, score_hits
+from resolver.matching.standing import COMPARED
 from resolver.matching.votes import MAX_CANDIDATES
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings, load_settings

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from resolver.matching.decision import TOP_ENTITIES
 from resolver.matching.index_views import IndexedAlias
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.ranking import Hit, rank_entities
 from resolver.matching.scoring import Score, score_alias
+from resolver.matching.standing import TOP_ENTITIES
 
 # the weights a store of a million aliases gives these words (bench/scale.py): an unseen surname,
 # two rare names, two common ones

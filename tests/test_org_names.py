@@ -7,12 +7,12 @@ import pytest
 
 from resolver import Resolver
 from resolver.matching.alignment import align, real_pair
-from resolver.matching.decision import candidate_features
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.ranking import rank_entities, score_hits
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
 from resolver.matching.short_forms import spelt_out_forms
+from resolver.matching.standing import candidate_features
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
 from tests.test_model import _evidence
 
@@ -207,8 +207,8 @@ def test_the_judge_reads_another_retrieved_name_of_the_entity_when_its_best_one_
 ])
 def test_a_country_word_pairs_with_an_alias_word_exactly_when_the_alignment_calls_it_evidence(
         one: str, other: str) -> None:
-    from resolver.matching.decision import _pairs
     from resolver.matching.index_views import IndexedAlias
+    from resolver.matching.standing import _pairs
     q, a = analyze(one).tokens[0], analyze(other).tokens
     alias = IndexedAlias(1, "e", other, other.lower(), tuple(a), None, "name")
     for organisation in (True, False):
@@ -218,7 +218,7 @@ def test_a_country_word_pairs_with_an_alias_word_exactly_when_the_alignment_call
 
 
 def _judged(resolver: Resolver, mention: str) -> dict[str, tuple[str, dict[str, float]]]:
-    from resolver.matching.decision import FEATURES
+    from resolver.matching.standing import FEATURES
     index, name = resolver.index, analyze(mention)
     ranked, names = rank_entities(score_hits(index, name))
     return {a.entity_id: (a.text, dict(zip(FEATURES, x, strict=True))) for _, a, _, x in
@@ -240,8 +240,8 @@ def test_an_organisation_whose_every_name_carries_a_country_is_not_the_parent_wi
 def test_a_country_some_of_the_entitys_names_go_without_is_no_branch(resolver: Resolver) -> None:
     # one name alone says nothing of which words the entity keeps; a name without the country says
     # the country is optional
-    from resolver.matching.decision import country_branch
     from resolver.matching.features import pair_evidence
+    from resolver.matching.own_names import country_branch
 
     resolver.store.add_entity("KOLVARIN AVIA (ARMENIA)", "organization", id="one")
     resolver.store.add_entity("DELSHANI TRADING TURKEY", "organization", id="varied",

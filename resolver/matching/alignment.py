@@ -4,9 +4,9 @@
 :mod:`resolver.matching.scoring` (heaviest agreement first), then the words it leaves unpaired that
 are one name with other word breaks ("Azarpad"/"Azar Pad"), and, for organisations, written short
 forms of each other (:mod:`resolver.matching.short_forms`).  The :class:`Alignment` tells whether the
-pair is real evidence (:func:`real_pair`) and whether the names clash; the judge
-(:mod:`resolver.matching.decision`) and the pair's features (:mod:`resolver.matching.features`)
-read it.
+pair is real evidence (:func:`real_pair`) and whether the names clash; the judge's candidates
+(:mod:`resolver.matching.standing`, :mod:`resolver.matching.own_names`) and the pair's features
+(:mod:`resolver.matching.features`) read it.
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from resolver.matching.decision import TOP_ENTITIES
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.normalize import NameKey, coarse_flat, unreadable_acronym
 from resolver.matching.places import place_of
 from resolver.matching.scoring import MentionScorer, Score
+from resolver.matching.standing import TOP_ENTITIES
 from resolver.matching.words import COMMON_GIVEN_NAMES
 
 __all__ = ["Hit", "rank_entities", "score_hits"]
