@@ -7,7 +7,7 @@ it holds only bounded caches (token rows, short postings lists, alias and entity
 memory does not grow with the store, and a new one is made, empty, whenever the store changes.
 
 Retrieval (which aliases a mention brings in) is :mod:`resolver.matching.retrieval`; the
-views handed to resolve.py and the annotator are :mod:`resolver.matching.index_views`.
+views handed to resolve.py, ranking.py and the annotator are :mod:`resolver.matching.index_views`.
 """
 
 from __future__ import annotations
