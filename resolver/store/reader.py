@@ -25,13 +25,21 @@ AliasData = tuple[int, str, str, str, str, str | None, str]
 """(alias id, entity id, text, normalized, keys, acronym, kind)."""
 
 _CHUNK = 500
+#: the lengths an IN list is padded to (with its last value again: IN tests membership, so the rows
+#: are the same): a few statement texts serve every list, so the driver's statement cache keeps them
+#: prepared (one text per length made SQLite prepare a statement for most IN lists at a million
+#: aliases)
+_IN_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, _CHUNK)
 _ALIAS_COLUMNS = "id, entity_id, text, normalized, keys, acronym, kind"
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    """The distinct items in order, in lists of at most ``_CHUNK``, each padded to one of ``_IN_SIZES``."""
     ordered = sorted(set(items))
     for i in range(0, len(ordered), _CHUNK):
-        yield ordered[i : i + _CHUNK]
+        chunk = ordered[i : i + _CHUNK]
+        size = next(s for s in _IN_SIZES if s >= len(chunk))
+        yield chunk + [chunk[-1]] * (size - len(chunk))
 
 
 class Queries:
