@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolver
 from resolver.matching.normalize import analyze
+from resolver.matching.ranking import score_hits
 from train.sdn_data import DEFAULT_DATA, import_store, load_queries
 
 
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 entities = {index.aliases[i].entity_id for i in ids}
                 if q.expected in entities:
                     found += 1
-                    hits = r._score(index, name)
+                    hits = score_hits(index, name)
                     scored += any(h.alias.entity_id == q.expected and h.score.value > 0 for h in hits)
                 elif len(misses) < args.show:
                     misses.append(f"  {q.text!r} want {names[q.expected][:3]}")

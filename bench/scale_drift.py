@@ -41,7 +41,7 @@ from resolver import Resolver  # noqa: E402
 from resolver.matching.decision import COMPARED, FEATURES, candidate_features  # noqa: E402
 from resolver.matching.model import load_model  # noqa: E402
 from resolver.matching.normalize import analyze  # noqa: E402
-from resolver.resolve import rank_entities  # noqa: E402
+from resolver.matching.ranking import rank_entities, score_hits  # noqa: E402
 
 GROUPS = {
     "rank": ("margin", "close", "rank", "crowd", "lead"),
@@ -65,7 +65,7 @@ def features(r: Any, text: str) -> tuple[dict[str, tuple[Any, tuple[float, ...]]
     """The judged entities' (alias, feature vector) and the best rule-scored entities, as resolve sees them."""
     index, name = r.index, analyze(text)
     with index.session():
-        ranked, names = rank_entities(r._score(index, name))
+        ranked, names = rank_entities(score_hits(index, name))
         index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
         judged = {a.entity_id: (a, x) for _, a, _, x in
                   candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}

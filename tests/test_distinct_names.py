@@ -8,8 +8,8 @@ import pytest
 from resolver import MatchStatus, Resolver
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
-from resolver.matching.scoring import distinct_names, token_similarity
-from resolver.matching.words import DISTINCT_NAMES
+from resolver.matching.scoring import distinct_names, listed_pair, same_name, token_similarity
+from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS
 
 
 def _tok(word: str):  # type: ignore[no-untyped-def]
@@ -67,3 +67,22 @@ def test_an_unreadable_acronym_is_matched_exactly_only(resolver: Resolver) -> No
     for mention in ("QSQSA", "QSQS-TC"):
         res = resolver.resolve(mention)
         assert res.status is MatchStatus.UNRESOLVED and res.candidates == ()
+
+
+def _written(word: str) -> str:
+    tokens = analyze(word).tokens
+    return tokens[0].text if len(tokens) == 1 else word
+
+
+def test_the_word_lists_never_call_one_pair_both_one_name_and_two() -> None:
+    """The scorer and the learned similarity read both lists through ``listed_pair``, which lets
+    the distinct names win; a pair in both lists would be a contradiction in the data."""
+    one = {(_written(w), _written(o)) for w, others in NAME_EQUIVALENTS.items() for o in others}
+    two = {(_written(w), _written(o)) for w, others in DISTINCT_NAMES.items() for o in others}
+    assert not {p for p in one if p[0] != p[1]} & two
+    for q, a in one - two:
+        if q != a:
+            assert same_name(q, a) and listed_pair(q, a) is True, (q, a)
+    for q, a in two:
+        assert distinct_names(q, a) and listed_pair(q, a) is False, (q, a)
+    assert listed_pair("qais", "laith") is None

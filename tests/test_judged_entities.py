@@ -5,8 +5,8 @@ from __future__ import annotations
 from resolver.matching.decision import TOP_ENTITIES
 from resolver.matching.index_views import IndexedAlias
 from resolver.matching.normalize import Token, analyze
+from resolver.matching.ranking import Hit, rank_entities
 from resolver.matching.scoring import Score, score_alias
-from resolver.resolve import _Hit, rank_entities
 
 # the weights a store of a million aliases gives these words (bench/scale.py): an unseen surname,
 # two rare names, two common ones
@@ -31,9 +31,9 @@ def test_cover_is_the_share_of_the_mention_the_alias_reads() -> None:
     assert whole.cover == 1.0
 
 
-def _hit(entity: str, value: float, cover: float) -> _Hit:
+def _hit(entity: str, value: float, cover: float) -> Hit:
     alias = IndexedAlias(int(entity[1:]), entity, entity, entity, (), None, "name")
-    return _Hit(Score(value, "full name: exact", cover), alias)
+    return Hit(Score(value, "full name: exact", cover), alias)
 
 
 def test_the_entity_reading_most_of_the_mention_is_judged_though_it_ranks_below() -> None:

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from resolver import MatchStatus, Resolver
+from resolver.matching.alignment import Alignment, align
 from resolver.matching.decision import FEATURES
-from resolver.matching.features import PAIR_FEATURES, Alignment, align, pair_evidence
+from resolver.matching.features import PAIR_FEATURES, pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -325,10 +326,10 @@ def test_a_spelling_of_the_other_word_still_links(shared: Resolver, mention: str
 def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
     """The judged entities' rank features for a mention (as resolve computes them)."""
     from resolver.matching.decision import RANK_FEATURES, candidate_features
-    from resolver.resolve import rank_entities
+    from resolver.matching.ranking import rank_entities, score_hits
 
     index, name = r.index, analyze(mention)
-    ranked, names = rank_entities(r._score(index, name))
+    ranked, names = rank_entities(score_hits(index, name))
     out = {}
     for score, alias, _, x in candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(),
                                                  names):
@@ -430,7 +431,7 @@ def test_a_kunyas_child_is_not_the_given_name() -> None:
     # "Abu Sergei Naryshkin" is the father of a Sergei: in the judge's alignment "Sergei" there pairs
     # with another kunya's child ("Abu Sergei al-Naryshkin"), never with a given name, so "Sergei
     # Naryshkin" leaves both first names unpaired: the clash the name structure says it is.
-    from resolver.matching.features import kunya_children
+    from resolver.matching.alignment import kunya_children
 
     father, son = analyze("Abu Sergei Naryshkin").tokens, analyze("Sergei Naryshkin").tokens
     assert kunya_children(father) == {1} and kunya_children(son) == frozenset()

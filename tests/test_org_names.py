@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 
 from resolver import Resolver
+from resolver.matching.alignment import align, real_pair
 from resolver.matching.decision import candidate_features
-from resolver.matching.features import align, real_pair, spelt_out_forms
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
+from resolver.matching.ranking import rank_entities, score_hits
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
-from resolver.resolve import rank_entities
 from tests.test_model import _evidence
 
 
@@ -147,7 +148,7 @@ def test_a_country_word_spelt_as_an_alias_word_is_that_word_not_a_qualifier(reso
     resolver.store.add_entity("MYANMA PEARL ENTERPRISE", "organization", id="mpe",
                               aliases=["STATE GEMS AGENCY OF MYANMAR"])
     index, name = resolver.index, analyze("MYANMAR PEARL ENTERPRISE")
-    ranked, names = rank_entities(resolver._score(index, name))
+    ranked, names = rank_entities(score_hits(index, name))
     judged = {a.text: ev for _, a, ev, _ in
               candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}
     ev = judged["MYANMA PEARL ENTERPRISE"]
@@ -184,7 +185,7 @@ def test_the_judge_reads_another_retrieved_name_of_the_entity_when_its_best_one_
     resolver.store.add_entity("ZENITH OPTICS", "organization", id="kmz",
                               aliases=["KRASNOGORSK MECHANICAL ZAVOD ZENITH"])
     index, name = resolver.index, analyze("KMZ ZENITH")
-    ranked, names = rank_entities(resolver._score(index, name))
+    ranked, names = rank_entities(score_hits(index, name))
     assert next(h.alias.text for h in ranked if h.alias.entity_id == "kmz") == "ZENITH OPTICS"
     judged = {a.entity_id: (a.text, ev) for _, a, ev, _ in
               candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}

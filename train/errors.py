@@ -32,7 +32,7 @@ from resolver import Resolver
 from resolver.matching.decision import FEATURES, candidate_features, given_name_only, vetoed
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
-from resolver.resolve import rank_entities
+from resolver.matching.ranking import rank_entities, score_hits
 from train.sdn_data import DEFAULT_DATA, import_store, load_queries
 
 
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             want = [a.text for a in index.aliases if a.entity_id == q.expected]
             name = analyze(q.text)
-            hits = r._score(index, name)
+            hits = score_hits(index, name)
             ranked, names = rank_entities(hits)
             best = {h.alias.entity_id: h for h in ranked}
             line = f"{q.text!r} want {want[:3]}"

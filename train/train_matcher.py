@@ -61,7 +61,7 @@ from resolver.matching.decision import FEATURES, candidate_features, given_name_
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
 from resolver.matching.normalize import KEYS_VERSION, Token, analyze, coarse
-from resolver.resolve import rank_entities
+from resolver.matching.ranking import rank_entities, score_hits
 from resolver.settings import Settings
 from resolver.store.build import default_source
 from train.domain import DomainGate, namesakes
@@ -109,7 +109,7 @@ def collect(r: Resolver, text: str, model: MatcherModel, exclude: int | None = N
     """The candidates a lookup of ``text`` judges, as features (``exclude``: an alias id held out)."""
     index = r.index
     name = analyze(text)
-    ranked, names = rank_entities(r._score(index, name), lambda alias: alias.alias_id != exclude)
+    ranked, names = rank_entities(score_hits(index, name), lambda alias: alias.alias_id != exclude)
     pairs = [(h.score, h.alias) for h in ranked]
     exact = [a.entity_id for s, a in pairs if s.value == 1.0 and (s.reason == "exact name" or
                                                                   s.reason.startswith("acronym"))]
@@ -233,7 +233,7 @@ def word_pairs(sdn: Resolver, queries: Sequence[Query], part: str,
     same = {frozenset((q.text, a.text)) for q, a in pos} | (known or set())
     neg: list[tuple[Token, Token]] = []
     for q in own:
-        for hit in sdn._score(sdn.index, analyze(q.text))[:5]:
+        for hit in score_hits(sdn.index, analyze(q.text))[:5]:
             if hit.alias.entity_id != q.expected:
                 neg.extend(p for p in aligned_words(q.text, hit.alias.text) if frozenset((p[0].text, p[1].text))
                            not in same)

@@ -19,20 +19,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from resolver.matching.features import (
-    PAIR_FEATURES,
-    Evidence,
-    align,
-    kunya_children,
-    pair_evidence,
-    real_pair,
-    spelt_out_forms,
-)
+from resolver.matching.alignment import align, kunya_children, real_pair
+from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token, coarse
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, Score, token_similarity
+from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
 
 __all__ = ["COMPARED", "FEATURES", "Judged", "candidate_features", "given_name_only", "judge", "one_word_veto",

@@ -27,7 +27,7 @@ from typing import Any
 
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
-from resolver.matching.scoring import distinct_names, same_name
+from resolver.matching.scoring import listed_pair
 from resolver.matching.trees import compile_trees, shallow_trees
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
@@ -123,11 +123,13 @@ class MatcherModel:
 
     def token_similarity(self, q: Token, a: Token) -> float:
         """P(two words are spellings of the same name), 1.0 for the same letters and for two forms
-        of one name in other languages or romanisations (:func:`same_name`: "Mykola", "Nikolai")."""
-        if q.text == a.text or same_name(q.text, a.text):
+        of one name in other languages or romanisations ("Mykola", "Nikolai"), 0.0 for two names
+        that share a skeleton ("Jamal", "Jamil"): the word lists' answer (:func:`listed_pair`)."""
+        if q.text == a.text:
             return 1.0
-        if distinct_names(q.text, a.text):
-            return 0.0
+        listed = listed_pair(q.text, a.text)
+        if listed is not None:
+            return 1.0 if listed else 0.0
         key = (q.text, q.key, a.text, a.key)
         found = self._cache.get(key)
         if found is None:

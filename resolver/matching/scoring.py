@@ -20,8 +20,8 @@ from rapidfuzz.distance import OSA
 from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "distinct_names", "keys_may_pair", "same_name",
-           "score_alias", "token_similarity"]
+__all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "distinct_names", "keys_may_pair", "listed_pair",
+           "same_name", "score_alias", "token_similarity"]
 
 #: the weight of a word that joins or qualifies a name and identifies nothing ("of", "Ltd")
 FUNCTION_WORD_WEIGHT = 0.05
@@ -65,6 +65,19 @@ def distinct_names(q: str, a: str) -> bool:
     """The two words (as the normaliser writes them) are two names that share a consonant skeleton
     (Muhammad/Mahmud, Jamal/Jamil: ``name_words.toml``, ``distinct_names``), never one name."""
     return a in _DISTINCT_FORMS.get(q, ())
+
+
+def listed_pair(q: str, a: str) -> bool | None:
+    """What the word lists say of two words (as the normaliser writes them): True for two forms of
+    one name (:func:`same_name`), False for two names that share a skeleton (:func:`distinct_names`,
+    which wins were a pair in both lists), None where the lists are silent.  The one reading of the
+    lists for the rule scorer's ladder and the learned token similarity
+    (:meth:`resolver.matching.model.MatcherModel.token_similarity`)."""
+    if distinct_names(q, a):
+        return False
+    if same_name(q, a):
+        return True
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +190,11 @@ def token_similarity(q: Token, a: Token) -> tuple[float, str]:
 
 @lru_cache(maxsize=131072)
 def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
-    if distinct_names(qt, at):
+    listed = listed_pair(qt, at)
+    if listed is False:
         return 0.0, ""
     sim, why = _ladder(qt, qk, at, ak, arabic)
-    if sim < _EQUIVALENT and same_name(qt, at):
+    if sim < _EQUIVALENT and listed:
         return _EQUIVALENT, "name equivalent"
     return sim, why
 
