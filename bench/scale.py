@@ -199,7 +199,8 @@ def _namesake(resolver: Any, query: str) -> bool:
     """Whether a generated entity among the query's candidates has an alias holding every word
     of the query, by skeleton: a genuine namesake, which the name alone cannot tell apart from
     the right entity (whether the judge then lists it or not)."""
-    from resolver.matching.normalize import analyze, coarse
+    from resolver.matching.normalize import analyze
+    from resolver.matching.skeletons import coarse
 
     name = analyze(query)
     wanted = {coarse(t.key) for t in name.tokens}
@@ -214,7 +215,8 @@ def _as_good(resolver: Any, q: dict[str, str]) -> bool:
     as the right one, which the name cannot tell from it (looser than :func:`_namesake`, which
     asks for every query word: "Muhammed Vladimir el-Antyufeyev" is one for "Vladimir Yuryevich
     ANTYUFEYEV" beside "Vladimir ANTYUFEYEV").  For a negative, every query word."""
-    from resolver.matching.normalize import analyze, coarse
+    from resolver.matching.normalize import analyze
+    from resolver.matching.skeletons import coarse
 
     name = analyze(q["query"])
     wanted = {coarse(t.key) for t in name.tokens}

@@ -38,10 +38,10 @@ sys.path.insert(0, str(HERE))
 import scale  # noqa: E402  (bench/scale.py: the queries and the namesake test)
 
 from resolver import Resolver  # noqa: E402
-from resolver.matching.decision import COMPARED, FEATURES, candidate_features  # noqa: E402
 from resolver.matching.model import load_model  # noqa: E402
 from resolver.matching.normalize import analyze  # noqa: E402
 from resolver.matching.ranking import rank_entities, score_hits  # noqa: E402
+from resolver.matching.standing import COMPARED, FEATURES, candidate_features  # noqa: E402
 
 GROUPS = {
     "rank": ("margin", "close", "rank", "crowd", "lead"),

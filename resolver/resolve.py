@@ -15,12 +15,13 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import InvalidQuery, SchemaMismatch
-from resolver.matching.decision import COMPARED, Judged, judge
+from resolver.matching.decision import Judged, judge
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.model import load_model
 from resolver.matching.normalize import NameKey, analyze, coarse_flat
-from resolver.matching.ranking import rank_entities, score_hits
+from resolver.matching.ranking import rank_entities, scored_hits
+from resolver.matching.standing import COMPARED
 from resolver.matching.votes import MAX_CANDIDATES
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings, load_settings
@@ -219,14 +220,14 @@ class Resolver:
             decided = self._one_exact(index, mention, name, type)
             if decided is not None:
                 return decided
-        hits = score_hits(index, name)
+        hits, scorer = scored_hits(index, name)
         keep = None if type is None else (lambda alias: index.entities[alias.entity_id].type == type)
         ranked, names = rank_entities(hits, keep)
         # the places of the entities the judge weighs, read together (it asks for them one by one)
         index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
         s = self.settings
         judged = judge(index, name, [(h.score, h.alias) for h in ranked], load_model(), s.veto_ceiling,
-                       s.candidate_threshold, s.veto_override, names)
+                       s.candidate_threshold, s.veto_override, names, scorer)
         candidates = tuple(
             Candidate(index.entities[j.alias.entity_id], j.probability, j.alias.text, j.reason)
             for j in judged[:limit]

@@ -16,9 +16,10 @@ from sqlalchemy import Engine, text
 from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
-from resolver.matching.normalize import analyze, coarse
+from resolver.matching.normalize import analyze
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.skeletons import coarse
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
 from resolver.matching.votes import MAX_POSTINGS as _MAX_POSTINGS
 from resolver.store.csvio import import_rows
@@ -362,7 +363,7 @@ def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolve
 
     from rapidfuzz.distance import Levenshtein
 
-    from resolver.matching.normalize import loose
+    from resolver.matching.skeletons import loose
     from resolver.matching.votes import _LIKE_FROM, _fill_likes
 
     def one_by_one(key: str, near: frozenset[str], other: str) -> float:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from resolver.matching.decision import TOP_ENTITIES
+import pytest
+
+from resolver import Resolver
 from resolver.matching.index_views import IndexedAlias
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.ranking import Hit, rank_entities
+from resolver.matching.ranking import Hit, rank_entities, score_hits, scored_hits
 from resolver.matching.scoring import Score, score_alias
+from resolver.matching.standing import COMPARED, TOP_ENTITIES, in_judge_weights
 
 # the weights a store of a million aliases gives these words (bench/scale.py): an unseen surname,
 # two rare names, two common ones
@@ -51,3 +54,46 @@ def test_the_rule_order_stands_when_the_judged_read_as_much() -> None:
     # an entity the rules cap (cover 0: another country, a person's given name) is never moved up
     hits = [_hit(f"e{k}", 0.9 - k / 100, 0.1) for k in range(6)] + [_hit("e9", 0.7, 0.0)]
     assert [h.alias.entity_id for h in rank_entities(hits)[0]][-1] == "e9"
+
+
+def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
+        resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above FEATURE_POPULATION entities, the rule scores of the entities the judge compares are
+    taken again in the judge's word weights (the store's IDF grows with the store; the judge's
+    does not); their order, the vetoes and the rest of the list stay.  Up to that size nothing
+    changes: the two weights are one."""
+    import resolver.matching.index as index_module
+    import resolver.matching.standing as standing_module
+
+    mention = analyze("Ali al-Khazali")
+    index = resolver.index
+    ranked, _ = rank_entities(score_hits(index, mention))
+    pairs = [(h.score, h.alias) for h in ranked]
+    assert len(pairs) > COMPARED
+    assert in_judge_weights(index, mention, pairs) is pairs
+
+    for module in (index_module, standing_module):
+        monkeypatch.setattr(module, "FEATURE_POPULATION", 20)  # the bundle holds more entities
+    large = Resolver.open(str(resolver.store.engine.url.database))
+    try:
+        index = large.index
+        assert index.entity_count > 20
+        hits, scorer = scored_hits(index, mention)
+        ranked, _ = rank_entities(hits)
+        pairs = [(h.score, h.alias) for h in ranked]
+        judged = in_judge_weights(index, mention, pairs)
+        # the rule scorer's word comparisons, reused, give the same scores
+        assert scorer is not None and in_judge_weights(index, mention, pairs, scorer) == judged
+        assert [a for _, a in judged] == [a for _, a in pairs]
+        assert judged[COMPARED:] == pairs[COMPARED:]
+        moved = 0
+        for (score, alias), (before, _) in zip(judged[:COMPARED], pairs[:COMPARED], strict=True):
+            person = index.entities[alias.entity_id].type == "person"
+            again = score_alias(mention.tokens, alias.tokens, index.feature_weight, partial=person)
+            # (a veto the rule scorer wrote into the score, a person's given name here, stays)
+            kept = before.value == 1.0 or "another country" in before.reason or "given name" in before.reason
+            assert score == (before if kept else again)
+            moved += score.value != before.value
+        assert moved  # the store's IDF and the judge's weights differ in such a store
+    finally:
+        large.close()

@@ -14,11 +14,11 @@ import pytest
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.alignment import Alignment, align
-from resolver.matching.decision import FEATURES
 from resolver.matching.features import PAIR_FEATURES, pair_evidence
 from resolver.matching.model import MODEL_PATH, load_model
 from resolver.matching.normalize import KEYS_VERSION, analyze
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.standing import FEATURES
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORM_KINDS, LEGAL_FORMS
 from resolver.settings import Settings
 
@@ -278,7 +278,7 @@ def test_words_without_a_letter_in_common_get_the_features_computed_in_full(shar
     import random
 
     from resolver.matching.features import _all_features, token_features
-    from resolver.matching.normalize import coarse, loose
+    from resolver.matching.skeletons import coarse, loose
 
     words = sorted({(t.text, t.key) for a in shared.index.aliases for t in a.tokens}
                    | {(t.text, t.key) for t in analyze("Unknown Person 8631 7 Y Ya مصطفى الكاظمي").tokens})
@@ -325,8 +325,8 @@ def test_a_spelling_of_the_other_word_still_links(shared: Resolver, mention: str
 
 def _standing(r: Resolver, mention: str) -> dict[str, dict[str, float]]:
     """The judged entities' rank features for a mention (as resolve computes them)."""
-    from resolver.matching.decision import RANK_FEATURES, candidate_features
     from resolver.matching.ranking import rank_entities, score_hits
+    from resolver.matching.standing import RANK_FEATURES, candidate_features
 
     index, name = r.index, analyze(mention)
     ranked, names = rank_entities(score_hits(index, name))
@@ -409,7 +409,7 @@ def test_a_kunya_is_optional_but_the_given_name_the_other_names_hold_is_not(db_p
     # "Khaled al-Barnawi" lacks the kunya, which the entity's names can do without, but names
     # another man than Mokhtar: the first-name clash stands.  Without a name holding the given
     # name, the kunya is all there is and another first name is the model's to weigh.
-    from resolver.matching.decision import alias_variation
+    from resolver.matching.own_names import alias_variation
 
     r = Resolver.open(str(db_path))
     try:
@@ -511,7 +511,7 @@ def test_a_middle_name_the_entitys_names_only_leave_out_is_fixed_but_one_they_va
     # "Fadi Hussein Ali SERHAN" says a middle name may be left out, not that another may stand in
     # the place of one: "Fadi Jamil SERHAN" still clashes with "Fadi Hussein SERHAN".  An entity whose own names put
     # two different middle names there has no one middle name to clash with.
-    from resolver.matching.decision import fixed_middle
+    from resolver.matching.own_names import fixed_middle
 
     r = Resolver.open(str(db_path))
     try:

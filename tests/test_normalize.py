@@ -10,16 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resolver.matching import normalize
-from resolver.matching.normalize import (
-    analyze,
-    coarse,
-    coarse_keys,
-    is_arabic,
-    loose,
-    normalize_name,
-    skeleton,
-    unreadable_acronym,
-)
+from resolver.matching.normalize import analyze, is_arabic, normalize_name, skeleton, unreadable_acronym
+from resolver.matching.skeletons import coarse, coarse_keys, loose
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "normalize_cases.csv"
 

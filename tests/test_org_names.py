@@ -7,12 +7,12 @@ import pytest
 
 from resolver import Resolver
 from resolver.matching.alignment import align, real_pair
-from resolver.matching.decision import candidate_features
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.ranking import rank_entities, score_hits
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
 from resolver.matching.short_forms import spelt_out_forms
+from resolver.matching.standing import candidate_features
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
 from tests.test_model import _evidence
 
@@ -207,8 +207,8 @@ def test_the_judge_reads_another_retrieved_name_of_the_entity_when_its_best_one_
 ])
 def test_a_country_word_pairs_with_an_alias_word_exactly_when_the_alignment_calls_it_evidence(
         one: str, other: str) -> None:
-    from resolver.matching.decision import _pairs
     from resolver.matching.index_views import IndexedAlias
+    from resolver.matching.standing import _pairs
     q, a = analyze(one).tokens[0], analyze(other).tokens
     alias = IndexedAlias(1, "e", other, other.lower(), tuple(a), None, "name")
     for organisation in (True, False):

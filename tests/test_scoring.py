@@ -62,6 +62,24 @@ def test_many_aliases_score_as_each_alone() -> None:
     assert got.value > 0.9 and "skeleton" in got.reason
 
 
+def test_a_reweighed_scorer_scores_as_one_made_with_those_weights() -> None:
+    """The word comparisons do not depend on the weights: a scorer reweighed from a prepared one
+    (the judge's weights, in a large store) needs no comparison of its own and scores alike."""
+    names = _names()
+    for query in names[::7]:
+        scorer = MentionScorer(query, [1.0 + len(t.text) / 10 for t in query])
+        scorer.prepare(names)
+        other = [2.0 + (len(t.text) % 3) for t in query]
+        reweighed = scorer.reweighed(other)
+        fresh = MentionScorer(query, other)
+        fresh.prepare(names)
+        for alias in names:
+            alias_weights = [1.0 + len(t.text) % 4 for t in alias]
+            for partial in (True, False):
+                assert reweighed.score(alias, alias_weights, partial=partial) == fresh.score(
+                    alias, alias_weights, partial=partial)
+
+
 def _with_one_candidate(res: Resolution) -> Resolution:
     return replace(res, candidates=res.candidates[:1])
 

@@ -29,10 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolver
-from resolver.matching.decision import FEATURES, candidate_features, given_name_only, vetoed
+from resolver.matching.decision import given_name_only, vetoed
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.ranking import rank_entities, score_hits
+from resolver.matching.standing import FEATURES, candidate_features
 from train.sdn_data import DEFAULT_DATA, import_store, load_queries
 
 

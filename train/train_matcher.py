@@ -57,11 +57,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from resolver import Resolver
 from resolver.matching.decision import _VETOES as RULE_VETOES
-from resolver.matching.decision import FEATURES, candidate_features, given_name_only, veto_holds
+from resolver.matching.decision import given_name_only, veto_holds
 from resolver.matching.features import token_features
 from resolver.matching.model import MODEL_PATH, MatcherModel
-from resolver.matching.normalize import KEYS_VERSION, Token, analyze, coarse
+from resolver.matching.normalize import KEYS_VERSION, Token, analyze
 from resolver.matching.ranking import rank_entities, score_hits
+from resolver.matching.skeletons import coarse
+from resolver.matching.standing import FEATURES, candidate_features
 from resolver.settings import Settings
 from resolver.store.build import default_source
 from train.domain import DomainGate, namesakes

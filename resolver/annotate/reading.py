@@ -27,7 +27,8 @@ from rapidfuzz.fuzz import ratio
 
 from resolver.annotate.tokens import JOINT_AMP, JOINT_COMMA, LOWER, tokenize
 from resolver.annotate.words import CONNECTORS, NOT_NAMES, TITLE_WORDS
-from resolver.matching.normalize import Token, analyze, coarse, loose
+from resolver.matching.normalize import Token, analyze
+from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, TITLES
 from resolver.results import Candidate, MatchStatus, Resolution
 from resolver.settings import Settings

@@ -4,9 +4,9 @@
 :mod:`resolver.matching.scoring` (heaviest agreement first), then the words it leaves unpaired that
 are one name with other word breaks ("Azarpad"/"Azar Pad"), and, for organisations, written short
 forms of each other (:mod:`resolver.matching.short_forms`).  The :class:`Alignment` tells whether the
-pair is real evidence (:func:`real_pair`) and whether the names clash; the judge
-(:mod:`resolver.matching.decision`) and the pair's features (:mod:`resolver.matching.features`)
-read it.
+pair is real evidence (:func:`real_pair`) and whether the names clash; the judge's candidates
+(:mod:`resolver.matching.standing`, :mod:`resolver.matching.own_names`) and the pair's features
+(:mod:`resolver.matching.features`) read it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from resolver.matching.normalize import Token, coarse, loose
+from resolver.matching.normalize import Token
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
 from resolver.matching.short_forms import pair_abbreviations, pair_initialisms
+from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import KUNYA_MARKERS, ORG_TYPES
 
 __all__ = ["JOINED", "Alignment", "align", "kunya_children", "real_pair"]

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
 from resolver.matching.alignment import JOINED, align
-from resolver.matching.normalize import Token, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, LEGAL_FORM_KINDS, TITLES
 
 __all__ = ["PAIR_FEATURES", "Evidence", "pair_evidence", "token_features"]

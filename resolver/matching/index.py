@@ -7,7 +7,7 @@ it holds only bounded caches (token rows, short postings lists, alias and entity
 memory does not grow with the store, and a new one is made, empty, whenever the store changes.
 
 Retrieval (which aliases a mention brings in) is :mod:`resolver.matching.retrieval`; the
-views handed to resolve.py and the annotator are :mod:`resolver.matching.index_views`.
+views handed to resolve.py, ranking.py and the annotator are :mod:`resolver.matching.index_views`.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from resolver.matching.index_views import (
     Vocabulary,
     alias_of,
 )
-from resolver.matching.normalize import NameKey, Token, coarse, coarse_keys, loose
+from resolver.matching.normalize import NameKey, Token
 from resolver.matching.retrieval import Retrieval
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
+from resolver.matching.skeletons import coarse, coarse_keys, loose
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.results import EntityRef
 from resolver.store.postings import deletions

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from resolver.matching.normalize import Token, coarse, coarse_flat, coarse_keys, is_arabic
+from resolver.matching.normalize import Token, coarse_flat, is_arabic
 from resolver.matching.places import place_of
+from resolver.matching.skeletons import coarse, coarse_keys
 from resolver.results import EntityRef
 from resolver.store.postings import is_acronym_only
 from resolver.store.reader import AliasData, Queries

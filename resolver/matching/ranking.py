@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from resolver.matching.decision import TOP_ENTITIES
 from resolver.matching.index import CandidateIndex, IndexedAlias
 from resolver.matching.index_views import read_exact
 from resolver.matching.normalize import NameKey, coarse_flat, unreadable_acronym
 from resolver.matching.places import place_of
 from resolver.matching.scoring import MentionScorer, Score
+from resolver.matching.standing import TOP_ENTITIES
 from resolver.matching.words import COMMON_GIVEN_NAMES
 
-__all__ = ["Hit", "rank_entities", "score_hits"]
+__all__ = ["Hit", "rank_entities", "score_hits", "scored_hits"]
 
 #: the most a name can score against an entity whose names place it in another country: below
 #: every match threshold
@@ -80,6 +80,12 @@ def score_hits(index: CandidateIndex, name: NameKey) -> list[Hit]:
     An acronym is matched exactly (short or unreadable ones only so), an exact name scores 1.0, a
     lone common given name reaches no longer name, a company's name no person, and a name that
     places the mention in a country the entity's names never do is capped below every threshold."""
+    return scored_hits(index, name)[0]
+
+
+def scored_hits(index: CandidateIndex, name: NameKey) -> tuple[list[Hit], MentionScorer | None]:
+    """:func:`score_hits`, and the rule scorer that scored them (None when no word was compared: an
+    acronym, a name without words), whose word comparisons the judge reuses."""
     if name.acronym is not None:
         exact = [Hit(Score(1.0, "acronym, exact and case-sensitive", 1.0), index.aliases[i])
                  for i in index.by_acronym.get(name.acronym, ())]
@@ -87,11 +93,11 @@ def score_hits(index: CandidateIndex, name: NameKey) -> list[Hit]:
             # Short acronyms, and longer ones no language reads as a word ("SCSCO" is not
             # "Saksouk"), are never fuzzy-matched: exact acronym, else an exact name ("IRAN").
             return exact or [Hit(Score(1.0, "exact name", 1.0), index.aliases[i])
-                             for i in index.by_normalized.get(name.normalized, ())]
+                             for i in index.by_normalized.get(name.normalized, ())], None
         if exact:
-            return exact
+            return exact, None
     if not name.tokens:
-        return []
+        return [], None
     lone_given = len(name.tokens) == 1 and name.tokens[0].text in COMMON_GIVEN_NAMES
     # "Khalidi Company" names a company, never Hamzah al-Khalidi.
     company = any(index.is_legal_form(t) for t in name.tokens)
@@ -122,4 +128,4 @@ def score_hits(index: CandidateIndex, name: NameKey) -> list[Hit]:
                 score = Score(_OTHER_PLACE_CAP, f"{score.reason}, but another country")
         if score.value > 0:
             hits.append(Hit(score, alias))
-    return hits
+    return hits, scorer

@@ -17,7 +17,8 @@ from operator import mul
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from resolver.matching.normalize import Token, analyze, coarse, coarse_flat, loose
+from resolver.matching.normalize import Token, analyze, coarse_flat
+from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
 __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "distinct_names", "keys_may_pair", "listed_pair",
@@ -302,6 +303,14 @@ class MentionScorer:
         self._flat_len = len(self._flat)
         #: by the identity of the alias's Token object (alive as long as the caller holds the alias)
         self._rows: dict[int, Row] = {}
+
+    def reweighed(self, query_weights: Sequence[float]) -> MentionScorer:
+        """The same mention with other weights for its words, sharing the word comparisons made
+        so far (they do not depend on the weights): only :meth:`score` is left to do for the
+        aliases prepared already."""
+        other = MentionScorer(self._query, query_weights)
+        other._rows = self._rows
+        return other
 
     def prepare(self, aliases: Iterable[Sequence[Token]]) -> None:
         """Compare the mention's words with every word of these aliases (see the class)."""

@@ -17,8 +17,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.matching.index_views import Bounded
-from resolver.matching.normalize import loose
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.skeletons import loose
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:

@@ -130,7 +130,8 @@ def compare_bundle(source: Path, db: Path) -> list[str]:
     """Differences between the curated source and a built store (empty when they agree).
 
     The derived columns count too: a store whose keys were computed by an older normaliser
-    disagrees, so a change to resolver/normalize.py without a rebuild is caught.
+    disagrees, so a change to the normaliser (resolver/matching/normalize.py, latin_words.py,
+    skeletons.py) without a rebuild is caught.
     """
     want = {
         (e.id, e.name, e.type, a.text, a.kind, a.source, *alias_columns(a.text).values())

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, inspect, select, te
 from sqlalchemy.exc import OperationalError
 
 from resolver.errors import SchemaMismatch
-from resolver.matching.normalize import coarse
+from resolver.matching.skeletons import coarse
 from resolver.store import postings
 from resolver.store.models import (
     AliasRow,

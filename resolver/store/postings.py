@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, String, Table, delete, func, select, update
 
-from resolver.matching.normalize import coarse, loose
+from resolver.matching.skeletons import coarse, loose
 from resolver.store import bulk
 from resolver.store.dbapi import Raw
 from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
