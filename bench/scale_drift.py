@@ -48,7 +48,7 @@ GROUPS = {
     "idf": ("rule", "cover_q", "cover_a", "unmatched_q", "unmatched_a", "heavy_q", "heavy_a", "soft_q", "soft_a",
             "exact_share", "info_q", "learned_cover"),
     "kind": ("other_kind",),
-    "variation": ("optional_a", "elsewhere_q", "fixed_mid"),
+    "variation": ("optional_a", "elsewhere_q", "fixed_mid", "branch"),
 }
 
 

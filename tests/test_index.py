@@ -536,3 +536,34 @@ def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Reso
     import_rows(resolver.store, rows, source="crowd")
     index = _as_if(resolver, 10_000)
     assert "target" in {index.aliases[i].entity_id for i in index.candidates(analyze("Oskar Mahlerbo"))}
+
+
+def test_padded_in_lists_read_the_same_rows_as_the_plain_statement(backend: Resolver) -> None:
+    """IN lists are padded with their last value to a few lengths (so the driver keeps those
+    statements prepared); each batch read gives exactly the rows of the unpadded statement."""
+    from resolver.store.reader import _IN_SIZES, _chunks
+
+    assert [len(c) for c in _chunks([5, 3, 5, 9])] == [4] and next(_chunks([5, 3, 5, 9])) == [3, 5, 9, 9]
+    assert [len(c) for c in _chunks(range(1, 1002))] == [500, 500, 1]
+    index = backend.index
+    with index.session() as q:
+        ids = [r[0] for r in q.aliases_after(0)][:37]  # pads to 64
+        tokens = q.tokens({"KZMY", "SLYMN", "QDS", "no such key"})
+        token_ids = [t[1] for t in tokens]
+        entity_ids = sorted({a[1] for a in q.aliases(ids)})[:5]  # pads to 8
+        conn = q._cursor.connection
+
+        def plain(sql: str, items: list[object]) -> list[tuple[object, ...]]:
+            mark = "?" if q._mark == "?" else "%s"
+            sql = sql.replace("(?*)", "(" + ", ".join([mark] * len(items)) + ")")
+            cur = conn.cursor()
+            cur.execute(sql, tuple(items))
+            return sorted(tuple(r) for r in cur.fetchall())
+
+        assert len(ids) == 37 and 37 not in _IN_SIZES and token_ids and entity_ids
+        assert sorted(q.alias_keys(ids)) == plain("SELECT id, keys FROM alias WHERE id IN (?*)", ids)
+        assert sorted(q.postings(token_ids)) == plain(
+            "SELECT token_id, alias_id FROM ix_posting WHERE token_id IN (?*)", token_ids)
+        assert sorted(q.entity_names(entity_ids)) == plain(
+            "SELECT entity_id, normalized FROM alias WHERE entity_id IN (?*)", entity_ids)
+        assert len(q.aliases(ids)) == 37 and len(q.entities(entity_ids)) == len(entity_ids)

@@ -215,3 +215,50 @@ def test_a_country_word_pairs_with_an_alias_word_exactly_when_the_alignment_call
         real = align([q], a, [4.0], [4.0] * len(a), organisation=organisation).real
         assert _pairs(q, alias, organisation=organisation) == real
         assert real == any(real_pair(*token_similarity(q, t), organisation=organisation) for t in a)
+
+
+def _judged(resolver: Resolver, mention: str) -> dict[str, tuple[str, dict[str, float]]]:
+    from resolver.matching.standing import FEATURES
+    index, name = resolver.index, analyze(mention)
+    ranked, names = rank_entities(score_hits(index, name))
+    return {a.entity_id: (a.text, dict(zip(FEATURES, x, strict=True))) for _, a, _, x in
+            candidate_features(index, name, [(h.score, h.alias) for h in ranked], load_model(), names)}
+
+
+def test_an_organisation_whose_every_name_carries_a_country_is_not_the_parent_without_it(resolver: Resolver) -> None:
+    # every name of the entity says Georgia: it is the Georgian company, and the name without the
+    # country is its parent's, another company
+    resolver.store.add_entity("ZARVELTRANS GEORGIA", "organization", id="branch",
+                              aliases=["TOVARYSTVO Z OBMEZHENOYU VIDPOVIDALNISTYU ZARVELTRANS GEORGIA"])
+    assert _judged(resolver, "LLC ZARVELTRANS")["branch"][1]["branch"] == 1.0
+    capped = {c.entity.id: c.score for c in resolver.resolve("LLC ZARVELTRANS").candidates}
+    assert capped.get("branch", 0.0) <= resolver.settings.veto_ceiling
+    # a mention that names the country itself is that body ("... IN GEORGIA"), whatever it adds
+    assert _judged(resolver, "ZARVELTRANS GEORGIA COMPANY")["branch"][1]["branch"] == 0.0
+
+
+def test_a_country_some_of_the_entitys_names_go_without_is_no_branch(resolver: Resolver) -> None:
+    # one name alone says nothing of which words the entity keeps; a name without the country says
+    # the country is optional
+    from resolver.matching.features import pair_evidence
+    from resolver.matching.own_names import country_branch
+
+    resolver.store.add_entity("KOLVARIN AVIA (ARMENIA)", "organization", id="one")
+    resolver.store.add_entity("DELSHANI TRADING TURKEY", "organization", id="varied",
+                              aliases=["DELSHANI TRADING COMPANY"])
+    resolver.store.add_entity("ZARVELTRANS GEORGIA", "organization", id="fixed",
+                              aliases=["ZARVELTRANS GEORGIA COMPANY"])
+    assert _judged(resolver, "KOLVARIN AVIA LLC")["one"][1]["branch"] == 0.0
+    index = resolver.index
+
+    def branch(mention: str, entity: str, alias_text: str) -> float:
+        name = analyze(mention)
+        names = [a for a in (index.aliases[i] for i in index.candidates(name)) if a.entity_id == entity]
+        alias = next(a for a in names if a.text == alias_text)
+        ev = pair_evidence(name.tokens, alias.tokens, [index.feature_weight(t) for t in name.tokens],
+                           [index.feature_weight(t) for t in alias.tokens], 0.8, person=False,
+                           max_weight=index.feature_max_weight, soft=load_model().token_similarity)
+        return country_branch(name.tokens, alias, ev, names)
+
+    assert branch("DELSHANI TRADING", "varied", "DELSHANI TRADING TURKEY") == 0.0
+    assert branch("ZARVELTRANS", "fixed", "ZARVELTRANS GEORGIA") == 1.0

@@ -116,7 +116,9 @@ def vetoed(x: Sequence[float]) -> bool:
     * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
       is not "Iraqi Security Forces"; again unless the entity's names do without the alias's
       word), or when a one-word mention is only part of its name
-      ("Fatah" is not the Fatah Alliance).
+      ("Fatah" is not the Fatah Alliance);
+    * an organisation whose every name carries a country the mention lacks (``branch``): that
+      country's branch or subsidiary, not the parent the mention names.
     """
     if x[_AT["extends"]]:
         return True
@@ -125,7 +127,8 @@ def vetoed(x: Sequence[float]) -> bool:
     if x[_AT["person"]]:
         return ((clash and (bool(x[_AT["clash_slot"]]) or bool(x[_AT["clash_gap"]]))) or bool(x[_AT["fixed_mid"]])
                 or x[_AT["other_kind"]] >= _OTHER_KIND or bool(x[_AT["titled_inside"]]))
-    return (clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+    return ((clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
+            or bool(x[_AT["branch"]]))
 
 
 def one_word_veto(x: Sequence[float]) -> bool:

@@ -3,7 +3,8 @@
 The entity's other names (those retrieval found for the mention) tell which of the alias's words
 its names do without and which of the mention's words another of them holds
 (:func:`alias_variation`), and whether they ever put another word in a middle name's place
-(:func:`fixed_middle`): a first name that varies among the entity's own names is weaker evidence
+(:func:`fixed_middle`), and whether every one of them names a country the mention lacks
+(:func:`country_branch`): a first name that varies among the entity's own names is weaker evidence
 of another person than one every name holds.
 """
 
@@ -15,10 +16,11 @@ from resolver.matching.alignment import align, kunya_children
 from resolver.matching.features import Evidence
 from resolver.matching.index import IndexedAlias
 from resolver.matching.normalize import Token
+from resolver.matching.places import place_of
 from resolver.matching.scoring import token_similarity
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
 
-__all__ = ["alias_variation", "fixed_middle"]
+__all__ = ["alias_variation", "country_branch", "fixed_middle"]
 
 
 def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
@@ -98,3 +100,30 @@ def _kunya(tokens: Sequence[Token]) -> set[int]:
 
 def _holds(tokens: Sequence[Token], word: Token) -> bool:
     return any(t.text == word.text or token_similarity(word, t)[0] >= 0.8 for t in tokens)
+
+
+def country_branch(query: Sequence[Token], alias: IndexedAlias, ev: Evidence, names: Sequence[IndexedAlias]) -> float:
+    """1.0 if the alias is the mention's name plus a country (every name word of the mention paired,
+    a word of the alias left unpaired names a country), the mention names no country of its own, and
+    every other name of the entity (among those retrieved, in the alias's script; at least one) names
+    that country too; else 0.0.  An entity whose every name carries a country is that country's
+    body, a subsidiary or branch ("BELKAZTRANS UKRAINE", also "BELKAZTRANS UKRAINA TOV"); the name
+    without it is the parent's ("LLC BELKAZTRANS"), a different company.  One name alone says
+    nothing of which words the entity's names keep ("AERO CONTINENTE (USA) INC." for "AERO
+    CONTINENTE, INC." is the same company), and a mention that names a country is that country's
+    body itself ("ISLAMIC STATE IN YEMEN" for "ISLAMIC STATE OF IRAQ AND THE LEVANT IN YEMEN")."""
+    if ev.free_q or not ev.free_a or any(place_of(t.text) for t in query):
+        return 0.0
+    places = [alias.tokens[j] for j in ev.free_a if place_of(alias.tokens[j].text)]
+    script = any(t.arabic for t in alias.tokens)
+    rest = [n.tokens for n in names
+            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    if not places or not rest:
+        return 0.0
+    return float(all(_names_country(other, word) for other in rest for word in places))
+
+
+def _names_country(tokens: Sequence[Token], word: Token) -> bool:
+    """One of the words names the country ``word`` names, or spells ``word`` ("UKRAINA", "UKRAINE")."""
+    country = place_of(word.text)
+    return any(place_of(t.text) == country for t in tokens) or _holds(tokens, word)

@@ -17,7 +17,7 @@ from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token
-from resolver.matching.own_names import alias_variation, fixed_middle
+from resolver.matching.own_names import alias_variation, country_branch, fixed_middle
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score, token_similarity
 from resolver.matching.short_forms import spelt_out_forms
@@ -39,6 +39,11 @@ RANK_FEATURES = (
     # the mention holds a name word between two aligned words where the alias holds another, and no
     # other name of the entity (among those retrieved) puts another word there either
     "fixed_mid",
+    # an organisation: the alias adds a country word to the mention's every name word, the mention
+    # names no country, and every other name of the entity (among those retrieved) names that country
+    # too: the entity is the body of that country, the mention its parent ("BELKAZTRANS" for a
+    # "BELKAZTRANS UKRAINE" also named "BELKAZTRANS UKRAINA TOV")
+    "branch",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -156,6 +161,7 @@ def candidate_features(
         own_names = (names or {}).get(alias.entity_id, ())
         optional, elsewhere = alias_variation(name.tokens, alias, ev, own_names, person=person)
         fixed = fixed_middle(alias, ev, own_names, index.feature_weight) if person else 0.0
+        branch = 0.0 if person else country_branch(name.tokens, alias, ev, own_names)
         if any(kinds[coarse(name.tokens[i].key)] == (0, 0) and not index.similar_keys(name.tokens[i])
                for i in free_q):
             # The entity's names doing without the alias's word make room for a variant of it
@@ -165,7 +171,7 @@ def candidate_features(
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 

@@ -267,8 +267,12 @@ class Votes:
         for e, held in pairs:
             assert e.halves is not None
             cap = max(h.weight for h in e.halves)
+            # an alias can hold the pair side by side only if one of its keys ends the joined key
+            # (the empty key too): one test in C turns away the others before the walk of its pairs
+            ends = {e.key[n:] for n in range(len(e.key) + 1)}
             for alias_id in held:
-                if _side_by_side(keys[alias_id], e.key):
+                held_keys = keys[alias_id]
+                if not ends.isdisjoint(held_keys) and _side_by_side(held_keys, e.key):
                     got, got_cap = bonus.get(alias_id, (0.0, 0.0))
                     bonus[alias_id] = (got + e.weight, got_cap + cap)
         return bonus

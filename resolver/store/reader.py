@@ -25,13 +25,21 @@ AliasData = tuple[int, str, str, str, str, str | None, str]
 """(alias id, entity id, text, normalized, keys, acronym, kind)."""
 
 _CHUNK = 500
+#: the lengths an IN list is padded to (with its last value again: IN tests membership, so the rows
+#: are the same): a few statement texts serve every list, so the driver's statement cache keeps them
+#: prepared (one text per length made SQLite prepare a statement for most IN lists at a million
+#: aliases)
+_IN_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, _CHUNK)
 _ALIAS_COLUMNS = "id, entity_id, text, normalized, keys, acronym, kind"
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
+    """The distinct items in order, in lists of at most ``_CHUNK``, each padded to one of ``_IN_SIZES``."""
     ordered = sorted(set(items))
     for i in range(0, len(ordered), _CHUNK):
-        yield ordered[i : i + _CHUNK]
+        chunk = ordered[i : i + _CHUNK]
+        size = next(s for s in _IN_SIZES if s >= len(chunk))
+        yield chunk + [chunk[-1]] * (size - len(chunk))
 
 
 class Queries:
@@ -78,11 +86,12 @@ class Queries:
         if self._sqlite:
             # SQLite runs the ordered subquery as a co-routine and the outer query takes its rows
             # in that order, so the first ``limit`` that hold every other token are the answer and
-            # the scan stops there (an outer ORDER BY would sort all ``scan`` rows first).
-            exists = "".join(f" AND EXISTS (SELECT 1 FROM ix_posting p{n} WHERE p{n}.token_id = ? "
-                             f"AND p{n}.size = a.size AND p{n}.alias_id = a.alias_id)" for n in range(len(others)))
+            # the scan stops there (an outer ORDER BY would sort all ``scan`` rows first).  CROSS
+            # JOIN keeps that loop outermost; a key seek per row, a tenth cheaper than EXISTS.
+            cross = "".join(f" CROSS JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
+                            f"AND p{n}.alias_id = a.alias_id" for n in range(len(others)))
             rows = self._run("SELECT a.alias_id FROM (SELECT alias_id, size FROM ix_posting WHERE token_id = ? "
-                             f"ORDER BY size, alias_id LIMIT ?) a WHERE 1 = 1{exists} LIMIT ?",
+                             f"ORDER BY size, alias_id LIMIT ?) a{cross} LIMIT ?",
                              (first, scan, *others, limit))
             return [r[0] for r in rows]
         joins = "".join(f" JOIN ix_posting p{n} ON p{n}.token_id = ? AND p{n}.size = a.size "
