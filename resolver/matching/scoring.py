@@ -217,8 +217,6 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
         # surnames ("the Kadhimis" is not Kadhimi).
         return 0.9, "plural"
-    if sim < 0.9 and not arabic and _ies_plural(qt, at):
-        return 0.9, "plural"
     if sim < 0.72 and not arabic and min(len(qt), len(at)) >= 5:
         # Spelling variants the skeleton separates (Dionisio/Dionicio, Coranado/Corado): one
         # edit in five letters of the written form still counts as a fuzzy match.
@@ -234,26 +232,6 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         if sim == 1.0 and not arabic:
             return 0.97, why  # same skeleton, other spelling: Kazemi/Kadhimi
     return sim, why
-
-
-def _ies_plural(qt: str, at: str) -> bool:
-    """One word is the English plural of the other that ends in a consonant and y (Industries/
-    Industry, Lotteries/Lottery, Technologies/Technology), which the skeleton reads one letter
-    apart or not at all (LTRS/LTRY)."""
-    plural, singular = (qt, at) if len(qt) > len(at) else (at, qt)
-    stem = singular[:-1]
-    return (len(stem) >= 4 and singular[-1] == "y" and stem[-1] not in "aeiouy" and stem.isalpha()
-            and plural == stem + "ies")
-
-
-def _ies_forms(word: str) -> tuple[str, ...]:
-    """The word's English plural or singular by :func:`_ies_plural`'s rule (what the scorer must
-    compare it with though their spellings and skeletons are far apart), if it has one."""
-    if word.endswith("ies"):
-        return (word[:-3] + "y",)
-    if word.endswith("y"):
-        return (word[:-1] + "ies",)
-    return ()
 
 
 def score_alias(
@@ -349,9 +327,6 @@ class MentionScorer:
         by_loose: dict[str, list[int]] = {}
         for j, (_, lk) in enumerate(forms):
             by_loose.setdefault(lk, []).append(j)
-        by_text: dict[str, list[int]] = {}
-        for j, t in enumerate(texts):
-            by_text.setdefault(t, []).append(j)
         by_kind: dict[str, list[int]] = {}
         for j, a in enumerate(words):
             if a.text in ORG_TYPES:
@@ -372,8 +347,6 @@ class MentionScorer:
             same = _NAME_FORMS.get(qt)
             if same:
                 maybe.update(j for j, t in enumerate(texts) if t in same)
-            for form in _ies_forms(qt):
-                maybe.update(by_text.get(form, ()))
             for j in sorted(maybe):
                 a = words[j]
                 sim, why = _token_similarity(qt, qk, a.text, a.key, qa or a.arabic)
