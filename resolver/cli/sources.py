@@ -96,7 +96,7 @@ def sources(as_json: bool, db: str | None) -> None:
 @click.option("--source", "sources_", multiple=True,
               help="Only propose merges for entities of this source (repeatable; default: every source).")
 @click.option("--min-score", type=click.FloatRange(0.5, 1.0), default=None,
-              help="Lowest score proposed (default: the candidate threshold, 0.72).")
+              help="Lowest score proposed (default: the match threshold, RESOLVER_MATCH_THRESHOLD).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               help="CSV to write (default: standard output, unless --queue); it appears whole or not at all.")
 @click.option("--queue", is_flag=True,
@@ -118,10 +118,9 @@ def xref_(sources_: tuple[str, ...], min_score: float | None, output: str | None
     for s in sources_:
         check_source_name(s)
     resolver = open_resolver(db)
-    threshold = resolver.settings.candidate_threshold if min_score is None else min_score
     bar = tqdm(unit=" entities", disable=quiet or not sys.stderr.isatty(), file=sys.stderr)
     try:
-        pairs = xref(resolver, sources=sources_ or None, min_score=threshold, progress=bar.update)
+        pairs = xref(resolver, sources=sources_ or None, min_score=min_score, progress=bar.update)
     finally:
         bar.close()
     if output is not None or not queue:

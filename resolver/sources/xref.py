@@ -81,9 +81,12 @@ def _shared_ids(a: dict[str, str], b: dict[str, str]) -> str:
     return "; ".join(shared)
 
 
-def xref(resolver: Resolver, *, sources: Sequence[str] | None = None, min_score: float = 0.72,
+def xref(resolver: Resolver, *, sources: Sequence[str] | None = None, min_score: float | None = None,
          progress: Callable[[int], object] | None = None) -> list[Proposal]:
-    """Merge proposals for the entities of ``sources`` (default: every source), best first."""
+    """Merge proposals for the entities of ``sources`` (default: every source), best first, scoring at
+    least ``min_score`` (default: the match threshold of the resolver's settings)."""
+    if min_score is None:
+        min_score = resolver.settings.match_threshold
     owners = _owners(resolver)
     wanted = set(sources) if sources else None
     left = sorted(e for e, s in owners.items() if wanted is None or s in wanted)
