@@ -8,7 +8,7 @@ import pytest
 from resolver import MatchStatus, Resolver
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
-from resolver.matching.scoring import distinct_names, listed_pair, same_name, token_similarity
+from resolver.matching.word_similarity import distinct_names, listed_pair, same_name, token_similarity
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS
 
 

@@ -18,10 +18,11 @@ from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
 from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
 from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
 from resolver.matching.votes import MAX_POSTINGS as _MAX_POSTINGS
+from resolver.matching.word_similarity import keys_may_pair
 from resolver.store.csvio import import_rows
 from resolver.store.postings import reindex
 

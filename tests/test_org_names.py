@@ -10,9 +10,10 @@ from resolver.matching.alignment import align, real_pair
 from resolver.matching.model import load_model
 from resolver.matching.normalize import analyze
 from resolver.matching.ranking import rank_entities, score_hits
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias, token_similarity
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, score_alias
 from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.standing import candidate_features
+from resolver.matching.word_similarity import token_similarity
 from resolver.matching.words import LEGAL_FORM_QUALIFIERS, LEGAL_FORMS, ORG_TYPES
 from tests.test_model import _evidence
 

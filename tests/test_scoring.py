@@ -9,7 +9,8 @@ from pathlib import Path
 
 from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.scoring import MentionScorer, _token_similarity, same_name, token_similarity
+from resolver.matching.scoring import MentionScorer
+from resolver.matching.word_similarity import _token_similarity, same_name, token_similarity
 from resolver.matching.words import NAME_EQUIVALENTS
 
 _FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,5 @@
-"""Matching: text to keys (normalize), candidate retrieval (index), name scoring (scoring), place words (places).
+"""Matching: text to keys (normalize), candidate retrieval (index), word similarity (word_similarity),
+name scoring (scoring), place words (places).
 
 Import the modules themselves (``resolver.matching.normalize``); this package re-exports nothing, so
 that the store can use the normaliser without loading the index.

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from resolver.matching.normalize import Token
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, token_similarity
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.short_forms import pair_abbreviations, pair_initialisms
 from resolver.matching.skeletons import coarse, loose
+from resolver.matching.word_similarity import token_similarity
 from resolver.matching.words import KUNYA_MARKERS, ORG_TYPES
 
 __all__ = ["JOINED", "Alignment", "align", "kunya_children", "real_pair"]

@@ -27,8 +27,8 @@ from typing import Any
 
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
-from resolver.matching.scoring import listed_pair
 from resolver.matching.trees import compile_trees, shallow_trees
+from resolver.matching.word_similarity import listed_pair
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
 

@@ -17,7 +17,7 @@ from resolver.matching.features import Evidence
 from resolver.matching.index import IndexedAlias
 from resolver.matching.normalize import Token
 from resolver.matching.places import place_of
-from resolver.matching.scoring import token_similarity
+from resolver.matching.word_similarity import token_similarity
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, ORG_TYPES
 
 __all__ = ["alias_variation", "country_branch", "fixed_middle"]

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING
 
 from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse_flat
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
+from resolver.matching.word_similarity import keys_may_pair
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:

@@ -19,9 +19,10 @@ from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token
 from resolver.matching.own_names import alias_variation, country_branch, fixed_middle
 from resolver.matching.places import place_of
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score, token_similarity
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score
 from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.skeletons import coarse
+from resolver.matching.word_similarity import token_similarity
 
 __all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "candidate_features",
            "in_judge_weights", "is_exact"]

@@ -17,8 +17,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from resolver.matching.index_views import Bounded
-from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, keys_may_pair
+from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import loose
+from resolver.matching.word_similarity import keys_may_pair
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:
