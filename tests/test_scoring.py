@@ -10,7 +10,7 @@ from pathlib import Path
 from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.scoring import MentionScorer
-from resolver.matching.word_similarity import _token_similarity, same_name, token_similarity
+from resolver.matching.word_similarity import same_name, text_similarity, token_similarity
 from resolver.matching.words import NAME_EQUIVALENTS
 
 _FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,7 +37,7 @@ def test_words_ruled_out_at_once_are_the_words_the_ladder_gives_nothing() -> Non
             for q in query:
                 for a in alias:
                     # after prepare, every pair answers as the ladder itself does
-                    assert token_similarity(q, a) == _token_similarity.__wrapped__(
+                    assert token_similarity(q, a) == text_similarity.__wrapped__(
                         q.text, q.key, a.text, a.key, q.arabic or a.arabic), (q, a)
 
 

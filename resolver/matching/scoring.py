@@ -16,13 +16,13 @@ from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, coarse_flat
 from resolver.matching.word_similarity import (
-    _ALONE_CAP,
-    _NAME_FORMS,
-    _RULED_OUT,
-    _RULED_OUT_LIMIT,
-    _TOKEN_FLOOR,
-    _forms,
-    _token_similarity,
+    ALONE_CAP,
+    NAME_FORMS,
+    RULED_OUT,
+    RULED_OUT_LIMIT,
+    TOKEN_FLOOR,
+    key_forms,
+    text_similarity,
 )
 from resolver.matching.words import COMMON_GIVEN_NAMES, ORG_TYPES
 
@@ -136,7 +136,7 @@ class MentionScorer:
         if not new or not self._query:
             return
         words = list(new.values())
-        forms = [_forms(a.key) for a in words]
+        forms = [key_forms(a.key) for a in words]
         coarse_keys = [c for c, _ in forms]
         texts = [a.text for a in words]
         by_loose: dict[str, list[int]] = {}
@@ -151,7 +151,7 @@ class MentionScorer:
         compared = frozenset(pairs_of)
         for i, q in enumerate(self._query):
             qt, qk, qa = q.text, q.key, q.arabic
-            cq, lq = _forms(qk)
+            cq, lq = key_forms(qk)
             maybe = {j for _, _, j in process.extract(cq, coarse_keys, scorer=OSA.normalized_similarity,
                                                       processor=None, score_cutoff=_MAYBE, limit=None)}
             maybe.update(j for _, _, j in process.extract(qt, texts, scorer=OSA.normalized_similarity,
@@ -159,17 +159,17 @@ class MentionScorer:
             maybe.update(by_loose.get(lq, ()))
             if qt in ORG_TYPES:
                 maybe.update(by_kind.get(ORG_TYPES[qt], ()))
-            same = _NAME_FORMS.get(qt)
+            same = NAME_FORMS.get(qt)
             if same:
                 maybe.update(j for j, t in enumerate(texts) if t in same)
             for j in sorted(maybe):
                 a = words[j]
-                sim, why = _token_similarity(qt, qk, a.text, a.key, qa or a.arabic)
-                if sim >= _TOKEN_FLOOR:
+                sim, why = text_similarity(qt, qk, a.text, a.key, qa or a.arabic)
+                if sim >= TOKEN_FLOOR:
                     found[j].append((i, sim, why, qt == a.text))
-            if len(_RULED_OUT) >= _RULED_OUT_LIMIT:
-                _RULED_OUT.clear()
-            _RULED_OUT[(qt, qk)] = (compared, frozenset([pairs_of[j] for j in maybe]))
+            if len(RULED_OUT) >= RULED_OUT_LIMIT:
+                RULED_OUT.clear()
+            RULED_OUT[(qt, qk)] = (compared, frozenset([pairs_of[j] for j in maybe]))
         rows.update(zip(new, map(tuple, found), strict=True))
 
     def score(
@@ -223,7 +223,7 @@ class MentionScorer:
         best, how = full, "full name"
         if not partial and any(not s and q.text in COMMON_GIVEN_NAMES for q, s in zip(query, q_best, strict=True)):
             # "Noor Ahmad" is a man, not NIRU Co. Ltd: a given name the organisation's name lacks.
-            return Score(min(round(full, 4), _ALONE_CAP), f"full name: {reason}, but a person's given name")
+            return Score(min(round(full, 4), ALONE_CAP), f"full name: {reason}, but a person's given name")
         if same_flat and full < 0.95:
             best, how, reason = 0.95, "full name", "same skeleton with other word breaks"
             cq = max(cq, 0.95)

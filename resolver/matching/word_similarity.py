@@ -18,15 +18,16 @@ from resolver.matching.normalize import Token, analyze
 from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["distinct_names", "keys_may_pair", "listed_pair", "same_name", "token_similarity"]
+__all__ = ["ALONE_CAP", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names", "key_forms",
+           "keys_may_pair", "listed_pair", "same_name", "text_similarity", "token_similarity"]
 
 #: token similarity below this counts as no match at all
-_TOKEN_FLOOR = 0.6
+TOKEN_FLOOR = 0.6
 #: similarity of two words naming one kind of organisation in two languages ("Anstalt", "Establishment")
 _SAME_KIND = 0.9
 #: similarity of tokens that may be the same name but must not match on their own (one
 #: confusable letter, a one- or two-class skeleton, -iya against -i): below every match threshold
-_ALONE_CAP = 0.74
+ALONE_CAP = 0.74
 
 
 #: similarity of two forms of one name in other languages or romanisations (Mykola/Nikolai, Jong/Chong)
@@ -46,14 +47,14 @@ def _name_forms(groups: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     return {word: frozenset(others - {word}) for word, others in forms.items()}
 
 
-_NAME_FORMS = _name_forms(NAME_EQUIVALENTS)
+NAME_FORMS = _name_forms(NAME_EQUIVALENTS)
 _DISTINCT_FORMS = _name_forms(DISTINCT_NAMES)
 
 
 def same_name(q: str, a: str) -> bool:
     """The two words (as the normaliser writes them) are forms of one name in other languages or
     romanisations (``resolver/data/name_words.toml``, ``name_equivalents``)."""
-    return a in _NAME_FORMS.get(q, ())
+    return a in NAME_FORMS.get(q, ())
 
 
 def distinct_names(q: str, a: str) -> bool:
@@ -76,7 +77,7 @@ def listed_pair(q: str, a: str) -> bool | None:
 
 
 @lru_cache(maxsize=32768)
-def _forms(key: str) -> tuple[str, str]:
+def key_forms(key: str) -> tuple[str, str]:
     """The coarse key, and its loose form with the final nisba Y kept (Kadhim/Kadhimi, Irak/Araji differ)."""
     c = coarse(key)
     return c, _loose_keep_final(c)
@@ -86,14 +87,14 @@ def _forms(key: str) -> tuple[str, str]:
 def _key_similarity(qk: str, ak: str) -> tuple[float, str]:
     if qk == ak:
         return 1.0, "skeleton"
-    (cq, lq), (ca, la) = _forms(qk), _forms(ak)
+    (cq, lq), (ca, la) = key_forms(qk), key_forms(ak)
     if cq == ca:
         return 0.93, "coarse skeleton"
     if lq == la and len(cq) == len(ca) and sum(x != y for x, y in zip(cq, ca, strict=True)) == 1:
         # One K/Q, D/Z, S/Z or J/Q swap: the same name in another transliteration, or another
         # name (Khazali/Ghazali): alone it stays below the match threshold; with a second token
         # it can match.  Two swaps make another name (Edgar/Oscar, Drago/Zarko).
-        return _ALONE_CAP, "confusable letters"
+        return ALONE_CAP, "confusable letters"
     if min(len(lq), len(la)) < 3:
         return 0.0, ""
     # Optimal string alignment: a transposition (Soliemani, Mahlerbe) is one edit, not two.
@@ -128,7 +129,7 @@ def keys_may_pair(qk: str, ak: str) -> bool:
 
 
 def _may_pair(qk: str, ak: str) -> bool:
-    if _key_similarity(qk, ak)[0] >= _TOKEN_FLOOR:
+    if _key_similarity(qk, ak)[0] >= TOKEN_FLOOR:
         return True
     short, long_ = sorted((qk, ak), key=len)
     return len(long_) == len(short) + 1 and long_.startswith(short)
@@ -154,25 +155,27 @@ def _ending(text: str) -> str:
 #: for a mention word (text, key), what the last
 #: :meth:`~resolver.matching.scoring.MentionScorer.prepare` that met it learnt: the alias words
 #: (text, key) it was compared with, and those not ruled out
-_RULED_OUT: dict[tuple[str, str], tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]] = {}
+RULED_OUT: dict[tuple[str, str], tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]] = {}
 #: the judge asks about the mention just scored, so a few hundred mentions are enough (each holds
 #: the set of its candidates' words)
-_RULED_OUT_LIMIT = 1_000
+RULED_OUT_LIMIT = 1_000
 
 
 def token_similarity(q: Token, a: Token) -> tuple[float, str]:
     """How alike two tokens are, and why: 1.0 for the same spelling, lower down the ladder, and
     (0.0, "") below the floor."""
-    known = _RULED_OUT.get((q.text, q.key))
+    known = RULED_OUT.get((q.text, q.key))
     if known is not None:
         pair = (a.text, a.key)
         if pair in known[0] and pair not in known[1]:
             return 0.0, ""  # ruled out by the scorer a moment ago
-    return _token_similarity(q.text, q.key, a.text, a.key, q.arabic or a.arabic)
+    return text_similarity(q.text, q.key, a.text, a.key, q.arabic or a.arabic)
 
 
 @lru_cache(maxsize=131072)
-def _token_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
+def text_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
+    """Two words' similarity and why, from their texts and keys (cached by value): the word lists first
+    (two names sharing a skeleton are 0), then the ladder."""
     listed = listed_pair(qt, at)
     if listed is False:
         return 0.0, ""
@@ -189,11 +192,11 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
     if kind is not None and ORG_TYPES.get(at) == kind:
         return _SAME_KIND, "same kind of organisation"
     sim, why = _key_similarity(qk, ak)
-    if sim >= 0.8 and len(_forms(qk)[0]) <= 2 and qt[:1] != at[:1]:
+    if sim >= 0.8 and len(key_forms(qk)[0]) <= 2 and qt[:1] != at[:1]:
         # A skeleton of one or two classes is shared by too many words ("On"/"Noah", "Yet"/"Taee"):
         # unless the words at least begin alike (Dora/Doura), it supports a longer name but
         # never matches on its own.
-        return min(sim, _ALONE_CAP), "short skeleton"
+        return min(sim, ALONE_CAP), "short skeleton"
     singular = qt if qt + "s" == at else at if at + "s" == qt else ""
     if sim < 0.9 and not arabic and len(singular) >= 4 and singular[-1] not in "iy":
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
@@ -210,7 +213,7 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         # Kadhimiya (a district) is not Kadhimi (a surname).
         ends = {_ending(qt), _ending(at)}
         if ends == {"a", "i"}:
-            return _ALONE_CAP, "skeleton, other ending"
+            return ALONE_CAP, "skeleton, other ending"
         if sim == 1.0 and not arabic:
             return 0.97, why  # same skeleton, other spelling: Kazemi/Kadhimi
     return sim, why
