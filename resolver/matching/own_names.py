@@ -34,11 +34,7 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
     "Lalo GONZALEZ QUIRARTE": the entity's first name varies, so another first name is weaker
     evidence of another man than it is against "Qais al-Khazali", whose every name holds Qais.
     """
-    # names in another script say nothing about which words are optional ("كتائب حزب الله" holds no
-    # Latin "Hezbollah")
-    script = any(t.arabic for t in alias.tokens)
-    rest = [n.tokens for n in names
-            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    rest = _other_names(alias, names)
     if not person:
         # An organisation's other name shows a word optional only as the same name without it
         # ("JIAXIANG INDUSTRY LTD" beside "JIAXIANG INDUSTRY HONG KONG LIMITED"), not as another
@@ -64,6 +60,14 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
     return float(optional), float(elsewhere)
 
 
+def _other_names(alias: IndexedAlias, names: Sequence[IndexedAlias]) -> list[Sequence[Token]]:
+    """The entity's other names (among ``names``) in the alias's script: names in another script say
+    nothing about which words are optional ("كتائب حزب الله" holds no Latin "Hezbollah")."""
+    script = any(t.arabic for t in alias.tokens)
+    return [n.tokens for n in names
+            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+
+
 def _name_word(token: Token) -> bool:
     """A word that says which organisation, not what kind ("Ltd", "of", "Establishment")."""
     return not (token.text in FUNCTION_WORDS or token.text in LEGAL_FORMS or token.text in ORG_TYPES)
@@ -84,12 +88,10 @@ def fixed_middle(alias: IndexedAlias, ev: Evidence, names: Sequence[IndexedAlias
     would be lost against seven more swap-probe names refused)."""
     if not ev.gap_mid_a:
         return 0.0
-    script = any(t.arabic for t in alias.tokens)
     wa = [weight(t) for t in alias.tokens]
     swapped: set[int] = set()
-    for other in names:
-        if other.alias_id != alias.alias_id and other.tokens and any(t.arabic for t in other.tokens) == script:
-            swapped |= align(alias.tokens, other.tokens, wa, [weight(t) for t in other.tokens]).gap_clashes()[0]
+    for other in _other_names(alias, names):
+        swapped |= align(alias.tokens, other, wa, [weight(t) for t in other]).gap_clashes()[0]
     return float(not ev.gap_mid_a <= swapped)
 
 
@@ -115,9 +117,7 @@ def country_branch(query: Sequence[Token], alias: IndexedAlias, ev: Evidence, na
     if ev.free_q or not ev.free_a or any(place_of(t.text) for t in query):
         return 0.0
     places = [alias.tokens[j] for j in ev.free_a if place_of(alias.tokens[j].text)]
-    script = any(t.arabic for t in alias.tokens)
-    rest = [n.tokens for n in names
-            if n.alias_id != alias.alias_id and n.tokens and any(t.arabic for t in n.tokens) == script]
+    rest = _other_names(alias, names)
     if not places or not rest:
         return 0.0
     return float(all(_names_country(other, word) for other in rest for word in places))
