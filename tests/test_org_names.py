@@ -263,3 +263,39 @@ def test_a_country_some_of_the_entitys_names_go_without_is_no_branch(resolver: R
 
     assert branch("DELSHANI TRADING", "varied", "DELSHANI TRADING TURKEY") == 0.0
     assert branch("ZARVELTRANS", "fixed", "ZARVELTRANS GEORGIA") == 1.0
+
+
+def _unit_of(mention: str, alias: str) -> float:
+    from resolver.matching.features import pair_evidence
+    from resolver.matching.standing import unit_of
+
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    ev = pair_evidence(q, a, [4.0] * len(q), [4.0] * len(a), 0.8, person=False, max_weight=16.0,
+                       soft=lambda x, y: 0.0)
+    return unit_of(q, a, ev)
+
+
+@pytest.mark.parametrize(("mention", "alias", "unit"), [
+    # a unit or arm of the body the mention names: the added words head the name, the mention's
+    # words are their complement
+    ("VARNOK LIBERATION ARMY", "NAVAL COMMAND OF THE VARNOK LIBERATION ARMY", True),
+    ("ZELMARIN FRONT", "FRIENDS OF ZELMARIN FRONT", True),
+    # the mention naming the unit is the unit, whatever parent the alias adds
+    ("NAVAL COMMAND", "NAVAL COMMAND OF THE VARNOK LIBERATION ARMY", False),
+    # words added after or between the mention's are the same body's fuller name
+    ("TORVELAND INSTITUTE OF MEDICINE", "TORVELAND INSTITUTE OF MEDICINE OF THE MINISTRY OF HEALTH", False),
+    ("SOLDIERS OF TORVELAND", "SOLDIERS OF THE LAND OF TORVELAND", False),
+    ("BANK TORVELAND", "BANK OF TORVELAND", False),
+    ("TORVELAND", "TORVELAND INVESTMENT COMPANY", False),
+    # words added before the mention's without "of" are its fuller name ("ZOO JOYA GRANDE")
+    ("TORVELAND SHIPPING", "NEW TORVELAND SHIPPING", False),
+])
+def test_a_unit_of_the_body_the_mention_names_is_another_body(mention: str, alias: str, unit: bool) -> None:
+    assert _unit_of(mention, alias) == float(unit)
+
+
+def test_a_unit_of_the_mentions_body_is_vetoed(resolver: Resolver) -> None:
+    resolver.store.add_entity("NAVAL COMMAND OF THE VARNOK LIBERATION ARMY", "organization", id="unit")
+    assert _judged(resolver, "VARNOK LIBERATION ARMY")["unit"][1]["unit_of"] == 1.0
+    capped = {c.entity.id: c.score for c in resolver.resolve("VARNOK LIBERATION ARMY").candidates}
+    assert capped.get("unit", 0.0) <= resolver.settings.veto_ceiling

@@ -118,7 +118,9 @@ def vetoed(x: Sequence[float]) -> bool:
       word), or when a one-word mention is only part of its name
       ("Fatah" is not the Fatah Alliance);
     * an organisation whose every name carries a country the mention lacks (``branch``): that
-      country's branch or subsidiary, not the parent the mention names.
+      country's branch or subsidiary, not the parent the mention names;
+    * an organisation whose name is a unit of the body the mention names (``unit_of``): "STRATEGIC
+      ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY" is not the army.
     """
     if x[_AT["extends"]]:
         return True
@@ -128,7 +130,7 @@ def vetoed(x: Sequence[float]) -> bool:
         return ((clash and (bool(x[_AT["clash_slot"]]) or bool(x[_AT["clash_gap"]]))) or bool(x[_AT["fixed_mid"]])
                 or x[_AT["other_kind"]] >= _OTHER_KIND or bool(x[_AT["titled_inside"]]))
     return ((clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
-            or bool(x[_AT["branch"]]))
+            or bool(x[_AT["branch"]]) or bool(x[_AT["unit_of"]]))
 
 
 def one_word_veto(x: Sequence[float]) -> bool:

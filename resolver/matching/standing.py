@@ -23,9 +23,10 @@ from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score
 from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.skeletons import coarse
 from resolver.matching.word_similarity import token_similarity
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 
 __all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "candidate_features",
-           "in_judge_weights", "is_exact"]
+           "in_judge_weights", "is_exact", "unit_of"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -45,6 +46,10 @@ RANK_FEATURES = (
     # too: the entity is the body of that country, the mention its parent ("BELKAZTRANS" for a
     # "BELKAZTRANS UKRAINE" also named "BELKAZTRANS UKRAINA TOV")
     "branch",
+    # an organisation: the alias adds words before the mention's every name word, joined to them by
+    # "of": a unit of the body the mention names ("STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S
+    # ARMY" for "KOREAN PEOPLE'S ARMY"), see ``unit_of``
+    "unit_of",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -163,6 +168,7 @@ def candidate_features(
         optional, elsewhere = alias_variation(name.tokens, alias, ev, own_names, person=person)
         fixed = fixed_middle(alias, ev, own_names, index.feature_weight) if person else 0.0
         branch = 0.0 if person else country_branch(name.tokens, alias, ev, own_names)
+        unit = 0.0 if person else unit_of(name.tokens, alias.tokens, ev)
         if any(kinds[coarse(name.tokens[i].key)] == (0, 0) and not index.similar_keys(name.tokens[i])
                for i in free_q):
             # The entity's names doing without the alias's word make room for a variant of it
@@ -172,7 +178,8 @@ def candidate_features(
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
-                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch)
+                   math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
+                   unit)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -287,6 +294,32 @@ def _pairs(token: Token, alias: IndexedAlias, *, organisation: bool) -> bool:
     """The word is itself a spelling of one of the alias's words ("Teheran" of "Tehran", "Myanmar" of
     "Myanma"): paired as the alignment counts real evidence (:func:`real_pair`)."""
     return any(real_pair(*token_similarity(token, a), organisation=organisation) for a in alias.tokens)
+
+
+def unit_of(query: Sequence[Token], alias: Sequence[Token], ev: Evidence) -> float:
+    """1.0 if an organisation's alias holds every name word of the mention as the complement of words
+    it adds before them, "<added words> OF [THE] <the mention's words>", else 0.0: a unit, arm or
+    body of the one the mention names ("STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S ARMY" for
+    "KOREAN PEOPLE'S ARMY", "SUPPORTERS OF THE PARTY OF GOD" for "PARTY OF GOD"), not that body.  The
+    reverse, a mention naming the unit ("STRATEGIC ROCKET FORCE" for the longer name), is the unit
+    itself, and words added after or between the mention's are the same body's fuller name ("STATE
+    INSTITUTE ... OF THE MINISTRY OF DEFENSE", "SOLDIERS OF THE CALIPHATE IN THE LAND OF ALGERIA")."""
+    if ev.free_q or not ev.free_a:
+        return 0.0
+    added = set(ev.free_a)
+    kept = [j for j, t in enumerate(alias) if j not in added and t.text not in FUNCTION_WORDS
+            and t.text not in LEGAL_FORMS]
+    if not kept or max(added) > kept[0]:
+        return 0.0
+    k = kept[0] - 1
+    while k >= 0 and alias[k].text in _ARTICLES:
+        k -= 1
+    return float(k >= 0 and alias[k].text in _OF)
+
+
+#: the words between a unit's name and the body it belongs to ("FORCE OF THE ARMY")
+_OF = frozenset({"of"})
+_ARTICLES = frozenset({"the"})
 
 
 def is_exact(score: Score) -> bool:
