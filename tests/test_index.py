@@ -568,3 +568,67 @@ def test_padded_in_lists_read_the_same_rows_as_the_plain_statement(backend: Reso
         assert sorted(q.entity_names(entity_ids)) == plain(
             "SELECT entity_id, normalized FROM alias WHERE entity_id IN (?*)", entity_ids)
         assert len(q.aliases(ids)) == 37 and len(q.entities(entity_ids)) == len(entity_ids)
+
+
+def test_a_word_no_alias_holds_counts_in_the_likeness_ranking_as_the_judge_weighs_it(resolver: Resolver) -> None:
+    """"Elena Borisnova ZHIROVA" for an entity named "Elena ZHIROVA", in a large store: the middle
+    name is held by no alias, and its IDF, an unseen word's, grows with the store (185 among
+    400,000 entities), so forty aliases holding a spelling 0.8 alike to it ("Krasnov") outranked,
+    in the likeness ranking, the one alias holding the mention's two other words exactly.  It
+    counts there as the judge weighs an unseen word; up to FEATURE_POPULATION entities that is its
+    own weight."""
+    resolver.store.add_entity("Zelvina Quorvel", "person", id="target")
+    rows = [(f"k-{n}", f"Karbisnov {_word(n)}", "person", f"Karbisnov {_word(n)}") for n in range(40)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 100)}", "person", f"{w} {_word(n + 100)}")
+             for w in ("Zelvina", "Quorvel") for n in range(_MAX_POSTINGS + 10)]
+    import_rows(resolver.store, rows, source="crowd")
+    name = analyze("Zelvina Tarbisnova Quorvel")
+    small = _as_if(resolver, FEATURE_POPULATION)
+    assert small.feature_max_weight == small.max_idf ** 2
+    index = _as_if(resolver, 400_000)
+    with index.session() as q:
+        entries = index.retrieval.entries(q, name)
+    words = {e.key: e for e in entries if e.halves is None}
+    assert words["TRBSNW"].own is None and words["TRBSNW"].weight == pytest.approx(index.max_idf ** 2)
+    assert all(words[k].common for k in ("ZLWN", "QRWL"))
+    # the unseen word's spelling outweighs the two words held, at its own weight, not at the judge's
+    held = words["ZLWN"].weight + words["QRWL"].weight
+    assert index.feature_max_weight * 0.8 < held < index.max_idf ** 2 * 0.8
+    found = [index.aliases[i].entity_id for i in index.candidates(name)]
+    assert "target" in found and sum(e.startswith("k-") for e in found) >= 20
+
+
+def test_the_first_by_votes_keep_a_place_whatever_their_likeness(resolver: Resolver,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """When more aliases pass the floor than are scored, the likeness ranking chooses among them, but
+    the alias holding the most of the mention by votes keeps a place: the likeness counts each word
+    held, not two held side by side ("Abdallah Asad TAHINI", first by votes through the pair
+    "Abdallah Asad", for "Abdalla As'ad THINI")."""
+    import resolver.matching.retrieval as retrieval_module
+    from resolver.matching.retrieval import Retrieval
+
+    resolver.store.add_entity("Dimbo Pelgar Kelto", "person", id="target")
+    rows = [(f"{w}-{n}", f"{w} {_word(n + k)}", "person", f"{w} {_word(n + k)}")
+            for w, k in (("Kelto", 0), ("Dimbo", 100)) for n in range(60)]
+    import_rows(resolver.store, rows, source="crowd")
+    index = resolver.index
+    name = analyze("Kelto Dimbo Zarvosh")
+    target = next(i for i in index.candidates(name) if index.aliases[i].entity_id == "target")
+    real = Retrieval._likeness
+
+    def last(self: Retrieval, q: object, entries: object, pool: list[int]) -> dict[int, float]:
+        assert pool[0] == target  # the first by votes (holding both common words)
+        return {i: 0.0 if i == target else 1.0 for i in real(self, q, entries, pool)}  # type: ignore[arg-type]
+
+    passing = []
+    real_largest = retrieval_module._largest
+
+    def seen(n: int, items: list[int], key: object) -> list[int]:
+        passing.append(len(items))
+        return real_largest(n, items, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Retrieval, "_likeness", last)
+    monkeypatch.setattr(retrieval_module, "_largest", seen)
+    found = index.candidates(name)
+    assert passing and passing[0] > _MAX_CANDIDATES  # (the likeness ranking chose)
+    assert len(found) <= _MAX_CANDIDATES and target in found

@@ -132,7 +132,20 @@ class Votes:
     def _likeness(self, q: Queries, entries: list[Entry], pool: list[int]) -> dict[int, float]:
         """How much of the mention's weight each alias's words hold, a word that is not held
         counting by its best likeness to one of the alias's words ("Pains" in "Pan Victoire"):
-        the order in which the aliases that pass the floor are kept, when they are too many."""
+        the order in which the aliases that pass the floor are kept, when they are too many.
+
+        A word no alias holds counts at most as the learned judge weighs such a word
+        (:attr:`~resolver.matching.index.CandidateIndex.feature_max_weight`; the same up to
+        ``FEATURE_POPULATION`` entities).  Its own weight, the IDF of an unseen word, grows with the
+        store (87 among 5,600 entities, 185 among 400,000) while a held word's grows far less, so at
+        a million aliases any alias holding a word 0.8 alike to it ("Krasnov" for "Borisnova")
+        outranked one holding two of the mention's other words exactly ("Elena ZHIROVA" for
+        "Elena Borisnova ZHIROVA"), though it can only be read as a spelling of that one word."""
+        unseen = self._index.feature_max_weight
+
+        def counted(e: Entry) -> float:
+            return e.weight if e.own is not None else min(e.weight, unseen)
+
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
         words: list[tuple[str, float, dict[str, float]]] = []
@@ -146,11 +159,11 @@ class Votes:
                 # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
                 if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
                     at[id(e)] = len(words)
-                    words.append((e.key, e.weight, e.likes))
+                    words.append((e.key, counted(e), e.likes))
         # two adjacent words an alias writes as one ("Mofid Rahbar", "Mofidrahbar") are both held by
         # it; not a legal form or joining word, which is never written into a name ("Raman Co.": RMNK
         # is also the key of "Auramenka")
-        pairs = [(e.key, [(at.get(id(h)), h.weight) for h in e.halves]) for e in entries
+        pairs = [(e.key, [(at.get(id(h)), counted(h)) for h in e.halves]) for e in entries
                  if e.halves is not None and not e.variant and e.key in held_words
                  and min(h.weight for h in e.halves) > FUNCTION_WORD_WEIGHT]
         out: dict[int, float] = {}
