@@ -632,3 +632,23 @@ def test_the_first_by_votes_keep_a_place_whatever_their_likeness(resolver: Resol
     found = index.candidates(name)
     assert passing and passing[0] > _MAX_CANDIDATES  # (the likeness ranking chose)
     assert len(found) <= _MAX_CANDIDATES and target in found
+def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) -> None:
+    """"Lia", "Lee", "Li", "Ella" and "Lu" all have the skeleton L: a key that short has a long
+    postings list and weighs as a common word, and the aliases holding it tie.  The word as written
+    is also posted, and a mention's word with a short skeleton votes through it at its own weight,
+    so "Lia Co LLC" finds "Lia Company" among a hundred names holding other L words."""
+    short = ["Lee", "Li", "Ella", "Lu", "Lo"]
+    rows = [(f"l-{n}", f"{short[n % 5]} {_word(n)}", "organization", f"{short[n % 5]} {_word(n)}")
+            for n in range(2 * _MAX_CANDIDATES + 40)]
+    import_rows(resolver.store, rows, source="crowd")
+    resolver.store.add_entity("Lia Company", "organization", id="target")  # the newest: it loses every tie
+    index = resolver.index
+    assert coarse(analyze("Lia").tokens[0].key) == coarse(analyze("Lee").tokens[0].key) == "L"
+    assert "target" in _entities(resolver, "Lia Co LLC")
+    with index.session() as q:
+        entry = index.retrieval.entries(q, analyze("Lia Co LLC"))[0]
+    assert entry.key == "L" and entry.word is not None and entry.key_weight is not None
+    assert entry.weight > entry.key_weight  # the word is rarer than its skeleton
+    # an alias holding another L word gets the skeleton's weight only
+    lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
+    assert entry.votes.get(lee, entry.key_weight) == entry.key_weight

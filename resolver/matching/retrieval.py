@@ -32,6 +32,7 @@ from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
 from resolver.matching.word_similarity import keys_may_pair
+from resolver.store.postings import word_key
 from resolver.store.reader import Queries
 
 if TYPE_CHECKING:
@@ -101,7 +102,9 @@ class Retrieval(Votes):
         owns = index.load_tokens(q, {coarse(t.key) for t in fresh})
         # a word the store does not know may be two of its words written as one ("Safieddine")
         splits = {own: _splits(own) for t in fresh if owns[own := coarse(t.key)] is None and len(own) >= 4}
-        keys = {coarse(t.key) for _, t, _ in joined} | {k for t in fresh for k in similar[t.key]}
+        # a word with a short coarse key is also looked up as written ("Lia" among the L words)
+        words = {t: w for t in fresh if (w := word_key(t.text, coarse(t.key))) is not None}
+        keys = {coarse(t.key) for _, t, _ in joined} | {k for t in fresh for k in similar[t.key]} | set(words.values())
         keys |= {k for pairs in splits.values() for pair in pairs for k in pair}
         rows = index.load_tokens(q, keys - owns.keys())  # the rest in one statement
         rows.update(owns)
@@ -111,6 +114,10 @@ class Retrieval(Votes):
             e = made[(t.text, t.key)] = Entry(index.weight_of(t, rows[own]), own)
             if (row := rows[own]) is not None:
                 e.own = (row[0], row[2])
+            if t in words and (word := rows[words[t]]) is not None:
+                e.word = (word[0], word[2])
+                e.key_weight = e.weight
+                e.weight = max(e.weight, index.weight_of(t, word))
             e.near_keys = frozenset(similar[t.key] - {own})  # (whether they pair: asked when needed)
             longer: list[tuple[int, int, str]] = []
             for k in sorted(e.near_keys):
@@ -144,16 +151,22 @@ class Retrieval(Votes):
         todo = [*made.values(), *(e for _, e in new_joined)]
         short = {i for e in todo for i in e.near}
         short |= {e.own[0] for e in todo if e.own is not None and not e.common}
+        short |= {e.word[0] for e in todo if e.word is not None and e.word[1] <= MAX_POSTINGS}
         halves = [(rows[a], rows[b]) for pairs in splits.values() for a, b in pairs]
         short |= {r[0] for pair in halves if None not in pair for r in pair if r is not None and r[2] <= MAX_POSTINGS}
         lists = index.load_postings(q, short) if short else {}
         for e in todo:
-            near_vote = 0.6 * e.weight
+            weight = e.coarse_weight
+            near_vote = 0.6 * weight
             for token_id in e.near:
                 e.votes.update(dict.fromkeys(lists[token_id], near_vote))
             if e.own is not None and not e.common:
                 e.own_list = lists[e.own[0]]
-                e.votes.update(dict.fromkeys(e.own_list, e.weight))
+                e.votes.update(dict.fromkeys(e.own_list, weight))
+            if e.word is not None and e.word[1] <= MAX_POSTINGS:
+                # the aliases holding the word as written: its full weight
+                e.word_list = lists[e.word[0]]
+                e.votes.update(dict.fromkeys(e.word_list, e.weight))
         for t in fresh:
             if (own := coarse(t.key)) in splits:
                 e = made[(t.text, t.key)]
@@ -299,14 +312,16 @@ class Retrieval(Votes):
         within = self._within(q, entries, votes, kept, floor)
         if within:
             return kept[:MAX_CANDIDATES - len(within)] + within
-        words = [e for e in entries if e.halves is None and e.own_list and e.weight > FUNCTION_WORD_WEIGHT]
+        words = [e for e in entries
+                 if e.halves is None and (e.own_list or e.word_list) and e.weight > FUNCTION_WORD_WEIGHT]
         if not words:
             return kept
         rarest = max(words, key=lambda e: e.weight)  # (entries are sorted, heaviest first: the first of equals)
         kept_set = set(kept)
-        if any(i in kept_set for i in rarest.own_list):
+        # (a word looked up as written: the aliases holding it so, whose weight it has)
+        holders = rarest.word_list or rarest.own_list
+        if any(i in kept_set for i in holders):
             return kept
-        holders = rarest.own_list
         if len(holders) > _RESERVED:
             last = heapq.nlargest(_RESERVED, (votes.get(i, 0.0) for i in holders))[-1]
             holders = tuple(i for i in holders if votes.get(i, 0.0) >= last)  # (lengths read for these only)

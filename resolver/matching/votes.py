@@ -58,6 +58,17 @@ class Entry:
     #: for two adjacent tokens joined ("Gholam Reza" -> GLMRZ): their entries
     halves: tuple[Entry, Entry] | None = None
     own_list: tuple[int, ...] = ()  # the own key's postings, when it is not common
+    #: (token id, postings count) of the word as written, for a word with a short coarse key
+    #: (:func:`resolver.store.postings.word_key`), and its postings when not common
+    word: tuple[int, int] | None = None
+    word_list: tuple[int, ...] = ()
+    #: the weight of the coarse key alone, when the word as written weighs more (``weight``):
+    #: what an alias holding the key but not the word gets
+    key_weight: float | None = None
+
+    @property
+    def coarse_weight(self) -> float:
+        return self.weight if self.key_weight is None else self.key_weight
     votes: dict[int, float] = field(default_factory=dict)
     #: two adjacent tokens joined without the second one's leading vowel ("Vakil Abad" -> WKLBD):
     #: it votes through its own postings only, never as a pair held side by side
@@ -143,12 +154,12 @@ class Votes:
         "Elena Borisnova ZHIROVA"), though it can only be read as a spelling of that one word."""
         unseen = self._index.feature_max_weight
 
-        def counted(e: Entry) -> float:
-            return e.weight if e.own is not None else min(e.weight, unseen)
+        def counted(e: Entry, weight: float) -> float:
+            return weight if e.own is not None else min(weight, unseen)
 
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
-        words: list[tuple[str, float, dict[str, float]]] = []
+        words: list[tuple[str, float, dict[str, float], frozenset[int], float]] = []
         at: dict[int, int] = {}  # an entry's place in ``words`` (by identity)
         for e in entries:
             if e.halves is None:
@@ -159,18 +170,21 @@ class Votes:
                 # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
                 if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
                     at[id(e)] = len(words)
-                    words.append((e.key, counted(e), e.likes))
+                    words.append((e.key, counted(e, e.coarse_weight), e.likes, frozenset(e.word_list), e.weight))
         # two adjacent words an alias writes as one ("Mofid Rahbar", "Mofidrahbar") are both held by
         # it; not a legal form or joining word, which is never written into a name ("Raman Co.": RMNK
         # is also the key of "Auramenka")
-        pairs = [(e.key, [(at.get(id(h)), counted(h)) for h in e.halves]) for e in entries
+        pairs = [(e.key, [(at.get(id(h)), counted(h, h.weight)) for h in e.halves]) for e in entries
                  if e.halves is not None and not e.variant and e.key in held_words
                  and min(h.weight for h in e.halves) > FUNCTION_WORD_WEIGHT]
         out: dict[int, float] = {}
         for alias_id in pool:
             held = keys.get(alias_id, ())
             got = [0.0] * len(words)
-            for n, (key, weight, likes) in enumerate(words):
+            for n, (key, weight, likes, as_written, word_weight) in enumerate(words):
+                if alias_id in as_written:
+                    got[n] = word_weight
+                    continue
                 if key in held:
                     got[n] = weight
                     continue
@@ -202,7 +216,7 @@ class Votes:
             others = [o for o in words if o is not e]
             if not e.far or any(o.own is None for o in others):
                 continue  # a word no alias holds: nothing holds them all
-            vote = 0.6 * e.weight + sum(o.weight for o in others)
+            vote = 0.6 * e.coarse_weight + sum(o.coarse_weight for o in others)
             rarest = sorted({o.own for o in others if o.own is not None}, key=lambda o: (o[1], o[0]))[:2]
             for far in e.far:
                 ids = tuple(t for t, _ in sorted([far, *rarest], key=lambda o: (o[1], o[0])))
@@ -242,7 +256,7 @@ class Votes:
             best = best_by_votes(votes, floor, _PROBE)
         if use_common:
             pool.update(best)
-            if thin and sum(e.weight for e in common) >= floor:
+            if thin and sum(e.coarse_weight for e in common) >= floor:
                 # (aliases holding only common tokens cannot reach the floor the near keys set)
                 # a legal form or a joining word ("Ltd", "of") is never what the name is found by
                 words = [e for e in common if e.weight > FUNCTION_WORD_WEIGHT] or common
@@ -269,7 +283,7 @@ class Votes:
             return {}
         weights: dict[str, float] = defaultdict(float)
         for e in common if use_common else ():
-            weights[e.key] += e.weight
+            weights[e.key] += e.coarse_weight
         keys = self._index.coarse_keys(q, pool)
         # (each common word's weight, in the order of the words: a set intersection per alias would
         # cost a set each, and add two words' weights in an order that varies with the hash seed)

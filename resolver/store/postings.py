@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Integer, String, Table, delete, func, select, update
 
 from resolver.matching.skeletons import coarse, loose
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.store import bulk
 from resolver.store.dbapi import Raw
 from resolver.store.models import AliasRow, EntityRow, MetaRow, NearRow, PostingRow, TokenRow
@@ -37,6 +38,7 @@ __all__ = [
     "reindex",
     "retype",
     "unindex_aliases",
+    "word_key",
 ]
 
 _CHUNK = 500
@@ -54,19 +56,45 @@ def is_acronym_only(acronym: str | None, token_count: int) -> bool:
     return acronym is not None and sum(c.isalpha() for c in acronym) <= 4 and token_count <= 1
 
 
+#: a word key starts with this (never a coarse key's first character: those are capitals and digits)
+WORD_KEY_PREFIX = "="
+#: a word whose coarse key has at most this many letters is posted under the word itself too
+SHORT_KEY = 2
+
+
+def word_key(text: str, coarse_key: str) -> str | None:
+    """The key a word is posted under besides its coarse key, or None: the word as written, when
+    its coarse key is so short that many unrelated words share it ("Lia", "Li", "Lee" and "Ella"
+    are all L; "Saal", "Sala" and "Sol" are SL; "Taba" and "Tobe" TB).  Such a key's postings
+    list is long, and it weighs as a common word; the word itself is often rare.  Not a legal
+    form or joining word ("Co", "de"), never what a name is found by."""
+    if len(coarse_key) > SHORT_KEY or text.isdigit() or text in FUNCTION_WORDS or text in LEGAL_FORMS:
+        return None
+    return WORD_KEY_PREFIX + text
+
+
 def posted_keys(normalized: str, keys: str, acronym: str | None) -> list[str]:
-    """The distinct coarse token keys an alias is posted under, in name order (none for an acronym)."""
+    """The distinct token keys an alias is posted under, in name order (none for an acronym): each
+    word's coarse key and, for a word with a short coarse key, the word itself (:func:`word_key`)."""
     if not normalized:
         return []
     texts, fine = normalized.split(" "), keys.split(" ")
     if len(texts) != len(fine) or is_acronym_only(acronym, len(fine)):
         return []
     out: list[str] = []
-    for k in fine:
+    for text, k in zip(texts, fine, strict=True):
         c = coarse(k)
         if c and c not in out:
             out.append(c)
+        if c and (w := word_key(text, c)) is not None and w not in out:
+            out.append(w)
     return out
+
+
+def _near_variants(key: str) -> set[str]:
+    """The near-key neighbourhood a new key is written with: none for a word key (near keys are
+    looked up by coarse skeleton only)."""
+    return set() if key.startswith(WORD_KEY_PREFIX) else deletions(loose(key))
 
 
 def _size(keys: str) -> int:
@@ -114,7 +142,7 @@ def _create_tokens(conn: Connection, counts: dict[str, Counts]) -> dict[str, int
         new = _token_ids(conn, missing)
         ids.update(new)
         _insert_ignore(conn, _NEAR, [{"variant": v, "token_id": new[k]} for k in missing
-                                     for v in sorted(deletions(loose(k)))], ["variant", "token_id"])
+                                     for v in sorted(_near_variants(k))], ["variant", "token_id"])
     _adjust(conn, {ids[k]: c for k, c in counts.items() if c != (0, 0, 0)})
     return ids
 
@@ -217,7 +245,7 @@ class IndexWriter:
                                                              for k in missing], ["key"])
                 created = dict(self._sql.rows_in(select_ids, missing))
                 self._ids.update(created)
-                near = sorted({(v, created[k]) for k in missing for v in deletions(loose(k))})
+                near = sorted({(v, created[k]) for k in missing for v in _near_variants(k)})
                 bulk.insert_ignore(self._sql.conn, _NEAR, [{"variant": v, "token_id": t} for v, t in near],
                                    ["variant", "token_id"])
         return self._ids
