@@ -88,6 +88,7 @@ class DomainGate:
     unseen: list[tuple[str, str]]
     alone: list[tuple[str, str]]  # (a surname one person of the store bears, that person's id)
     surnames: list[tuple[str, str, str]]  # (surname, the two namesakes' ids)
+    junk: list[str]  # a real name word beside letters that spell nothing: links nothing
 
     @classmethod
     def build(cls, workdir: Path, pairs: list[tuple[str, str, str]]) -> DomainGate:
@@ -99,6 +100,7 @@ class DomainGate:
         hard = [(r["mention"], r["must_not_be"]) for r in _csv("hard_negatives.csv")]
         unseen = [(r["mention"], r["expected_id"]) for r in _csv("unseen_variants.csv")]
         alone = [(r["mention"], r["expected_id"]) for r in _csv("surnames_alone.csv")]
+        junk = [r["mention"] for r in _csv("junk_mentions.csv")]
         # Pairs of namesakes (Faris and Rami al-Tamimi): two people the store does not hold, who
         # share a surname it does not hold either.
         rows, surnames = [], []
@@ -113,7 +115,7 @@ class DomainGate:
             r.store.add_entity(name, "person", id=namesake_id)
         r.store.add_entity(*COMPANY[:2], id=COMPANY[2], aliases=list(COMPANY[3]))
         r.close()
-        return cls(store, shared, seeds, hard, unseen, alone, surnames)
+        return cls(store, shared, seeds, hard, unseen, alone, surnames, junk)
 
     def failures(self, model: MatcherModel, threshold: float, override: float) -> list[str]:
         """What a candidate model breaks (empty: it passes)."""
@@ -141,6 +143,11 @@ class DomainGate:
                         out.append(f"unseen {text!r} -> {res.entity.id}")
                 if right < UNSEEN_SHARE * len(self.unseen):
                     out.append(f"unseen variants: {right}/{len(self.unseen)} matched")
+                for text in self.junk:
+                    res = r.resolve(text)
+                    if res.entity is not None or res.status is MatchStatus.MATCHED:
+                        out.append(f"junk {text!r} -> {res.entity.id if res.entity else res.status.value} "
+                                   f"({res.score:.2f})")
                 for text, entity_id in self.alone:
                     res = r.resolve(text)
                     if res.status is not MatchStatus.MATCHED or res.entity is None or res.entity.id != entity_id:

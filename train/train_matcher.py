@@ -26,7 +26,7 @@ training part only, plus the curated store's own variants (``resolver/data/entit
 
 Choosing is a gate, then a stable rule.  The gate (``train/domain.py``): a candidate must keep the
 curated store's promises (seed spellings, hard negatives, unseen variants, a surname two people
-share stays ambiguous); one that breaks any is never chosen, however well it does on SDN names.
+share stays ambiguous, a real name word beside junk letters links nothing); one that breaks any is never chosen, however well it does on SDN names.
 Among the rest, merit is the mean development recall at false-positive rates 0.02-0.05 (one
 operating point is noisy: one false link moves the rate by 0.003), and the simplest candidate
 (candidates are listed simplest first) within ``CLEAR_MARGIN`` of the best merit is chosen, so
