@@ -26,7 +26,11 @@ training part only, plus the curated store's own variants (``resolver/data/entit
 
 Choosing is a gate, then a stable rule.  The gate (``train/domain.py``): a candidate must keep the
 curated store's promises (seed spellings, hard negatives, unseen variants, a surname two people
-share stays ambiguous, a real name word beside junk letters links nothing); one that breaks any is never chosen, however well it does on SDN names.
+share stays ambiguous, a real name word beside junk letters links nothing).  Where a promise is
+kept from a slightly higher threshold (a junk mention or a hard negative scoring just over the
+threshold the false-positive rate allows), the candidate's threshold rises to the lowest that keeps
+them all, by at most ``GATE_RAISE``; a candidate that still breaks one is never chosen, however well
+it does on SDN names.
 Among the rest, merit is the mean development recall at false-positive rates 0.02-0.05 (one
 operating point is noisy: one false link moves the rate by 0.003), and the simplest candidate
 (candidates are listed simplest first) within ``CLEAR_MARGIN`` of the best merit is chosen, so
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -98,6 +103,10 @@ OVERRIDES = (0.97,)
 MERIT_BOUNDS = (0.02, 0.03, 0.04, 0.05)
 #: how much more merit a later (more complex or looser) candidate needs to be chosen over an earlier one
 CLEAR_MARGIN = 0.01
+#: how far above the rate's threshold a candidate's threshold may rise to keep the domain gate's
+#: promises (a junk word, a hard negative scoring just over it); a promise broken even there, or
+#: one no threshold keeps (a shared surname no longer plausible), discards the candidate
+GATE_RAISE = 0.05
 
 
 # --- examples ------------------------------------------------------------------------------------
@@ -412,15 +421,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 candidate = MatcherModel({**stub, "pair": pair})
                 prob = judged_probability(candidate, override)
                 threshold, at = sweep(dev_q, dev, prob)
+                broken = gate.failures(candidate, threshold, override)
+                # a promise a higher threshold keeps ("IRGC XYZ" at 0.57 when the rate allows 0.56)
+                # raises the threshold, by at most GATE_RAISE, rather than discard the candidate
+                for raised in [round(threshold + 0.01 * k, 2) for k in range(1, round(GATE_RAISE * 100) + 1)]:
+                    if not broken or raised > 0.99:
+                        break
+                    if not (still := gate.failures(candidate, raised, override)):
+                        threshold, broken = raised, still
+                    elif os.environ.get("TRAIN_VERBOSE"):
+                        print(f"    {label} at {raised:.2f}: {'; '.join(b[:120] for b in still)}")
                 f = figures(dev_q, [decide(ex, [(e, prob(v, rv)) for e, v, rv in feats], threshold)
                                     for ex, feats in dev])
                 merit = sum(at.get(b, 0.0) for b in MERIT_BOUNDS) / len(MERIT_BOUNDS)
-                broken = gate.failures(candidate, threshold, override)
                 results[label, override] = (threshold, at, f, merit, broken)
                 print(f"  {label:<24} override {override:.2f} threshold {threshold:.2f}: P={f['P']:.3f} "
                       f"R={f['R']:.3f} F1={f['F1']:.3f} FPR={f['FPR']:.3f}; recall at FPR<=0.01/0.03/0.05: "
                       f"{at.get(0.01, 0):.3f}/{at.get(0.03, 0):.3f}/{at.get(0.05, 0):.3f}; merit {merit:.4f}; "
-                      + (f"FAILS the domain gate ({len(broken)}): {broken[0]}" if broken else "passes the gate"))
+                      + (f"FAILS the domain gate ({len(broken)}): {'; '.join(b[:120] for b in broken)}" if broken
+                         else "passes the gate"))
         passing = [key for key, r in results.items() if not r[4]]  # in candidate order, simplest first
         if not passing:
             print("no candidate passes the domain gate; nothing written", file=sys.stderr)
