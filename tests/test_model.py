@@ -267,6 +267,28 @@ def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afre
     assert vectors[0] == vectors[1]  # one vector, two pairs
 
 
+def test_letter_pair_overlap_is_the_dice_overlap_of_each_words_letter_pairs() -> None:
+    """The letter pairs of each word are kept per word (a mention's words meet every candidate's);
+    the overlap is what the two sets give, made afresh or kept, and a word too short for a pair
+    is its own."""
+    import random
+
+    from resolver.matching import features
+
+    def afresh(a: str, b: str) -> float:
+        x = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
+        y = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+        return 2 * len(x & y) / (len(x) + len(y))
+
+    assert features._bigrams("kadhimi", "kazimi") == afresh("kadhimi", "kazimi") == 2 * 3 / (6 + 5)  # ka, im, mi
+    assert features._bigrams("a", "a") == 1.0 and features._bigrams("", "ab") == 0.0
+    rng = random.Random(5)
+    words = ["".join(rng.choice("abcd") for _ in range(rng.randint(0, 6))) for _ in range(300)]
+    for _ in range(3):  # made afresh, kept, and made again after the cache is emptied
+        assert all(features._bigrams(a, b) == afresh(a, b) for a, b in zip(words, reversed(words), strict=True))
+        features._LETTER_PAIRS.clear()
+
+
 def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
     kinds = load_model().kinds
     assert len(kinds) > 500  # skeletons at least three training entities' names hold

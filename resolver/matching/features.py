@@ -131,9 +131,24 @@ def _all_features(qt: str, qk: str, at: str, ak: str, cq: str, ca: str, lq: str,
 
 def _bigrams(a: str, b: str) -> float:
     """Dice overlap of the two strings' letter pairs."""
-    x = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
-    y = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+    x, y = _letter_pairs(a), _letter_pairs(b)
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+#: each word's (or skeleton's) letter pairs: a word meets many others (a mention's words every
+#: candidate's), and making the set was most of the learned token similarity's cost for a new pair
+_LETTER_PAIRS: dict[str, frozenset[str]] = {}
+_LETTER_PAIRS_LIMIT = 50_000
+
+
+def _letter_pairs(word: str) -> frozenset[str]:
+    """The word's letter pairs; a word too short for a pair is its own."""
+    found = _LETTER_PAIRS.get(word)
+    if found is None:
+        if len(_LETTER_PAIRS) >= _LETTER_PAIRS_LIMIT:
+            _LETTER_PAIRS.clear()
+        found = _LETTER_PAIRS[word] = frozenset({word[i : i + 2] for i in range(len(word) - 1)} or {word})
+    return found
 
 
 def pair_evidence(
