@@ -289,6 +289,27 @@ def test_letter_pair_overlap_is_the_dice_overlap_of_each_words_letter_pairs() ->
         features._LETTER_PAIRS.clear()
 
 
+def test_reading_the_model_moves_what_the_process_holds_out_of_the_collectors_sight() -> None:
+    """Once the model is read, the objects alive then (imports, the model's tables) are frozen for
+    the garbage collector: full collections no longer walk them.  Anything made later is still
+    collected, reference cycles too."""
+    import gc
+    import weakref
+
+    load_model()
+    assert gc.get_freeze_count() > 10_000
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # type: ignore[attr-defined]
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None
+
+
 def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
     kinds = load_model().kinds
     assert len(kinds) > 500  # skeletons at least three training entities' names hold
