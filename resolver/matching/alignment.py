@@ -40,7 +40,9 @@ def real_pair(sim: float, why: str, *, organisation: bool) -> bool:
             and why not in ("confusable letters", "short skeleton"))
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Alignment:
     """The one-to-one alignment of a mention's words with an alias's (the first step of
     :func:`resolver.matching.features.pair_evidence`): enough to tell whether the pair is real

@@ -76,7 +76,9 @@ PAIR_FEATURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Evidence:
     """Features of one pair, plus the words behind the strongest evidence for and against."""
 
