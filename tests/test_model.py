@@ -310,6 +310,33 @@ def test_reading_the_model_moves_what_the_process_holds_out_of_the_collectors_si
     assert gone() is None
 
 
+def test_a_pairs_alignment_tells_whether_its_evidence_is_real_and_clashes(shared: Resolver) -> None:
+    """The judge reads an entity's other names' learned similarities only when their alignment
+    says the pair is real and does not clash: what the whole evidence says of it, pair for pair;
+    and the evidence made from an alignment made already is the evidence made afresh."""
+    import random
+
+    from resolver.matching.standing import _aligned_clash, _clashes
+
+    aliases = [a for a in shared.index.aliases if a.tokens]
+    rng = random.Random(3)
+    model = load_model()
+    clashes = 0
+    for _ in range(600):
+        q, a = rng.choice(aliases), rng.choice(aliases)
+        words = q.tokens[: rng.randint(1, len(q.tokens))] + a.tokens[: rng.randint(0, 1)]
+        wq, wa = [rng.choice((0.05, 2.0, 9.0)) for _ in words], [rng.choice((0.05, 3.0)) for _ in a.tokens]
+        for person in (True, False):
+            al = align(words, a.tokens, wq, wa, organisation=not person)
+            ev = pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
+                               soft=model.token_similarity)
+            assert al.real == ev.real and _aligned_clash(al, person) == _clashes(ev, person)
+            assert pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
+                                 soft=model.token_similarity, alignment=al) == ev
+            clashes += _clashes(ev, person)
+    assert clashes > 50
+
+
 def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
     kinds = load_model().kinds
     assert len(kinds) > 500  # skeletons at least three training entities' names hold

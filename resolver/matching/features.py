@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
-from resolver.matching.alignment import JOINED, align
+from resolver.matching.alignment import JOINED, Alignment, align
 from resolver.matching.normalize import Token, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -163,6 +163,7 @@ def pair_evidence(
     person: bool,
     max_weight: float,
     soft: Callable[[Token, Token], float],
+    alignment: Alignment | None = None,
 ) -> Evidence:
     """Align a mention with one alias and measure the agreement (see :data:`PAIR_FEATURES`).
 
@@ -173,8 +174,10 @@ def pair_evidence(
         person: the alias's entity is a person.
         max_weight: the weight of a word never seen in the store (the largest there is).
         soft: learned similarity of two words in [0, 1].
+        alignment: the pair's alignment when the caller made it already (``align`` of the same
+            names and weights, ``organisation=not person``).
     """
-    al = align(query, alias, wq, wa, organisation=not person)
+    al = alignment if alignment is not None else align(query, alias, wq, wa, organisation=not person)
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q
