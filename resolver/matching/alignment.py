@@ -186,7 +186,7 @@ def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:
     father of Sergei): in the judge's alignment such a word pairs only with another kunya's child,
     never with a given name, so "Sergei Naryshkin" against "Abu Sergei Naryshkin" is two first
     names that clash, as the name structure says."""
-    return frozenset(j for j in range(1, len(tokens)) if tokens[j - 1].text in KUNYA_MARKERS)
+    return frozenset([j for j in range(1, len(tokens)) if tokens[j - 1].text in KUNYA_MARKERS])
 
 
 

@@ -128,12 +128,13 @@ class MatcherModel:
         that share a skeleton ("Jamal", "Jamil"): the word lists' answer (:func:`listed_pair`)."""
         if q.text == a.text:
             return 1.0
-        listed = listed_pair(q.text, a.text)
-        if listed is not None:
-            return 1.0 if listed else 0.0
         key = (q.text, q.key, a.text, a.key)
         found = self._cache.get(key)
         if found is None:
+            # (a listed pair is answered by the lists and never kept: a pair kept was asked of them)
+            listed = listed_pair(q.text, a.text)
+            if listed is not None:
+                return 1.0 if listed else 0.0
             if len(self._cache) > 200_000:
                 self._cache.clear()
             features = token_features(*key)
