@@ -268,6 +268,76 @@ def test_the_token_model_answers_a_repeated_feature_vector_as_it_answers_it_afre
     assert vectors[0] == vectors[1]  # one vector, two pairs
 
 
+def test_letter_pair_overlap_is_the_dice_overlap_of_each_words_letter_pairs() -> None:
+    """The letter pairs of each word are kept per word (a mention's words meet every candidate's);
+    the overlap is what the two sets give, made afresh or kept, and a word too short for a pair
+    is its own."""
+    import random
+
+    from resolver.matching import features
+
+    def afresh(a: str, b: str) -> float:
+        x = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
+        y = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+        return 2 * len(x & y) / (len(x) + len(y))
+
+    assert features._bigrams("kadhimi", "kazimi") == afresh("kadhimi", "kazimi") == 2 * 3 / (6 + 5)  # ka, im, mi
+    assert features._bigrams("a", "a") == 1.0 and features._bigrams("", "ab") == 0.0
+    rng = random.Random(5)
+    words = ["".join(rng.choice("abcd") for _ in range(rng.randint(0, 6))) for _ in range(300)]
+    for _ in range(3):  # made afresh, kept, and made again after the cache is emptied
+        assert all(features._bigrams(a, b) == afresh(a, b) for a, b in zip(words, reversed(words), strict=True))
+        features._LETTER_PAIRS.clear()
+
+
+def test_reading_the_model_moves_what_the_process_holds_out_of_the_collectors_sight() -> None:
+    """Once the model is read, the objects alive then (imports, the model's tables) are frozen for
+    the garbage collector: full collections no longer walk them.  Anything made later is still
+    collected, reference cycles too."""
+    import gc
+    import weakref
+
+    load_model()
+    assert gc.get_freeze_count() > 10_000
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # type: ignore[attr-defined]
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_pairs_alignment_tells_whether_its_evidence_is_real_and_clashes(shared: Resolver) -> None:
+    """The judge reads an entity's other names' learned similarities only when their alignment
+    says the pair is real and does not clash: what the whole evidence says of it, pair for pair;
+    and the evidence made from an alignment made already is the evidence made afresh."""
+    import random
+
+    from resolver.matching.standing import _aligned_clash, _clashes
+
+    aliases = [a for a in shared.index.aliases if a.tokens]
+    rng = random.Random(3)
+    model = load_model()
+    clashes = 0
+    for _ in range(600):
+        q, a = rng.choice(aliases), rng.choice(aliases)
+        words = q.tokens[: rng.randint(1, len(q.tokens))] + a.tokens[: rng.randint(0, 1)]
+        wq, wa = [rng.choice((0.05, 2.0, 9.0)) for _ in words], [rng.choice((0.05, 3.0)) for _ in a.tokens]
+        for person in (True, False):
+            al = align(words, a.tokens, wq, wa, organisation=not person)
+            ev = pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
+                               soft=model.token_similarity)
+            assert al.real == ev.real and _aligned_clash(al, person) == _clashes(ev, person)
+            assert pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
+                                 soft=model.token_similarity, alignment=al) == ev
+            clashes += _clashes(ev, person)
+    assert clashes > 50
+
+
 def test_the_model_file_carries_word_kinds_learned_from_the_training_names() -> None:
     kinds = load_model().kinds
     assert len(kinds) > 500  # skeletons at least three training entities' names hold

@@ -369,3 +369,27 @@ def test_the_article_mark_is_no_part_of_a_tokens_identity() -> None:
 ])
 def test_an_acronym_no_language_reads_as_a_word(acronym: str, unreadable: bool) -> None:
     assert unreadable_acronym(acronym) is unreadable
+
+
+def _settled_by_reading_again(text: str) -> list[str]:
+    """The Latin words read again until they no longer change, every step taken."""
+    from resolver.matching.latin_words import _plain_latin
+
+    tokens = _plain_latin(text)
+    for _ in range(4):
+        again = _plain_latin(" ".join(tokens))
+        if again == tokens:
+            break
+        tokens = again
+    return tokens
+
+
+@given(st.lists(st.sampled_from(["al", "Al-", "alal", "sadr", "abdul", "Abu", "bin", "el", "Elsharif", "ibn", "Abd",
+                                 "rahman", "Alsadr", "Sayyid", "Dr.", "a", "x", "ul", "Imam", "Ali", "de", "la"]),
+                max_size=6))
+def test_settled_words_are_the_words_read_again_until_they_do_not_change(words: list[str]) -> None:
+    # (a reading whose words, written out, are the text it read is not read again: it would give them again)
+    from resolver.matching.latin_words import settled_words
+
+    for text in (" ".join(words), " ".join(words).casefold()):
+        assert settled_words(text) == _settled_by_reading_again(text)

@@ -40,7 +40,9 @@ def real_pair(sim: float, why: str, *, organisation: bool) -> bool:
             and why not in ("confusable letters", "short skeleton"))
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Alignment:
     """The one-to-one alignment of a mention's words with an alias's (the first step of
     :func:`resolver.matching.features.pair_evidence`): enough to tell whether the pair is real
@@ -184,7 +186,7 @@ def kunya_children(tokens: Sequence[Token]) -> frozenset[int]:
     father of Sergei): in the judge's alignment such a word pairs only with another kunya's child,
     never with a given name, so "Sergei Naryshkin" against "Abu Sergei Naryshkin" is two first
     names that clash, as the name structure says."""
-    return frozenset(j for j in range(1, len(tokens)) if tokens[j - 1].text in KUNYA_MARKERS)
+    return frozenset([j for j in range(1, len(tokens)) if tokens[j - 1].text in KUNYA_MARKERS])
 
 
 

@@ -36,7 +36,9 @@ _OTHER_KIND = 0.6
 _SPELT_ALIKE = 0.75
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Judged:
     """One entity's best alias for a mention, with the probability that the mention names it."""
 

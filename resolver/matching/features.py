@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein, Postfix, Prefix
 
-from resolver.matching.alignment import JOINED, align
+from resolver.matching.alignment import JOINED, Alignment, align
 from resolver.matching.normalize import Token, coarse_flat
 from resolver.matching.places import place_of
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -76,7 +76,9 @@ PAIR_FEATURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Evidence:
     """Features of one pair, plus the words behind the strongest evidence for and against."""
 
@@ -131,9 +133,24 @@ def _all_features(qt: str, qk: str, at: str, ak: str, cq: str, ca: str, lq: str,
 
 def _bigrams(a: str, b: str) -> float:
     """Dice overlap of the two strings' letter pairs."""
-    x = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
-    y = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
+    x, y = _letter_pairs(a), _letter_pairs(b)
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+#: each word's (or skeleton's) letter pairs: a word meets many others (a mention's words every
+#: candidate's), and making the set was most of the learned token similarity's cost for a new pair
+_LETTER_PAIRS: dict[str, frozenset[str]] = {}
+_LETTER_PAIRS_LIMIT = 50_000
+
+
+def _letter_pairs(word: str) -> frozenset[str]:
+    """The word's letter pairs; a word too short for a pair is its own."""
+    found = _LETTER_PAIRS.get(word)
+    if found is None:
+        if len(_LETTER_PAIRS) >= _LETTER_PAIRS_LIMIT:
+            _LETTER_PAIRS.clear()
+        found = _LETTER_PAIRS[word] = frozenset({word[i : i + 2] for i in range(len(word) - 1)} or {word})
+    return found
 
 
 def pair_evidence(
@@ -146,6 +163,7 @@ def pair_evidence(
     person: bool,
     max_weight: float,
     soft: Callable[[Token, Token], float],
+    alignment: Alignment | None = None,
 ) -> Evidence:
     """Align a mention with one alias and measure the agreement (see :data:`PAIR_FEATURES`).
 
@@ -156,8 +174,10 @@ def pair_evidence(
         person: the alias's entity is a person.
         max_weight: the weight of a word never seen in the store (the largest there is).
         soft: learned similarity of two words in [0, 1].
+        alignment: the pair's alignment when the caller made it already (``align`` of the same
+            names and weights, ``organisation=not person``).
     """
-    al = align(query, alias, wq, wa, organisation=not person)
+    al = alignment if alignment is not None else align(query, alias, wq, wa, organisation=not person)
     q_sim, a_sim, q_to, real, best_for, free_q, free_a = (al.q_sim, al.a_sim, al.q_to, al.real, al.best_for,
                                                            al.free_q, al.free_a)
     joined_q = al.joined_q

@@ -150,10 +150,13 @@ def _fixed_point(step: Callable[[str], list[str]], text: str) -> list[str]:
     itself normalised ("Alalsadr" -> "alsadr" -> "sadr"): normalising twice changes nothing."""
     tokens = step(text)
     for _ in range(4):
-        again = step(" ".join(tokens))
+        joined = " ".join(tokens)
+        if joined == text:
+            break  # (the step read this very text: reading it again gives the same tokens)
+        again = step(joined)
         if again == tokens:
             break
-        tokens = again
+        text, tokens = joined, again
     return tokens
 
 

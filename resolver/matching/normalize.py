@@ -122,7 +122,7 @@ def is_arabic(text: str) -> bool:
 def coarse_flat(tokens: Iterable[Token]) -> str:
     """The coarse skeletons of a name's tokens with the spaces removed: the key the index blocks
     on, so that "Abd al-Aziz" meets "Abdulaziz" and "Hossein-zadeh" meets "Hosseinzadeh"."""
-    return "".join(coarse(t.key) for t in tokens)
+    return "".join([coarse(t.key) for t in tokens])
 
 
 def _strip_accents(text: str) -> str:

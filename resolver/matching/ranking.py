@@ -27,7 +27,9 @@ __all__ = ["Hit", "rank_entities", "score_hits", "scored_hits"]
 _OTHER_PLACE_CAP = 0.7
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Hit:
     """One retrieved alias and its rule score."""
 

@@ -193,7 +193,9 @@ class Retrieval(Votes):
                 continue  # both common: what holds them side by side is not worth a scan
             ids = set(shorter[0]).intersection(*shorter[1:])
             keys = self._index.coarse_keys(q, ids)
-            found.update(i for i in ids if any(x == left and y == right for x, y in itertools.pairwise(keys[i])))
+            # (an alias without the second word cannot hold the pair: a test in C before the walk)
+            found.update(i for i in ids if right in keys[i]
+                         and any(x == left and y == right for x, y in itertools.pairwise(keys[i])))
         return found
 
     def candidates(self, q: Queries, name: NameKey) -> list[int]:
@@ -242,7 +244,7 @@ class Retrieval(Votes):
         if not votes:
             return []
         # Ties go to the older alias, so every process ranks alike whatever its hash seed.
-        passing = sum(v >= floor for v in votes.values())
+        passing = len([v for v in votes.values() if v >= floor])
         if passing > MAX_CANDIDATES:
             # too many to score: the most alike of the best by votes (among which ties went by age)
             pool = best_by_votes(votes, floor, _RERANK_POOL)

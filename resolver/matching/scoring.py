@@ -33,7 +33,9 @@ __all__ = ["FUNCTION_WORD_WEIGHT", "MentionScorer", "Score", "score_alias"]
 FUNCTION_WORD_WEIGHT = 0.05
 
 
-@dataclass(frozen=True, slots=True)
+# (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
+# object.__setattr__ at three times the cost; none is changed once made)
+@dataclass(slots=True)
 class Score:
     """A similarity in [0, 1] with the rule that produced it, and how much of the mention's weight
     the alias reads (``cover``: each mention word's weight times its similarity to the alias word

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from resolver.matching.alignment import align, real_pair
+from resolver.matching.alignment import Alignment, align, real_pair
 from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
 from resolver.matching.index import FEATURE_POPULATION, CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
@@ -104,8 +104,11 @@ def candidate_features(
         wq, weights = _weights(index, name.tokens, query_weights, alias, person)
         ev: Evidence | None = None
         if k < TOP_ENTITIES:
+            al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
+            if not al.real and not (names and _aligned_clash(al, person)) and "same skeleton" not in score.reason:
+                continue  # no real evidence, and no other name to judge in its place: not paired (below)
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
-                               max_weight=max_weight, soft=model.token_similarity)
+                               max_weight=max_weight, soft=model.token_similarity, alignment=al)
             if names and _clashes(ev, person):
                 # The rule scorer's best name of the entity clashes with the mention; another of its
                 # names that retrieval found may not ("KMZ ZENITH" is "KRASNOGORSK MECHANICAL ZAVOD
@@ -115,9 +118,14 @@ def candidate_features(
                     if other.alias_id == alias.alias_id or not other.tokens:
                         continue
                     wq_o, w_o = _weights(index, name.tokens, query_weights, other, person)
+                    # (whether the pair is real and clashes is the alignment's to say: the learned
+                    # similarities are read only for a name that may take the judged one's place)
+                    al_o = align(name.tokens, other.tokens, wq_o, w_o, organisation=not person)
+                    if not al_o.real or _aligned_clash(al_o, person):
+                        continue
                     ev_o = pair_evidence(name.tokens, other.tokens, wq_o, w_o, score.value, person=person,
-                                         max_weight=max_weight, soft=model.token_similarity)
-                    if ev_o.real and not _clashes(ev_o, person) and _strength(ev_o) > _strength(ev):
+                                         max_weight=max_weight, soft=model.token_similarity, alignment=al_o)
+                    if _strength(ev_o) > _strength(ev):
                         ev, alias = ev_o, other
                         break
             real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
@@ -127,7 +135,7 @@ def candidate_features(
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
-            clash = (al.clash_slot or al.clash_gap) if person else al.clash_any
+            clash = _aligned_clash(al, person)
         if not real and "same skeleton" not in score.reason:
             continue
         paired.append((k, score, alias, person, free_q, reading, clash, ev))
@@ -237,6 +245,12 @@ def _clashes(ev: Evidence, person: bool) -> bool:
     if person:
         return bool(ev.values[AT["clash_slot"]] or ev.values[AT["clash_gap"]])
     return bool(ev.values[AT["clash_any"]])
+
+
+def _aligned_clash(al: Alignment, person: bool) -> bool:
+    """:func:`_clashes` of the pair's evidence, read from its alignment (the evidence's clash values
+    are the alignment's: ``clash_slot``, ``clash_gap``, ``clash_any``)."""
+    return (al.clash_slot or al.clash_gap) if person else al.clash_any
 
 
 def _strength(ev: Evidence) -> float:

@@ -243,7 +243,7 @@ class Votes:
         joined = [e for e in entries
                   if e.halves is not None and not e.variant and all(h.own is not None for h in e.halves)]
         own_retrieved = any(e.votes for e in entries if e.halves is None and e.own is not None and not e.common)
-        passing = sum(v >= floor for v in votes.values())
+        passing = len([v for v in votes.values() if v >= floor])
         # the rarer words retrieved fewer aliases than are scored: a common word brings in its own
         # (a surname held by a few hundred aliases of a large store: "Chatayev" beside "Akhmet")
         thin = not own_retrieved or passing < MAX_CANDIDATES

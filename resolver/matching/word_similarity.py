@@ -131,7 +131,7 @@ def keys_may_pair(qk: str, ak: str) -> bool:
 def _may_pair(qk: str, ak: str) -> bool:
     if _key_similarity(qk, ak)[0] >= TOKEN_FLOOR:
         return True
-    short, long_ = sorted((qk, ak), key=len)
+    short, long_ = (qk, ak) if len(qk) <= len(ak) else (ak, qk)
     return len(long_) == len(short) + 1 and long_.startswith(short)
 
 
