@@ -598,40 +598,6 @@ def test_a_word_no_alias_holds_counts_in_the_likeness_ranking_as_the_judge_weigh
     assert "target" in found and sum(e.startswith("k-") for e in found) >= 20
 
 
-def test_the_first_by_votes_keep_a_place_whatever_their_likeness(resolver: Resolver,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """When more aliases pass the floor than are scored, the likeness ranking chooses among them, but
-    the alias holding the most of the mention by votes keeps a place: the likeness counts each word
-    held, not two held side by side ("Abdallah Asad TAHINI", first by votes through the pair
-    "Abdallah Asad", for "Abdalla As'ad THINI")."""
-    import resolver.matching.retrieval as retrieval_module
-    from resolver.matching.retrieval import Retrieval
-
-    resolver.store.add_entity("Dimbo Pelgar Kelto", "person", id="target")
-    rows = [(f"{w}-{n}", f"{w} {_word(n + k)}", "person", f"{w} {_word(n + k)}")
-            for w, k in (("Kelto", 0), ("Dimbo", 100)) for n in range(60)]
-    import_rows(resolver.store, rows, source="crowd")
-    index = resolver.index
-    name = analyze("Kelto Dimbo Zarvosh")
-    target = next(i for i in index.candidates(name) if index.aliases[i].entity_id == "target")
-    real = Retrieval._likeness
-
-    def last(self: Retrieval, q: object, entries: object, pool: list[int]) -> dict[int, float]:
-        assert pool[0] == target  # the first by votes (holding both common words)
-        return {i: 0.0 if i == target else 1.0 for i in real(self, q, entries, pool)}  # type: ignore[arg-type]
-
-    passing = []
-    real_largest = retrieval_module._largest
-
-    def seen(n: int, items: list[int], key: object) -> list[int]:
-        passing.append(len(items))
-        return real_largest(n, items, key)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Retrieval, "_likeness", last)
-    monkeypatch.setattr(retrieval_module, "_largest", seen)
-    found = index.candidates(name)
-    assert passing and passing[0] > _MAX_CANDIDATES  # (the likeness ranking chose)
-    assert len(found) <= _MAX_CANDIDATES and target in found
 def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) -> None:
     """"Lia", "Lee", "Li", "Ella" and "Lu" all have the skeleton L: a key that short has a long
     postings list and weighs as a common word, and the aliases holding it tie.  The word as written

@@ -14,7 +14,7 @@ NASRALLAH" in "Hasan Abd-al-Karim NASRALLAH"), it takes one of the last two slot
 yet listed); else, when the floor left out every alias holding the mention's heaviest word, two of
 them take the last slots.  When more aliases pass the floor than are scored, the best 150 by votes
 are ranked by likeness (60 left out an alias holding a common word and a spelling of the rare one,
-"Oscar MELARBE", behind a hundred holding the rare word alone), the first two by votes keeping a place.
+"Oscar MELARBE", behind a hundred holding the rare word alone).
 The votes no postings list gives (common tokens, pairs side
 by side, the likeness ranking, the second pass) are in :mod:`resolver.matching.votes`.
 """
@@ -52,8 +52,6 @@ _RESERVED = 2
 _WITHIN_SCAN = 50
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
 _RERANK_POOL = 150
-#: of those, how many of the first by votes keep a place whatever their likeness (see ``candidates``)
-_FIRST_BY_VOTES = 2
 
 
 def _splits(key: str) -> list[tuple[str, str]]:
@@ -250,13 +248,6 @@ class Retrieval(Votes):
             pool = best_by_votes(votes, floor, _RERANK_POOL)
             near = self._likeness(q, entries, pool)
             kept = _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
-            # The likeness ranking counts each mention word an alias holds, not two of them held side
-            # by side; the aliases that hold the most of the mention by votes, pairs included, keep a
-            # place ("Abdallah Asad TAHINI" for "Abdalla As'ad THINI", first by votes through the pair,
-            # behind thirty "... al-Zayniyah" holding "Abdullah" and a word alike to "Thini").
-            first = [i for i in pool[:_FIRST_BY_VOTES] if i not in kept]
-            if first:
-                kept = kept[:MAX_CANDIDATES - len(first)] + first
         else:
             kept = best_by_votes(votes, floor)
         return self._with_rarest(q, entries, votes, kept, floor)
