@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 import subprocess
 import sys
@@ -13,18 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import fixture_rows
 
 from resolver import MatchStatus, Resolution, Resolver
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _mentions() -> list[str]:
-    with (FIXTURES / "unseen_variants.csv").open(encoding="utf-8", newline="") as handle:
-        unseen = [r["mention"] for r in csv.DictReader(handle)]
-    with (FIXTURES / "hard_negatives.csv").open(encoding="utf-8", newline="") as handle:
-        negatives = [r["mention"] for r in csv.DictReader(handle)]
+    unseen = [r["mention"] for r in fixture_rows("unseen_variants.csv")]
+    negatives = [r["mention"] for r in fixture_rows("hard_negatives.csv")]
     return unseen + negatives + ["AAH", "aah", "مصطفى الكاظمي", "", "Zzyzx"]
 
 

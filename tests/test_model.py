@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import fixture_rows
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.alignment import Alignment, align
@@ -377,11 +377,7 @@ def test_whole_name_skeletons_agree_only_as_far_as_the_unpaired_words_do() -> No
     assert dict(zip(PAIR_FEATURES, alike.values, strict=True))["flat_sim"] >= 0.9
 
 
-def _junk_mentions() -> list[dict[str, str]]:
-    with (Path(__file__).resolve().parent / "fixtures" / "junk_mentions.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-@pytest.mark.parametrize("mention", [r["mention"] for r in _junk_mentions()])
+@pytest.mark.parametrize("mention", [r["mention"] for r in fixture_rows("junk_mentions.csv")])
 def test_a_junk_word_beside_one_real_name_word_links_nothing(shared: Resolver, mention: str) -> None:
     # one real word beside an unknown one is not the entity ("IRGC XYZ" once matched the Quds Force
     # at 0.96: see above, and its names doing without "Quds" (IRGC-QF) forgave the unknown word);

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -14,18 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import fixture_rows
 
 from resolver import InvalidQuery, MatchStatus, Resolution, Resolver, SchemaMismatch
 from resolver.matching.normalize import normalize_name
 from resolver.store.build import default_source
 from resolver.store.db import SCHEMA_VERSION
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def _csv(name: str) -> list[dict[str, str]]:
-    with (FIXTURES / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _seed_aliases() -> list[tuple[str, str, str]]:
@@ -41,7 +34,7 @@ def _seed_aliases() -> list[tuple[str, str, str]]:
 SEEDS = _seed_aliases()
 # Seed spellings that cannot resolve yet, with the reason (empty: every one does).
 SEED_BUGS: dict[str, str] = {}
-HARD_NEGATIVES = _csv("hard_negatives.csv")
+HARD_NEGATIVES = fixture_rows("hard_negatives.csv")
 # Hard negatives the matcher still links, with the reason (empty: none).
 HARD_NEGATIVE_BUGS = {
     (
@@ -50,7 +43,7 @@ HARD_NEGATIVE_BUGS = {
     ): "bug: seed alias 'Itla’at' has the same skeleton (TLT) and is the lone candidate, so the bare newspaper "
        "name matches",
 }
-UNSEEN = _csv("unseen_variants.csv")
+UNSEEN = fixture_rows("unseen_variants.csv")
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +160,7 @@ def test_short_acronyms_are_never_fuzzy_matched(shared: Resolver, mention: str) 
 
 
 @pytest.mark.parametrize(("mention", "entity_id"),
-                         [(r["mention"], r["expected_id"]) for r in _csv("surnames_alone.csv")])
+                         [(r["mention"], r["expected_id"]) for r in fixture_rows("surnames_alone.csv")])
 def test_a_surname_alone_resolves_when_it_points_to_one_person(shared: Resolver, mention: str, entity_id: str) -> None:
     res = shared.resolve(mention)
     assert res.status is MatchStatus.MATCHED

@@ -3,17 +3,15 @@ lookup decided by an exact alias against the longer list."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
-from pathlib import Path
+
+from conftest import fixture_rows
 
 from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.scoring import MentionScorer
 from resolver.matching.word_similarity import same_name, text_similarity, token_similarity
 from resolver.matching.words import NAME_EQUIVALENTS
-
-_FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _names() -> list[tuple[Token, ...]]:
@@ -23,8 +21,7 @@ def _names() -> list[tuple[Token, ...]]:
              "مصطفى الكاظمي", "قاسم سليماني", "Co. Ltd", "Bank of Iran", "Mykola Kozitsyn", "Nikolai Kozitsyn",
              "Jong Chol Ri", "Chong Chol Ri"]
     for name in ("unseen_variants.csv", "hard_negatives.csv"):
-        with (_FIXTURES / name).open(encoding="utf-8", newline="") as fh:
-            texts += [row["mention"] for row in csv.DictReader(fh)]
+        texts += [row["mention"] for row in fixture_rows(name)]
     return [name.tokens for name in map(analyze, texts) if name.tokens]
 
 
@@ -90,8 +87,7 @@ def test_one_candidate_answers_as_the_longer_list_begins(resolver: Resolver) -> 
     the answer is the one a longer list gives, cut to its first candidate, for every alias of
     the bundled store, variants that are no alias, with and without a type filter."""
     texts = [a.text for a in resolver.index.aliases]
-    with (_FIXTURES / "unseen_variants.csv").open(encoding="utf-8", newline="") as fh:
-        texts += [row["mention"] for row in csv.DictReader(fh)]
+    texts += [row["mention"] for row in fixture_rows("unseen_variants.csv")]
     for type in (None, "person", "organization", "place"):
         for text in texts:
             assert resolver.resolve(text, type=type, limit=1) == _with_one_candidate(
