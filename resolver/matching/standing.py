@@ -23,7 +23,7 @@ from resolver.matching.scoring import FUNCTION_WORD_WEIGHT, MentionScorer, Score
 from resolver.matching.short_forms import spelt_out_forms
 from resolver.matching.skeletons import coarse
 from resolver.matching.word_similarity import token_similarity
-from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
+from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, UNIT_ARTICLES, UNIT_JOINS
 
 __all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "candidate_features",
            "in_judge_weights", "is_exact", "unit_of"]
@@ -326,14 +326,9 @@ def unit_of(query: Sequence[Token], alias: Sequence[Token], ev: Evidence) -> flo
     if not kept or max(added) > kept[0]:
         return 0.0
     k = kept[0] - 1
-    while k >= 0 and alias[k].text in _ARTICLES:
+    while k >= 0 and alias[k].text in UNIT_ARTICLES:
         k -= 1
-    return float(k >= 0 and alias[k].text in _OF)
-
-
-#: the words between a unit's name and the body it belongs to ("FORCE OF THE ARMY")
-_OF = frozenset({"of"})
-_ARTICLES = frozenset({"the"})
+    return float(k >= 0 and alias[k].text in UNIT_JOINS)
 
 
 def is_exact(score: Score) -> bool:

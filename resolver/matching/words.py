@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "DISTINCT_NAMES",
            "FUNCTION_WORDS", "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "LEGAL_FORM_QUALIFIERS",
-           "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES"]
+           "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES", "UNIT_ARTICLES", "UNIT_JOINS"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -36,6 +36,10 @@ KUNYA_MARKERS: frozenset[str] = frozenset(_RAW["kunya_markers"].split())
 ATTACHED_AL_KEEP: frozenset[str] = frozenset(_RAW["attached_al_keep"].split())
 #: words that join a name's parts and identify nothing ("of", "de", "wa")
 FUNCTION_WORDS: frozenset[str] = frozenset(_RAW["function_words"].split())
+#: the words that join a unit's name to the body it belongs to ("FORCE OF THE ARMY"), and the
+#: articles that may stand between
+UNIT_JOINS: frozenset[str] = frozenset(_RAW["unit_joins"].split())
+UNIT_ARTICLES: frozenset[str] = frozenset(_RAW["unit_articles"].split())
 #: the kind of company an abbreviated legal form makes ("ood", "ooo", "ltd" -> "LLC"; "pjsc", "sa" -> "JSC")
 LEGAL_FORM_KINDS: dict[str, str] = {word: kind for kind, words in _RAW["legal_form_kinds"].items()
                                     for word in words.split()}
