@@ -65,10 +65,6 @@ class Entry:
     #: the weight of the coarse key alone, when the word as written weighs more (``weight``):
     #: what an alias holding the key but not the word gets
     key_weight: float | None = None
-
-    @property
-    def coarse_weight(self) -> float:
-        return self.weight if self.key_weight is None else self.key_weight
     votes: dict[int, float] = field(default_factory=dict)
     #: two adjacent tokens joined without the second one's leading vowel ("Vakil Abad" -> WKLBD):
     #: it votes through its own postings only, never as a pair held side by side
@@ -76,6 +72,11 @@ class Entry:
     #: each alias word's weight towards this token (:func:`_fill_likes`), as met in likeness rankings:
     #: the entry is cached with the token, and the aliases ranked for it share most of their words
     likes: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def coarse_weight(self) -> float:
+        """What an alias holding the coarse key (not the word as written) gets."""
+        return self.weight if self.key_weight is None else self.key_weight
 
     @property
     def common(self) -> bool:
