@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -355,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 unless --out is byte for byte what this run makes")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also print what the domain gate says at each raised threshold it tries")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     started = time.perf_counter()
@@ -429,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         break
                     if not (still := gate.failures(candidate, raised, override)):
                         threshold, broken = raised, still
-                    elif os.environ.get("TRAIN_VERBOSE"):
+                    elif args.verbose:
                         print(f"    {label} at {raised:.2f}: {'; '.join(b[:120] for b in still)}")
                 f = figures(dev_q, [decide(ex, [(e, prob(v, rv)) for e, v, rv in feats], threshold)
                                     for ex, feats in dev])
