@@ -618,3 +618,43 @@ def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) ->
     # an alias holding another L word gets the skeleton's weight only
     lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
     assert entry.votes.get(lee, entry.key_weight) == entry.key_weight
+
+
+def test_in_a_large_store_the_first_by_votes_keep_a_place_whatever_their_likeness(
+        resolver: Resolver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When more aliases pass the floor than are scored, the likeness ranking chooses among them;
+    in a store larger than the judge's population the alias holding the most of the mention by
+    votes keeps a place: the likeness counts each word held, not two held side by side ("Abdallah
+    Asad TAHINI", first by votes through the pair "Abdallah Asad", for "Abdalla As'ad THINI").  In
+    a store the judge's size, retrieval is what the judge was fitted on: the likeness alone chooses."""
+    import resolver.matching.retrieval as retrieval_module
+    from resolver.matching.retrieval import Retrieval
+
+    resolver.store.add_entity("Dimbo Pelgar Kelto", "person", id="target")
+    rows = [(f"{w}-{n}", f"{w} {_word(n + k)}", "person", f"{w} {_word(n + k)}")
+            for w, k in (("Kelto", 0), ("Dimbo", 100)) for n in range(60)]
+    import_rows(resolver.store, rows, source="crowd")
+    name = analyze("Kelto Dimbo Zarvosh")
+    real = Retrieval._likeness
+    target: list[int] = []
+
+    def last(self: Retrieval, q: object, entries: object, pool: list[int]) -> dict[int, float]:
+        assert pool[0] == target[0]  # the first by votes (holding both common words)
+        return {i: 0.0 if i == target[0] else 1.0 for i in real(self, q, entries, pool)}  # type: ignore[arg-type]
+
+    passing = []
+    real_largest = retrieval_module._largest
+
+    def seen(n: int, items: list[int], key: object) -> list[int]:
+        passing.append(len(items))
+        return real_largest(n, items, key)  # type: ignore[arg-type]
+
+    for index, kept in ((_as_if(resolver, 400_000), True), (resolver.index, False)):
+        target[:] = [next(i for i in index.candidates(name) if index.aliases[i].entity_id == "target")]
+        monkeypatch.setattr(Retrieval, "_likeness", last)
+        monkeypatch.setattr(retrieval_module, "_largest", seen)
+        passing.clear()
+        found = index.candidates(name)
+        monkeypatch.undo()
+        assert passing and passing[0] > _MAX_CANDIDATES  # (the likeness ranking chose)
+        assert len(found) <= _MAX_CANDIDATES and (target[0] in found) is kept

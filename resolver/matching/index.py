@@ -166,6 +166,11 @@ class CandidateIndex:
         return found
 
     @property
+    def beyond_judge_population(self) -> bool:
+        """Whether the store holds more entities than the judge's features see (``FEATURE_POPULATION``)."""
+        return self._n > FEATURE_POPULATION
+
+    @property
     def feature_max_weight(self) -> float:
         """The judge's weight of a word the store has never seen (see :meth:`feature_weight`)."""
         return math.log(1 + min(self._n, FEATURE_POPULATION) / 0.5) ** 2

@@ -14,7 +14,8 @@ NASRALLAH" in "Hasan Abd-al-Karim NASRALLAH"), it takes one of the last two slot
 yet listed); else, when the floor left out every alias holding the mention's heaviest word, two of
 them take the last slots.  When more aliases pass the floor than are scored, the best 150 by votes
 are ranked by likeness (60 left out an alias holding a common word and a spelling of the rare one,
-"Oscar MELARBE", behind a hundred holding the rare word alone).
+"Oscar MELARBE", behind a hundred holding the rare word alone); in a store larger than the judge's
+population the first two by votes keep a place.
 The votes no postings list gives (common tokens, pairs side
 by side, the likeness ranking, the second pass) are in :mod:`resolver.matching.votes`.
 """
@@ -52,6 +53,8 @@ _RESERVED = 2
 _WITHIN_SCAN = 50
 #: when more aliases than are kept pass the floor, how many of them (by votes) are ranked by likeness
 _RERANK_POOL = 150
+#: of those, how many of the first by votes keep a place whatever their likeness (see ``candidates``)
+_FIRST_BY_VOTES = 2
 
 
 def _splits(key: str) -> list[tuple[str, str]]:
@@ -248,6 +251,15 @@ class Retrieval(Votes):
             pool = best_by_votes(votes, floor, _RERANK_POOL)
             near = self._likeness(q, entries, pool)
             kept = _largest(MAX_CANDIDATES, pool, lambda i: (votes[i] >= 500.0, near[i], votes[i], -i))
+            if self._index.beyond_judge_population:
+                # The likeness ranking counts each mention word an alias holds, not two of them held
+                # side by side; above the judge's population (a pool of 150 full of look-alikes) the
+                # aliases that hold the most of the mention by votes, pairs included, keep a place
+                # ("Abdallah Asad TAHINI" for "Abdalla As'ad THINI", first by votes through the pair,
+                # behind thirty "... al-Zayniyah" holding "Abdullah" and a word alike to "Thini").  Up
+                # to that size retrieval stays what the judge was fitted on.
+                first = [i for i in pool[:_FIRST_BY_VOTES] if i not in kept]
+                kept = kept[:MAX_CANDIDATES - len(first)] + first
         else:
             kept = best_by_votes(votes, floor)
         return self._with_rarest(q, entries, votes, kept, floor)
