@@ -9,7 +9,7 @@ from conftest import fixture_rows
 
 from resolver import MatchStatus, Resolution, Resolver
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.scoring import MentionScorer
+from resolver.matching.scoring import MentionScorer, score_alias
 from resolver.matching.word_similarity import same_name, text_similarity, token_similarity
 from resolver.matching.words import NAME_EQUIVALENTS
 
@@ -135,3 +135,19 @@ def test_a_form_of_the_name_in_another_language_resolves(resolver: Resolver) -> 
     assert getattr(resolver.resolve("Jong Chol RI").entity, "id", None) == "ri"
     # another given name is still another man
     assert resolver.resolve("Mikhail KOZITSYN").entity is None
+
+
+def test_two_words_written_as_one_pair_with_the_one_word_when_the_letters_agree() -> None:
+    # one name with other word breaks: "Petroline" and "Petro Line", "Greenfield Trading" and
+    # "Green Felds Trading" (one letter off); the skeleton alone is not enough ("Monsoon" is
+    # not "Min Son", whose letters differ)
+    def score(q: str, a: str) -> float:
+        return score_alias(analyze(q).tokens, analyze(a).tokens, lambda t: 1.0, partial=False).value
+
+    assert score("PETRO LINE TRADING", "PETROLINE TRADING") >= 0.9
+    assert score("PETROLINE TRADING", "PETRO LINE TRADING") >= 0.9
+    assert score("GREENFIELD TRADING", "GREEN FELDS TRADING") >= 0.85
+    assert "joined words" in score_alias(analyze("PETRO LINE").tokens, analyze("PETROLINE CO").tokens,
+                                         lambda t: 1.0).reason
+    assert score("Min SON", "MONSOON SHIPPING") == 0.0
+    assert score("Ali KHAN", "LACNO S.R.O.") == 0.0

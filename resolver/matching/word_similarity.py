@@ -18,8 +18,9 @@ from resolver.matching.normalize import Token, analyze
 from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["ALONE_CAP", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names", "key_forms",
-           "keys_may_pair", "listed_pair", "same_name", "text_similarity", "token_similarity"]
+__all__ = ["ALONE_CAP", "JOINED", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names",
+           "key_forms", "keys_may_pair", "listed_pair", "same_name", "spells_joined", "text_similarity",
+           "token_similarity"]
 
 #: token similarity below this counts as no match at all
 TOKEN_FLOOR = 0.6
@@ -32,6 +33,19 @@ ALONE_CAP = 0.74
 
 #: similarity of two forms of one name in other languages or romanisations (Mykola/Nikolai, Jong/Chong)
 _EQUIVALENT = 0.9
+#: the similarity of a word to two adjacent words of the other name written as one ("Azarpad"/"Azar Pad")
+JOINED = 0.95
+#: a word read as two words written together has at least this many letters
+JOINED_MIN_LETTERS = 5
+
+
+def spells_joined(word: Token, first: Token, second: Token) -> bool:
+    """``word`` is ``first`` and ``second`` written as one ("Azarpad" and "Azar Pad", "Onerbank" and
+    "Oner Bank"): the same letters, or the same loose skeleton (of four classes at least)."""
+    if word.text == first.text + second.text:
+        return True
+    joined = coarse(first.key) + coarse(second.key)
+    return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
 
 
 def _name_forms(groups: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
