@@ -618,3 +618,15 @@ def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) ->
     # an alias holding another L word gets the skeleton's weight only
     lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
     assert entry.votes.get(lee, entry.key_weight) == entry.key_weight
+
+
+def test_a_name_written_with_or_without_the_glide_w_still_retrieves(backend: Resolver) -> None:
+    """Latin spellings write the glide w between vowels as vowels in a row ("Taus" for "Tawus",
+    "Shuayb" for "Shuwayb"): a short skeleton meets the same name with or without that W, both
+    ways; a W written v with no vowels in a row on the other side is another word."""
+    backend.store.add_entity("Tawus Qorbelani", "person", id="tawus")
+    backend.store.add_entity("Shuayb Zendrami", "person", id="shuayb")
+    backend.store.add_entity("Turira Plomb", "organization", id="turira")
+    assert "tawus" in _entities(backend, "Taus")
+    assert "shuayb" in _entities(backend, "Shuwayb")
+    assert "turira" not in _entities(backend, "Trover")

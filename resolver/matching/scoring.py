@@ -15,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, coarse_flat
+from resolver.matching.skeletons import without_glide
 from resolver.matching.word_similarity import (
     ALONE_CAP,
     JOINED,
@@ -148,6 +149,14 @@ class MentionScorer:
         by_loose: dict[str, list[int]] = {}
         for j, (_, lk) in enumerate(forms):
             by_loose.setdefault(lk, []).append(j)
+        # (a word with the glide w and the same word with vowels in a row there: "Dawud"/"Daud")
+        by_coarse: dict[str, list[int]] = {}
+        by_unglided: dict[str, list[int]] = {}
+        for j, c in enumerate(coarse_keys):
+            by_coarse.setdefault(c, []).append(j)
+            if "W" in c:
+                for v in without_glide(c):
+                    by_unglided.setdefault(v, []).append(j)
         by_kind: dict[str, list[int]] = {}
         for j, a in enumerate(words):
             if a.text in ORG_TYPES:
@@ -163,6 +172,10 @@ class MentionScorer:
             maybe.update(j for _, _, j in process.extract(qt, texts, scorer=OSA.normalized_similarity,
                                                           processor=None, score_cutoff=_MAYBE, limit=None))
             maybe.update(by_loose.get(lq, ()))
+            maybe.update(by_unglided.get(cq, ()))
+            if "W" in cq:
+                for v in without_glide(cq):
+                    maybe.update(by_coarse.get(v, ()))
             if qt in ORG_TYPES:
                 maybe.update(by_kind.get(ORG_TYPES[qt], ()))
             same = NAME_FORMS.get(qt)

@@ -10,16 +10,17 @@ names, kinds of organisation) are read here.  Name scoring over these similariti
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.skeletons import coarse, loose
+from resolver.matching.skeletons import coarse, loose, without_glide
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
 __all__ = ["ALONE_CAP", "JOINED", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names",
-           "key_forms", "keys_may_pair", "listed_pair", "same_name", "spells_joined", "text_similarity",
+           "key_forms", "keys_may_pair", "listed_pair", "may_be_glide", "same_name", "spells_joined", "text_similarity",
            "token_similarity"]
 
 #: token similarity below this counts as no match at all
@@ -199,6 +200,35 @@ def text_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[f
     return sim, why
 
 
+#: similarity of two spellings of one name, one with the glide w and one with vowels in a row there
+_GLIDE = 0.85
+#: vowels in a row, one of them u or o: how Latin spellings write the glide w between vowels
+#: ("Daud", "Daoud", "Quaydir", "Zaoura", "Fuad")
+_HIATUS_RE = re.compile("[aeiou][ou]|[ou][aeiou]")
+
+
+def may_be_glide(text: str, key: str, other: str) -> bool:
+    """Whether a word (its text and coarse key) may be another word's spelling with or without the
+    glide w, knowing only the other word's coarse key (retrieval's near keys): the keys differ by
+    one W, and the word writes vowels in a row where the other has the W ("Daud" for DWD), or writes
+    the W itself as w ("Dawud" for DD; not v: "Trover" is not "Turira")."""
+    if len(other) == len(key) + 1:
+        return key in without_glide(other) and _HIATUS_RE.search(text) is not None
+    if len(key) == len(other) + 1:
+        return other in without_glide(key) and "w" in text
+    return False
+
+
+def _glide_spelling(qt: str, cq: str, at: str, ca: str) -> bool:
+    """One word writes the glide w ("Dawud", "Quwaydir", "Zawra") where the other writes vowels in a
+    row ("Daud", "Quaydir", "Zaoura"): their coarse keys differ by that W alone."""
+    if len(cq) == len(ca) + 1:
+        return ca in without_glide(cq) and _HIATUS_RE.search(at) is not None
+    if len(ca) == len(cq) + 1:
+        return cq in without_glide(ca) and _HIATUS_RE.search(qt) is not None
+    return False
+
+
 def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
     if qt == at:
         return 1.0, "exact"
@@ -211,6 +241,8 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         # unless the words at least begin alike (Dora/Doura), it supports a longer name but
         # never matches on its own.
         return min(sim, ALONE_CAP), "short skeleton"
+    if sim < _GLIDE and not arabic and _glide_spelling(qt, key_forms(qk)[0], at, key_forms(ak)[0]):
+        return _GLIDE, "glide w"
     singular = qt if qt + "s" == at else at if at + "s" == qt else ""
     if sim < 0.9 and not arabic and len(singular) >= 4 and singular[-1] not in "iy":
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
