@@ -220,8 +220,9 @@ def may_be_glide(text: str, key: str, other: str) -> bool:
 
 
 def _glide_spelling(qt: str, cq: str, at: str, ca: str) -> bool:
-    """One word writes the glide w ("Dawud", "Quwaydir", "Zawra") where the other writes vowels in a
-    row ("Daud", "Quaydir", "Zaoura"): their coarse keys differ by that W alone."""
+    """One word writes the glide w ("Dawud", "Quwaydir", "Zawra", "داود") where the other writes
+    vowels in a row ("Daud", "Quaydir", "Zaoura"): their coarse keys differ by that W alone.  (An
+    Arabic-script word writes no Latin vowels: it is only ever the word with the W.)"""
     if len(cq) == len(ca) + 1:
         return ca in without_glide(cq) and _HIATUS_RE.search(at) is not None
     if len(ca) == len(cq) + 1:
@@ -241,7 +242,7 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         # unless the words at least begin alike (Dora/Doura), it supports a longer name but
         # never matches on its own.
         return min(sim, ALONE_CAP), "short skeleton"
-    if sim < _GLIDE and not arabic and _glide_spelling(qt, key_forms(qk)[0], at, key_forms(ak)[0]):
+    if sim < _GLIDE and _glide_spelling(qt, key_forms(qk)[0], at, key_forms(ak)[0]):
         return _GLIDE, "glide w"
     singular = qt if qt + "s" == at else at if at + "s" == qt else ""
     if sim < 0.9 and not arabic and len(singular) >= 4 and singular[-1] not in "iy":
