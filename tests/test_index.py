@@ -658,3 +658,15 @@ def test_in_a_large_store_the_first_by_votes_keep_a_place_whatever_their_likenes
         monkeypatch.undo()
         assert passing and passing[0] > _MAX_CANDIDATES  # (the likeness ranking chose)
         assert len(found) <= _MAX_CANDIDATES and (target[0] in found) is kept
+
+
+def test_a_name_written_with_or_without_the_glide_w_still_retrieves(backend: Resolver) -> None:
+    """Latin spellings write the glide w between vowels as vowels in a row ("Taus" for "Tawus",
+    "Shuayb" for "Shuwayb"): a short skeleton meets the same name with or without that W, both
+    ways; a W written v with no vowels in a row on the other side is another word."""
+    backend.store.add_entity("Tawus Qorbelani", "person", id="tawus")
+    backend.store.add_entity("Shuayb Zendrami", "person", id="shuayb")
+    backend.store.add_entity("Turira Plomb", "organization", id="turira")
+    assert "tawus" in _entities(backend, "Taus")
+    assert "shuayb" in _entities(backend, "Shuwayb")
+    assert "turira" not in _entities(backend, "Trover")

@@ -18,16 +18,13 @@ from itertools import pairwise
 from resolver.matching.normalize import Token
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.short_forms import pair_abbreviations, pair_initialisms
-from resolver.matching.skeletons import coarse, loose
-from resolver.matching.word_similarity import token_similarity
+from resolver.matching.word_similarity import JOINED, JOINED_MIN_LETTERS, spells_joined, token_similarity
 from resolver.matching.words import KUNYA_MARKERS, ORG_TYPES
 
 __all__ = ["JOINED", "Alignment", "align", "kunya_children", "real_pair"]
 
 #: token similarity from which a pair counts as aligned (as in the rule scorer)
 _TOKEN_FLOOR = 0.6
-#: the similarity of a word to two adjacent words of the other name written as one ("Azarpad"/"Azar Pad")
-JOINED = 0.95
 
 
 def real_pair(sim: float, why: str, *, organisation: bool) -> bool:
@@ -201,7 +198,7 @@ def _join_words(query: Sequence[Token], alias: Sequence[Token], q_sim: list[floa
     for one, other, one_sim, other_sim, mention_is_one in ((query, alias, q_sim, a_sim, True),
                                                            (alias, query, a_sim, q_sim, False)):
         for i, word in enumerate(one):
-            if one_sim[i] >= JOINED or len(word.text) < 5:
+            if one_sim[i] >= JOINED or len(word.text) < JOINED_MIN_LETTERS:
                 continue
             # A word the ladder paired, less closely, with one of the two words that spell it is
             # read as both ("Aerocontinente" is "Aero Continente", not a spelling of "Continente").
@@ -211,7 +208,7 @@ def _join_words(query: Sequence[Token], alias: Sequence[Token], q_sim: list[floa
             for j in range(len(other) - 1):
                 first, second = other[j], other[j + 1]
                 taken = [k for k in (j, j + 1) if other_sim[k]]
-                if (taken != [partner] if one_sim[i] else taken) or not _spells(word, first, second):
+                if (taken != [partner] if one_sim[i] else taken) or not spells_joined(word, first, second):
                     continue
                 one_sim[i] = other_sim[j] = other_sim[j + 1] = JOINED
                 if mention_is_one:
@@ -224,12 +221,3 @@ def _join_words(query: Sequence[Token], alias: Sequence[Token], q_sim: list[floa
                     found = f"'{word.text}'~'{first.text} {second.text}' (joined words)"
                 break
     return found, paired
-
-
-def _spells(word: Token, first: Token, second: Token) -> bool:
-    """``word`` is ``first`` and ``second`` written as one: the same letters, or the same loose skeleton."""
-    if word.text == first.text + second.text:
-        return True
-    joined = coarse(first.key) + coarse(second.key)
-    return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
-

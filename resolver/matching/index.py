@@ -32,7 +32,7 @@ from resolver.matching.index_views import (
 from resolver.matching.normalize import NameKey, Token
 from resolver.matching.retrieval import Retrieval
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
-from resolver.matching.skeletons import coarse, coarse_keys, loose
+from resolver.matching.skeletons import coarse, coarse_keys, glide_apart, loose, without_glide
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS
 from resolver.results import EntityRef
 from resolver.store.postings import deletions
@@ -203,14 +203,19 @@ class CandidateIndex:
         # words as it is read
         owners: dict[str, list[tuple[str, str]]] = {}
         for f, lk in wanted.items():
-            for variant in (deletions(lk) if len(lk) >= 4 else {lk}):
+            # (a short key also meets the same name written with or without the glide w: "Daud" DD
+            # and "Dawud" DWD, "Quaydir" QDR and "Quwaydir" QWDR; its neighbours by any deletion
+            # would be too many)
+            variants = deletions(lk) if len(lk) >= 4 else {lk, *map(loose, without_glide(coarse(f)))}
+            for variant in variants:
                 owners.setdefault(variant, []).append((f, lk))
         near: dict[str, set[str]] = {f: set() for f in wanted}
         found_rows: dict[str, TokenRow | None] = {}
         for variant, key, klk, token_id, df, n, people in q.near(owners.keys()):
             found_rows[key] = (token_id, df, n, people)
             for fine, lk in owners[variant]:
-                if (abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk:
+                if ((abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4
+                        else klk == lk or glide_apart(coarse(fine), key)):
                     near[fine].add(key)
         self._tokens.put_many(found_rows)
         live = found_rows.keys()

@@ -32,7 +32,7 @@ from resolver.matching.normalize import NameKey, Token, coarse_flat
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
 from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
-from resolver.matching.word_similarity import keys_may_pair
+from resolver.matching.word_similarity import keys_may_pair, may_be_glide
 from resolver.store.postings import word_key
 from resolver.store.reader import Queries
 
@@ -125,13 +125,13 @@ class Retrieval(Votes):
                 if (near := rows[k]) is not None:
                     if near[2] > _MAX_NEAR_POSTINGS:
                         longer.append((near[2], near[0], k))
-                    elif keys_may_pair(own, k):
+                    elif keys_may_pair(own, k) or may_be_glide(t.text, own, k):
                         e.near.append(near[0])
             # (at a million aliases a word has hundreds of near keys: pairing is asked of the shortest only)
             for n, token_id, k in sorted(longer):
                 if len(e.far) == _FAR_KEYS:
                     break
-                if keys_may_pair(own, k):
+                if keys_may_pair(own, k) or may_be_glide(t.text, own, k):
                     e.far.append((token_id, n))
         new_joined: list[tuple[int, Entry]] = []
         word_entries = {**have, **made}

@@ -15,8 +15,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, coarse_flat
+from resolver.matching.skeletons import without_glide
 from resolver.matching.word_similarity import (
     ALONE_CAP,
+    JOINED,
+    JOINED_MIN_LETTERS,
     NAME_FORMS,
     RULED_OUT,
     RULED_OUT_LIMIT,
@@ -88,6 +91,8 @@ def score_alias(
     return scorer.score(alias, wa, partial=partial, same_flat=same_flat)
 
 
+#: how alike, by edit similarity of the written letters, a word and two words written together must be
+_JOINED_SPELLING = 0.8
 #: a little under the ladder's cut-off of 0.8 on an edit similarity (see :meth:`MentionScorer.prepare`)
 _MAYBE = 0.79
 
@@ -144,6 +149,14 @@ class MentionScorer:
         by_loose: dict[str, list[int]] = {}
         for j, (_, lk) in enumerate(forms):
             by_loose.setdefault(lk, []).append(j)
+        # (a word with the glide w and the same word with vowels in a row there: "Dawud"/"Daud")
+        by_coarse: dict[str, list[int]] = {}
+        by_unglided: dict[str, list[int]] = {}
+        for j, c in enumerate(coarse_keys):
+            by_coarse.setdefault(c, []).append(j)
+            if "W" in c:
+                for v in without_glide(c):
+                    by_unglided.setdefault(v, []).append(j)
         by_kind: dict[str, list[int]] = {}
         for j, a in enumerate(words):
             if a.text in ORG_TYPES:
@@ -159,6 +172,10 @@ class MentionScorer:
             maybe.update(j for _, _, j in process.extract(qt, texts, scorer=OSA.normalized_similarity,
                                                           processor=None, score_cutoff=_MAYBE, limit=None))
             maybe.update(by_loose.get(lq, ()))
+            maybe.update(by_unglided.get(cq, ()))
+            if "W" in cq:
+                for v in without_glide(cq):
+                    maybe.update(by_coarse.get(v, ()))
             if qt in ORG_TYPES:
                 maybe.update(by_kind.get(ORG_TYPES[qt], ()))
             same = NAME_FORMS.get(qt)
@@ -200,7 +217,7 @@ class MentionScorer:
                 if words[i] != a_word and not same:
                     continue  # a name's word never pairs with "Co." or "of": Kia is not Co.
                 pairs.append((sim, i, j, why))
-        if not pairs:
+        if not pairs and (same_flat or len(query) + len(alias) < 3):
             if same_flat:
                 return Score(0.95, "full name: same skeleton with other word breaks", 0.95)
             return Score(0.0, "no shared token")
@@ -214,6 +231,10 @@ class MentionScorer:
                 continue
             q_best[i] = a_best[j] = sim
             reasons.add(why)
+        if len(query) + len(alias) >= 3 and _read_joined(query, alias, q_best, a_best):
+            reasons.add("joined words")
+        elif not pairs:
+            return Score(0.0, "no shared token")
         # (the products summed left to right, as a list's sum adds them, without a tuple per pair;
         # q_best and a_best are as long as the weights by construction)
         cq = sum(map(mul, wq, q_best)) / self._sum_wq
@@ -243,3 +264,29 @@ class MentionScorer:
             if value > best:
                 best, how = value, "name inside a longer one"
         return Score(round(min(best, 1.0), 4), f"{how}: {reason}", round(cq, 4))
+
+
+def _read_joined(query: Sequence[Token], alias: Sequence[Token], q_best: list[float], a_best: list[float]) -> bool:
+    """Pair each word left unpaired with two adjacent unpaired words of the other name that, written
+    together, are spelt as it is ("Onerbank" and "Oner Bank", "Landmatics" and "Land Metics": at
+    most one written edit in five letters): one name with other word breaks.  The judge's alignment
+    reads such words as one (:func:`~resolver.matching.alignment.align`); here the letters must
+    agree, not only the skeleton ("Monsoon" is not "Min Son", "Saving" not "Ssu Wang").  Marks the
+    words paired (in place) at :data:`JOINED` times the spelling's likeness; whether any was."""
+    found = False
+    for one, other, one_best, other_best in ((query, alias, q_best, a_best), (alias, query, a_best, q_best)):
+        if len(other) < 2:
+            continue
+        for i, word in enumerate(one):
+            if one_best[i] or len(word.text) < JOINED_MIN_LETTERS:
+                continue
+            for j in range(len(other) - 1):
+                if other_best[j] or other_best[j + 1]:
+                    continue
+                written = other[j].text + other[j + 1].text
+                alike = 1.0 if written == word.text else OSA.normalized_similarity(word.text, written, processor=None)
+                if alike >= _JOINED_SPELLING:
+                    one_best[i] = other_best[j] = other_best[j + 1] = round(JOINED * alike, 4)
+                    found = True
+                    break
+    return found

@@ -14,7 +14,7 @@ import re
 import sys
 from functools import lru_cache
 
-__all__ = ["VOWELS", "arabic_key", "coarse", "coarse_keys", "latin_key", "loose"]
+__all__ = ["VOWELS", "arabic_key", "coarse", "coarse_keys", "glide_apart", "latin_key", "loose", "without_glide"]
 
 # Latin skeleton map, longest first (step 11 of TRANSLITERATION.md section 10).
 _LATIN_CLASSES: tuple[tuple[str, str], ...] = (
@@ -79,6 +79,23 @@ def loose(key: str) -> str:
     form only counts the differences that really separate names.
     """
     return key.translate(_LOOSE)
+
+
+def without_glide(key: str) -> set[str]:
+    """A coarse key with one of its W left out, each way (two letters at least left): the key of the
+    same name written with a vowel where this one writes the glide w ("Daud"/"Dawud", "Quaydir"/
+    "Quwaydir", "Zaoura"/"Zawra": Latin spellings read "au", "ua", "aou" as vowels in a row, where
+    Arabic writes و)."""
+    return {key[:i] + key[i + 1:] for i, c in enumerate(key) if c == "W" and len(key) > 2}
+
+
+def glide_apart(a: str, b: str) -> bool:
+    """Two coarse keys that differ only by one W the other leaves out (:func:`without_glide`)."""
+    if len(a) == len(b) + 1:
+        return b in without_glide(a)
+    if len(b) == len(a) + 1:
+        return a in without_glide(b)
+    return False
 
 
 #: (Y deleted through None rather than "": str.translate keeps its fast path for ASCII text only

@@ -10,16 +10,18 @@ names, kinds of organisation) are read here.  Name scoring over these similariti
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.skeletons import coarse, loose
+from resolver.matching.skeletons import coarse, loose, without_glide
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
-__all__ = ["ALONE_CAP", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names", "key_forms",
-           "keys_may_pair", "listed_pair", "same_name", "text_similarity", "token_similarity"]
+__all__ = ["ALONE_CAP", "JOINED", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names",
+           "key_forms", "keys_may_pair", "listed_pair", "may_be_glide", "same_name", "spells_joined", "text_similarity",
+           "token_similarity"]
 
 #: token similarity below this counts as no match at all
 TOKEN_FLOOR = 0.6
@@ -32,6 +34,19 @@ ALONE_CAP = 0.74
 
 #: similarity of two forms of one name in other languages or romanisations (Mykola/Nikolai, Jong/Chong)
 _EQUIVALENT = 0.9
+#: the similarity of a word to two adjacent words of the other name written as one ("Azarpad"/"Azar Pad")
+JOINED = 0.95
+#: a word read as two words written together has at least this many letters
+JOINED_MIN_LETTERS = 5
+
+
+def spells_joined(word: Token, first: Token, second: Token) -> bool:
+    """``word`` is ``first`` and ``second`` written as one ("Azarpad" and "Azar Pad", "Onerbank" and
+    "Oner Bank"): the same letters, or the same loose skeleton (of four classes at least)."""
+    if word.text == first.text + second.text:
+        return True
+    joined = coarse(first.key) + coarse(second.key)
+    return len(joined) >= 4 and loose(joined) == loose(coarse(word.key))
 
 
 def _name_forms(groups: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
@@ -185,6 +200,36 @@ def text_similarity(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[f
     return sim, why
 
 
+#: similarity of two spellings of one name, one with the glide w and one with vowels in a row there
+_GLIDE = 0.85
+#: vowels in a row, one of them u or o: how Latin spellings write the glide w between vowels
+#: ("Daud", "Daoud", "Quaydir", "Zaoura", "Fuad")
+_HIATUS_RE = re.compile("[aeiou][ou]|[ou][aeiou]")
+
+
+def may_be_glide(text: str, key: str, other: str) -> bool:
+    """Whether a word (its text and coarse key) may be another word's spelling with or without the
+    glide w, knowing only the other word's coarse key (retrieval's near keys): the keys differ by
+    one W, and the word writes vowels in a row where the other has the W ("Daud" for DWD), or writes
+    the W itself as w ("Dawud" for DD; not v: "Trover" is not "Turira")."""
+    if len(other) == len(key) + 1:
+        return key in without_glide(other) and _HIATUS_RE.search(text) is not None
+    if len(key) == len(other) + 1:
+        return other in without_glide(key) and "w" in text
+    return False
+
+
+def _glide_spelling(qt: str, cq: str, at: str, ca: str) -> bool:
+    """One word writes the glide w ("Dawud", "Quwaydir", "Zawra", "داود") where the other writes
+    vowels in a row ("Daud", "Quaydir", "Zaoura"): their coarse keys differ by that W alone.  (An
+    Arabic-script word writes no Latin vowels: it is only ever the word with the W.)"""
+    if len(cq) == len(ca) + 1:
+        return ca in without_glide(cq) and _HIATUS_RE.search(at) is not None
+    if len(ca) == len(cq) + 1:
+        return cq in without_glide(ca) and _HIATUS_RE.search(qt) is not None
+    return False
+
+
 def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
     if qt == at:
         return 1.0, "exact"
@@ -197,6 +242,8 @@ def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, st
         # unless the words at least begin alike (Dora/Doura), it supports a longer name but
         # never matches on its own.
         return min(sim, ALONE_CAP), "short skeleton"
+    if sim < _GLIDE and _glide_spelling(qt, key_forms(qk)[0], at, key_forms(ak)[0]):
+        return _GLIDE, "glide w"
     singular = qt if qt + "s" == at else at if at + "s" == qt else ""
     if sim < 0.9 and not arabic and len(singular) >= 4 and singular[-1] not in "iy":
         # English plurals of ordinary words (Guards/Guard, Brigades/Brigade), not of nisba
