@@ -105,11 +105,12 @@ def candidate_features(
         ev: Evidence | None = None
         if k < TOP_ENTITIES:
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
-            if not al.real and not (names and _aligned_clash(al, person)) and "same skeleton" not in score.reason:
+            clash = _clashes(al, person)
+            if not al.real and not (names and clash) and "same skeleton" not in score.reason:
                 continue  # no real evidence, and no other name to judge in its place: not paired (below)
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity, alignment=al)
-            if names and _clashes(ev, person):
+            if names and clash:
                 # The rule scorer's best name of the entity clashes with the mention; another of its
                 # names that retrieval found may not ("KMZ ZENITH" is "KRASNOGORSK MECHANICAL ZAVOD
                 # ZENITH", not "ZENITH OPTICS"): the first that reads the mention without a clash,
@@ -121,21 +122,20 @@ def candidate_features(
                     # (whether the pair is real and clashes is the alignment's to say: the learned
                     # similarities are read only for a name that may take the judged one's place)
                     al_o = align(name.tokens, other.tokens, wq_o, w_o, organisation=not person)
-                    if not al_o.real or _aligned_clash(al_o, person):
+                    if not al_o.real or _clashes(al_o, person):
                         continue
                     ev_o = pair_evidence(name.tokens, other.tokens, wq_o, w_o, score.value, person=person,
                                          max_weight=max_weight, soft=model.token_similarity, alignment=al_o)
                     if _strength(ev_o) > _strength(ev):
-                        ev, alias = ev_o, other
+                        ev, alias, clash = ev_o, other, False  # (a name that clashes is never taken)
                         break
             real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
-            clash = _clashes(ev, person)
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
-            clash = _aligned_clash(al, person)
+            clash = _clashes(al, person)
         if not real and "same skeleton" not in score.reason:
             continue
         paired.append((k, score, alias, person, free_q, reading, clash, ev))
@@ -239,17 +239,11 @@ def _weights(index: CandidateIndex, query: Sequence[Token], query_weights: list[
     return wq, weights
 
 
-def _clashes(ev: Evidence, person: bool) -> bool:
+def _clashes(al: Alignment, person: bool) -> bool:
     """The pair's names clash: a person's first or last names, or words in the same place, differ; an
-    organisation's names each hold a name word the other lacks."""
-    if person:
-        return bool(ev.values[AT["clash_slot"]] or ev.values[AT["clash_gap"]])
-    return bool(ev.values[AT["clash_any"]])
-
-
-def _aligned_clash(al: Alignment, person: bool) -> bool:
-    """:func:`_clashes` of the pair's evidence, read from its alignment (the evidence's clash values
-    are the alignment's: ``clash_slot``, ``clash_gap``, ``clash_any``)."""
+    organisation's names each hold a name word the other lacks.  Read from the pair's alignment, whose
+    values the evidence's ``clash_slot``, ``clash_gap`` and ``clash_any`` are (the alignment keeps
+    the gaps it reads, which :func:`~resolver.matching.features.pair_evidence` reads too)."""
     return (al.clash_slot or al.clash_gap) if person else al.clash_any
 
 
