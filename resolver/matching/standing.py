@@ -50,6 +50,9 @@ RANK_FEATURES = (
     # "of": a unit of the body the mention names ("STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S
     # ARMY" for "KOREAN PEOPLE'S ARMY"), see ``unit_of``
     "unit_of",
+    # how distinctive the name words the two names share are: the IDF of the rarest mention word paired
+    # with an alias word, over the largest IDF ("SHIP MANAGEMENT" is shared by many companies' names)
+    "shared",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -185,9 +188,11 @@ def candidate_features(
             # ACHWAN).
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
+        shared = math.sqrt(max((w for w, s in zip(query_weights, ev.q_sim, strict=True)
+                                if s and w > FUNCTION_WORD_WEIGHT), default=0.0) / max_weight)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit)
+                   unit, shared)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
