@@ -30,11 +30,6 @@ __all__ = ["Judged", "given_name_only", "judge", "one_word_veto", "veto_holds", 
 
 #: a person's mention holding a word this surely of another kind of name is not that person
 _OTHER_KIND = 0.6
-#: an organisation whose names vary may do without the alias's word a mention lacks only when the names
-#: the two share a word rarer than this (its IDF over the largest IDF, the rank feature ``shared``): two
-#: names that share only common words ("SHIP MANAGEMENT", "MIDDLE EAST") and each hold a word of their
-#: own are two bodies
-_SHARED_RARE = 0.7
 #: how much of each name's weight must be covered, crediting the words the alignment leaves unpaired
 #: with their learned similarity, for the model to overrule a veto: the clashing words must be
 #: spellings of each other (Malerva/Malherbe), not other names ("Abu Fadak" is not Abu Ali al-Askari)
@@ -122,8 +117,9 @@ def vetoed(x: Sequence[float]) -> bool:
       Ali: a title opens a person's name, so words before it name something else);
     * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
       is not "Iraqi Security Forces"; again unless the entity's names do without the alias's
-      word, and the words the two names share are not all common ones: "ZHIHANG SHIP MANAGEMENT"
-      is not the "SSA SHIP MANAGEMENT CO." of an entity also named "ROD SHIP MANAGEMENT CO."), or
+      word, and the words the two names share are not all common ones, ``common_only``: "ZHIHANG
+      SHIP MANAGEMENT" is not the "SSA SHIP MANAGEMENT CO." of an entity also named "ROD SHIP
+      MANAGEMENT CO."), or
       when a one-word mention is only part of its name ("Fatah" is not the Fatah Alliance);
     * an organisation whose every name carries a country the mention lacks (``branch``): that
       country's branch or subsidiary, not the parent the mention names;
@@ -137,9 +133,8 @@ def vetoed(x: Sequence[float]) -> bool:
     if x[_AT["person"]]:
         return ((clash and (bool(x[_AT["clash_slot"]]) or bool(x[_AT["clash_gap"]]))) or bool(x[_AT["fixed_mid"]])
                 or x[_AT["other_kind"]] >= _OTHER_KIND or bool(x[_AT["titled_inside"]]))
-    clash = clash or x[_AT["shared"]] < _SHARED_RARE
     return ((clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
-            or bool(x[_AT["branch"]]) or bool(x[_AT["unit_of"]]))
+            or bool(x[_AT["branch"]]) or bool(x[_AT["unit_of"]]) or bool(x[_AT["common_only"]]))
 
 
 def one_word_veto(x: Sequence[float]) -> bool:

@@ -50,11 +50,15 @@ RANK_FEATURES = (
     # "of": a unit of the body the mention names ("STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S
     # ARMY" for "KOREAN PEOPLE'S ARMY"), see ``unit_of``
     "unit_of",
-    # how distinctive the name words the two names share are: the IDF of the rarest mention word paired
-    # with an alias word, over the largest IDF ("SHIP MANAGEMENT" is shared by many companies' names)
-    "shared",
+    # an organisation's names each hold a name word the other lacks, the entity's other names (among
+    # those retrieved) do without the alias's word (``optional_a``), and the words the two share are
+    # all common ones: the rarest has an IDF under ``SHARED_RARE`` of an unseen word's ("ZHIHANG SHIP
+    # MANAGEMENT" for an entity named "SSA SHIP MANAGEMENT CO." and "ROD SHIP MANAGEMENT CO.")
+    "common_only",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
+#: see ``common_only``: a word held by about one in 600 of 10,000 entities' names is as rare as this
+SHARED_RARE = 0.7
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 COMPARED = 6
@@ -65,6 +69,7 @@ _RULE_FLOOR = 0.3
 RULE_VETOES = ("another country", "given name")
 #: each feature's place in :data:`FEATURES`
 AT = {name: k for k, name in enumerate(FEATURES)}
+_CLASH_ANY = AT["clash_any"]
 
 
 def candidate_features(
@@ -188,11 +193,14 @@ def candidate_features(
             # ACHWAN).
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
-        shared = math.sqrt(max((w for w, s in zip(query_weights, ev.q_sim, strict=True)
-                                if s and w > FUNCTION_WORD_WEIGHT), default=0.0) / max_weight)
+        common = 0.0
+        if not person and optional and ev.values[_CLASH_ANY] and max(
+                (w for w, s in zip(query_weights, ev.q_sim, strict=True) if s and w > FUNCTION_WORD_WEIGHT),
+                default=0.0) < SHARED_RARE * SHARED_RARE * max_weight:
+            common = 1.0  # (weights are squared IDFs)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit, shared)
+                   unit, common)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
