@@ -317,7 +317,7 @@ def test_a_pairs_alignment_tells_whether_its_evidence_is_real_and_clashes(shared
     and the evidence made from an alignment made already is the evidence made afresh."""
     import random
 
-    from resolver.matching.standing import _aligned_clash, _clashes
+    from resolver.matching.standing import AT, _clashes
 
     aliases = [a for a in shared.index.aliases if a.tokens]
     rng = random.Random(3)
@@ -331,10 +331,14 @@ def test_a_pairs_alignment_tells_whether_its_evidence_is_real_and_clashes(shared
             al = align(words, a.tokens, wq, wa, organisation=not person)
             ev = pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
                                soft=model.token_similarity)
-            assert al.real == ev.real and _aligned_clash(al, person) == _clashes(ev, person)
+            said = ((ev.values[AT["clash_slot"]] or ev.values[AT["clash_gap"]]) if person
+                    else ev.values[AT["clash_any"]])
+            assert al.real == ev.real and _clashes(al, person) == bool(said)
             assert pair_evidence(words, a.tokens, wq, wa, 0.8, person=person, max_weight=80.0,
                                  soft=model.token_similarity, alignment=al) == ev
-            clashes += _clashes(ev, person)
+            # the gaps the evidence read are the alignment's, read afresh or not
+            assert _clashes(al, person) == _clashes(align(words, a.tokens, wq, wa, organisation=not person), person)
+            clashes += _clashes(al, person)
     assert clashes > 50
 
 

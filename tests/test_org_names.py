@@ -299,3 +299,22 @@ def test_a_unit_of_the_mentions_body_is_vetoed(resolver: Resolver) -> None:
     assert _judged(resolver, "VARNOK LIBERATION ARMY")["unit"][1]["unit_of"] == 1.0
     capped = {c.entity.id: c.score for c in resolver.resolve("VARNOK LIBERATION ARMY").candidates}
     assert capped.get("unit", 0.0) <= resolver.settings.veto_ceiling
+
+
+def test_names_that_share_only_common_words_are_two_bodies_however_the_entitys_names_vary(
+        never_overridden: Resolver) -> None:
+    # The entity's names vary in their distinctive word ("VORSKA" / "TELMAR"), so a mention need not
+    # hold "VORSKA"; but a mention that shares only words many companies' names hold ("SHIP
+    # MANAGEMENT") and holds a word of its own names another company.  A rare shared word ("KORYO
+    # CREDIT INVESTMENT BANK" for an entity also named "KORYO CREDIT BANK") keeps the entity's
+    # variation in play (test_an_organisations_word_is_optional_only_where_its_own_name_goes_without_it).
+    r = never_overridden
+    r.store.add_entity("VORSKA SHIP MANAGEMENT CO", "organization", id="vorska", aliases=["TELMAR SHIP MANAGEMENT"])
+    for k, word in enumerate(("BALDOR", "KESTRA", "ORMUND", "PELLIN", "QUARVE")):
+        r.store.add_entity(f"{word} SHIP MANAGEMENT LTD", "organization", id=f"ship-{k}")
+    judged = _judged(r, "ZELVANO SHIP MANAGEMENT")["vorska"][1]
+    assert judged["clash_any"] == 1.0 and judged["optional_a"] == 1.0 and judged["common_only"] == 1.0
+    capped = {c.entity.id: c.score for c in r.resolve("ZELVANO SHIP MANAGEMENT").candidates}
+    assert capped.get("vorska", 0.0) <= r.settings.veto_ceiling
+    # the same names sharing a rare word: the entity's variation stays in play
+    assert _judged(r, "VORSKA ZELVANO MANAGEMENT")["vorska"][1]["common_only"] == 0.0

@@ -12,7 +12,7 @@ pair is real evidence (:func:`real_pair`) and whether the names clash; the judge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from resolver.matching.normalize import Token
@@ -56,6 +56,7 @@ class Alignment:
     n_a: int
     joined_q: frozenset[int] = frozenset()  # mention words paired as two words written together (or apart)
     abbreviated: bool = False  # an organisation's word paired with its abbreviation
+    _gaps: tuple[frozenset[int], frozenset[int]] | None = field(default=None, compare=False, repr=False)  # alias_gaps()
 
     @property
     def clash_slot(self) -> bool:
@@ -75,7 +76,7 @@ class Alignment:
         name), as opposed to a word one name adds and the other lacks ("Bashar Hafez al-Assad" for
         "Bashar al-Assad").  Places are the gaps between consecutive aligned words of the mention,
         and before the first and after the last; read only when the aligned words keep their order."""
-        return bool(self.gap_clashes()[1])
+        return bool(self.alias_gaps()[0])
 
     def place(self, k: int, *, mention: bool) -> int:
         """The place of a word of the mention (or of the alias) among the aligned words: how many
@@ -84,7 +85,12 @@ class Alignment:
 
     def alias_gaps(self) -> tuple[frozenset[int], frozenset[int]]:
         """``gap_clashes()[1]`` and ``gap_clashes(middle=True)[1]`` (the alias's side), from one
-        reading of the places."""
+        reading of the places (kept: the pair's evidence and its clash both read them)."""
+        if self._gaps is None:
+            self._gaps = self._alias_gaps()
+        return self._gaps
+
+    def _alias_gaps(self) -> tuple[frozenset[int], frozenset[int]]:
         if not (self.free_q and self.free_a and self.q_to):
             return frozenset(), frozenset()
         pairs = sorted(self.q_to.items())

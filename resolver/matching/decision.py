@@ -117,8 +117,10 @@ def vetoed(x: Sequence[float]) -> bool:
       Ali: a title opens a person's name, so words before it name something else);
     * an organisation, when both names hold a word the other lacks ("Internal Security Forces"
       is not "Iraqi Security Forces"; again unless the entity's names do without the alias's
-      word), or when a one-word mention is only part of its name
-      ("Fatah" is not the Fatah Alliance);
+      word, and the words the two names share are not all common ones, ``common_only``: "ZHIHANG
+      SHIP MANAGEMENT" is not the "SSA SHIP MANAGEMENT CO." of an entity also named "ROD SHIP
+      MANAGEMENT CO."), or
+      when a one-word mention is only part of its name ("Fatah" is not the Fatah Alliance);
     * an organisation whose every name carries a country the mention lacks (``branch``): that
       country's branch or subsidiary, not the parent the mention names;
     * an organisation whose name is a unit of the body the mention names (``unit_of``): "STRATEGIC
@@ -132,7 +134,7 @@ def vetoed(x: Sequence[float]) -> bool:
         return ((clash and (bool(x[_AT["clash_slot"]]) or bool(x[_AT["clash_gap"]]))) or bool(x[_AT["fixed_mid"]])
                 or x[_AT["other_kind"]] >= _OTHER_KIND or bool(x[_AT["titled_inside"]]))
     return ((clash and bool(x[_AT["clash_any"]])) or (bool(x[_AT["inside"]]) and x[_AT["n_q"]] == 1)
-            or bool(x[_AT["branch"]]) or bool(x[_AT["unit_of"]]))
+            or bool(x[_AT["branch"]]) or bool(x[_AT["unit_of"]]) or bool(x[_AT["common_only"]]))
 
 
 def one_word_veto(x: Sequence[float]) -> bool:

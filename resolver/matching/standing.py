@@ -50,8 +50,15 @@ RANK_FEATURES = (
     # "of": a unit of the body the mention names ("STRATEGIC ROCKET FORCE OF THE KOREAN PEOPLE'S
     # ARMY" for "KOREAN PEOPLE'S ARMY"), see ``unit_of``
     "unit_of",
+    # an organisation's names each hold a name word the other lacks, the entity's other names (among
+    # those retrieved) do without the alias's word (``optional_a``), and the words the two share are
+    # all common ones: the rarest has an IDF under ``SHARED_RARE`` of an unseen word's ("ZHIHANG SHIP
+    # MANAGEMENT" for an entity named "SSA SHIP MANAGEMENT CO." and "ROD SHIP MANAGEMENT CO.")
+    "common_only",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
+#: see ``common_only``: a word held by about one in 600 of 10,000 entities' names is as rare as this
+SHARED_RARE = 0.7
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 COMPARED = 6
@@ -62,6 +69,7 @@ _RULE_FLOOR = 0.3
 RULE_VETOES = ("another country", "given name")
 #: each feature's place in :data:`FEATURES`
 AT = {name: k for k, name in enumerate(FEATURES)}
+_CLASH_ANY = AT["clash_any"]
 
 
 def candidate_features(
@@ -105,11 +113,12 @@ def candidate_features(
         ev: Evidence | None = None
         if k < TOP_ENTITIES:
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
-            if not al.real and not (names and _aligned_clash(al, person)) and "same skeleton" not in score.reason:
+            clash = _clashes(al, person)
+            if not al.real and not (names and clash) and "same skeleton" not in score.reason:
                 continue  # no real evidence, and no other name to judge in its place: not paired (below)
             ev = pair_evidence(name.tokens, alias.tokens, wq, weights, score.value, person=person,
                                max_weight=max_weight, soft=model.token_similarity, alignment=al)
-            if names and _clashes(ev, person):
+            if names and clash:
                 # The rule scorer's best name of the entity clashes with the mention; another of its
                 # names that retrieval found may not ("KMZ ZENITH" is "KRASNOGORSK MECHANICAL ZAVOD
                 # ZENITH", not "ZENITH OPTICS"): the first that reads the mention without a clash,
@@ -121,21 +130,20 @@ def candidate_features(
                     # (whether the pair is real and clashes is the alignment's to say: the learned
                     # similarities are read only for a name that may take the judged one's place)
                     al_o = align(name.tokens, other.tokens, wq_o, w_o, organisation=not person)
-                    if not al_o.real or _aligned_clash(al_o, person):
+                    if not al_o.real or _clashes(al_o, person):
                         continue
                     ev_o = pair_evidence(name.tokens, other.tokens, wq_o, w_o, score.value, person=person,
                                          max_weight=max_weight, soft=model.token_similarity, alignment=al_o)
                     if _strength(ev_o) > _strength(ev):
-                        ev, alias = ev_o, other
+                        ev, alias, clash = ev_o, other, False  # (a name that clashes is never taken)
                         break
             real, free_q, reading = ev.real, ev.free_q, (ev.q_sim, bool(ev.free_a))
-            clash = _clashes(ev, person)
         else:
             # Only weighed as a rival: its alignment is all that is read (pair_evidence's first step),
             # not the learned similarities of its words.
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             real, free_q, reading = al.real, tuple(sorted(al.free_q)), (tuple(al.q_sim), bool(al.free_a))
-            clash = _aligned_clash(al, person)
+            clash = _clashes(al, person)
         if not real and "same skeleton" not in score.reason:
             continue
         paired.append((k, score, alias, person, free_q, reading, clash, ev))
@@ -185,9 +193,14 @@ def candidate_features(
             # ACHWAN).
             optional = 0.0
         lead = strength[k] - max((strength[m] for m in contenders if m in strength), default=0.0)
+        common = 0.0
+        if not person and optional and ev.values[_CLASH_ANY] and max(
+                (w for w, s in zip(query_weights, ev.q_sim, strict=True) if s and w > FUNCTION_WORD_WEIGHT),
+                default=0.0) < SHARED_RARE * SHARED_RARE * max_weight:
+            common = 1.0  # (weights are squared IDFs)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit)
+                   unit, common)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
@@ -239,17 +252,11 @@ def _weights(index: CandidateIndex, query: Sequence[Token], query_weights: list[
     return wq, weights
 
 
-def _clashes(ev: Evidence, person: bool) -> bool:
+def _clashes(al: Alignment, person: bool) -> bool:
     """The pair's names clash: a person's first or last names, or words in the same place, differ; an
-    organisation's names each hold a name word the other lacks."""
-    if person:
-        return bool(ev.values[AT["clash_slot"]] or ev.values[AT["clash_gap"]])
-    return bool(ev.values[AT["clash_any"]])
-
-
-def _aligned_clash(al: Alignment, person: bool) -> bool:
-    """:func:`_clashes` of the pair's evidence, read from its alignment (the evidence's clash values
-    are the alignment's: ``clash_slot``, ``clash_gap``, ``clash_any``)."""
+    organisation's names each hold a name word the other lacks.  Read from the pair's alignment, whose
+    values the evidence's ``clash_slot``, ``clash_gap`` and ``clash_any`` are (the alignment keeps
+    the gaps it reads, which :func:`~resolver.matching.features.pair_evidence` reads too)."""
     return (al.clash_slot or al.clash_gap) if person else al.clash_any
 
 
