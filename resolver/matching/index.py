@@ -92,8 +92,12 @@ class CandidateIndex:
         with self._reader.session() as q:
             return q.alias_count()
 
+    def close(self) -> None:
+        """Return the connections this index keeps between lookups to the engine's pool."""
+        self._reader.close()
+
     def session(self) -> AbstractContextManager[Queries]:
-        """Hold one pooled connection for the lookups inside ``with index.session():`` (this thread)."""
+        """Hold one connection for the lookups inside ``with index.session():`` (this thread)."""
         return self._reader.session()
 
     @staticmethod
