@@ -357,6 +357,34 @@ def test_a_words_own_row_read_with_its_near_keys_is_the_row_a_token_read_gives(b
     assert read[coarse(words[0].key)] is not None and read[coarse(words[2].key)] is not None
 
 
+def test_near_keys_of_short_words_are_read_without_their_longer_neighbours(backend: Resolver) -> None:
+    """A word of three letters or fewer (its loose key) takes only the tokens with its very loose key,
+    so its variant is read for those alone (with ``own``), not with the longer keys a deletion away:
+    the same near keys, and the same rows of the words' own tokens, as reading each variant's whole
+    neighbourhood and keeping what the lengths allow, for short and long words read together (a
+    longer word's deletion may be a shorter word's key)."""
+    from resolver.matching.skeletons import loose
+    from resolver.store.postings import deletions
+
+    words = analyze("Ali Abu Hadi Kais Qais al-Khazali Nur Bo Amiri Badr Suleimani Hezbollah Muhandis Zorgamaz").tokens
+    index = CandidateIndex.open(backend.store.engine)
+    with index.session() as q:
+        got = index.load_similar(q, [t.key for t in words])
+        expected = {}
+        for t in words:
+            lk = loose(coarse(t.key))
+            rows = q.near(deletions(lk) if len(lk) >= 4 else {lk})
+            keys = {key for _, key, klk, *_ in rows if ((abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk)}
+            if coarse(t.key) in {r[1] for r in rows}:
+                keys.add(coarse(t.key))
+            expected[t.key] = frozenset(keys)
+            own = index._tokens.get(coarse(t.key))
+            assert own == next(((r[3], r[4], r[5], r[6]) for r in rows if r[1] == coarse(t.key)), None)
+    assert got == expected
+    assert any(len(loose(coarse(t.key))) < 4 and got[t.key] for t in words)  # (short words with near keys)
+    index.close()
+
+
 def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
     """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
     loose-skeleton pass over all the words: the same as weighing each word by itself."""
@@ -618,3 +646,4 @@ def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) ->
     # an alias holding another L word gets the skeleton's weight only
     lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
     assert entry.votes.get(lee, entry.key_weight) == entry.key_weight
+

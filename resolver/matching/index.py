@@ -206,7 +206,14 @@ class CandidateIndex:
                 owners.setdefault(variant, []).append((f, lk))
         near: dict[str, set[str]] = {f: set() for f in wanted}
         found_rows: dict[str, TokenRow | None] = {}
-        for variant, key, klk, token_id, df, n, people in q.near(owners.keys()):
+        # A word of three letters or fewer (its loose key) takes only the tokens with its very loose
+        # key (below): a variant no longer word asks for is read for those tokens alone, not for the
+        # rest of its neighbourhood (the longer keys a deletion away: 40% of the rows on SDN).
+        own = {v for v, asking in owners.items() if all(len(lk) < 4 for _, lk in asking)}
+        rows = q.near(owners.keys() - own) if len(own) < len(owners) else []
+        if own:
+            rows += q.near(own, own=True)
+        for variant, key, klk, token_id, df, n, people in rows:
             found_rows[key] = (token_id, df, n, people)
             for fine, lk in owners[variant]:
                 if (abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk:
