@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
@@ -647,3 +649,34 @@ def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) ->
     lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
     assert entry.votes.get(lee, entry.key_weight) == entry.key_weight
 
+
+@given(st.dictionaries(st.integers(0, 40), st.floats(0.0, 100.0)),
+       st.dictionaries(st.integers(0, 40), st.floats(0.0, 100.0)))
+def test_votes_added_in_bulk_are_the_votes_added_one_by_one(votes: dict[int, float], more: dict[int, float]) -> None:
+    """An entry's votes are added to the lookup's with a Python step only for the aliases in both:
+    the same values, and the keys in the same order, as adding them one by one."""
+    from resolver.matching.retrieval import _add_votes
+
+    expected = dict(votes)
+    for i, vote in more.items():
+        expected[i] = expected.get(i, 0.0) + vote
+    got = dict(votes)
+    _add_votes(got, more)
+    assert list(got.items()) == list(expected.items())
+
+
+def test_token_rows_read_for_prefetch_are_the_rows_load_tokens_gives(resolver: Resolver) -> None:
+    """``_read_tokens`` (the prefetch's read: only the keys not cached, no answer built) leaves the
+    cache as ``load_tokens`` fills it, for cached, uncached and unknown keys alike."""
+    keys = {coarse(t.key) for t in analyze("Qais al-Khazali Kadhimi Asaib Ahl Haq Zorgamaz Vuntrexil").tokens}
+    index = CandidateIndex.open(resolver.store.engine)
+    fresh = CandidateIndex.open(resolver.store.engine)
+    with index.session() as q:
+        index.load_tokens(q, set(list(keys)[:3]))  # some cached already
+        index._read_tokens(q, keys)
+    with fresh.session() as q:
+        expected = fresh.load_tokens(q, keys)
+    assert {k: index._tokens[k] for k in keys} == expected
+    assert any(v is None for v in expected.values()) and any(v is not None for v in expected.values())
+    index.close()
+    fresh.close()

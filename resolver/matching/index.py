@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from itertools import filterfalse
 
 from sqlalchemy import Engine
 
@@ -118,6 +119,14 @@ class CandidateIndex:
             for key in missing - out.keys():
                 out[key] = self._tokens.put(key, None)
         return out
+
+    def _read_tokens(self, q: Queries, keys: set[str]) -> None:
+        """Cache the rows of these keys, those not cached already: ``load_tokens`` without building
+        its answer (one test per key, not two and a dict).  (``keys - cache.keys()`` would walk the
+        whole cache: a set's difference with a view iterates the view.)"""
+        missing = set(filterfalse(self._tokens.__contains__, keys))
+        if missing:
+            self.load_tokens(q, missing)
 
     def _token(self, key: str) -> TokenRow | None:
         if key in self._tokens:
@@ -283,7 +292,7 @@ class CandidateIndex:
     def _prefetch(self, q: Queries, alias_ids: list[int]) -> None:
         """Load what scoring will read (alias rows, their tokens' rows, entities) in three statements."""
         found = list(self._load_aliases(q, alias_ids).values())
-        self.load_tokens(q, {k for a in found for k in a.coarse_keys})
+        self._read_tokens(q, {k for a in found for k in a.coarse_keys})
         wanted = {a.entity_id for a in found if a.entity_id not in self._entity_rows}
         if wanted:
             for entity_id, name, type in q.entities(wanted):
