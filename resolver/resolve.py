@@ -137,6 +137,7 @@ class Resolver:
     def close(self) -> None:
         """Release the database connections."""
         self._watcher.close()
+        self._index.close()
         self.store.engine.dispose()
 
     # --- the index -------------------------------------------------------------------------
@@ -153,8 +154,9 @@ class Resolver:
         if version != self._seen:
             with self._lock:
                 if version != self._seen:
-                    self._index = CandidateIndex.open(self.store.engine)
+                    old, self._index = self._index, CandidateIndex.open(self.store.engine)
                     self._seen = version
+                    old.close()  # (a lookup still using it gives its connection back to the pool)
         return self._index
 
     @property

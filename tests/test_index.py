@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
@@ -357,6 +359,34 @@ def test_a_words_own_row_read_with_its_near_keys_is_the_row_a_token_read_gives(b
     assert read[coarse(words[0].key)] is not None and read[coarse(words[2].key)] is not None
 
 
+def test_near_keys_of_short_words_are_read_without_their_longer_neighbours(backend: Resolver) -> None:
+    """A word of three letters or fewer (its loose key) takes only the tokens with its very loose key,
+    so its variant is read for those alone (with ``own``), not with the longer keys a deletion away:
+    the same near keys, and the same rows of the words' own tokens, as reading each variant's whole
+    neighbourhood and keeping what the lengths allow, for short and long words read together (a
+    longer word's deletion may be a shorter word's key)."""
+    from resolver.matching.skeletons import loose
+    from resolver.store.postings import deletions
+
+    words = analyze("Ali Abu Hadi Kais Qais al-Khazali Nur Bo Amiri Badr Suleimani Hezbollah Muhandis Zorgamaz").tokens
+    index = CandidateIndex.open(backend.store.engine)
+    with index.session() as q:
+        got = index.load_similar(q, [t.key for t in words])
+        expected = {}
+        for t in words:
+            lk = loose(coarse(t.key))
+            rows = q.near(deletions(lk) if len(lk) >= 4 else {lk})
+            keys = {key for _, key, klk, *_ in rows if ((abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4 else klk == lk)}
+            if coarse(t.key) in {r[1] for r in rows}:
+                keys.add(coarse(t.key))
+            expected[t.key] = frozenset(keys)
+            own = index._tokens.get(coarse(t.key))
+            assert own == next(((r[3], r[4], r[5], r[6]) for r in rows if r[1] == coarse(t.key)), None)
+    assert got == expected
+    assert any(len(loose(coarse(t.key))) < 4 and got[t.key] for t in words)  # (short words with near keys)
+    index.close()
+
+
 def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
     """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
     loose-skeleton pass over all the words: the same as weighing each word by itself."""
@@ -670,3 +700,35 @@ def test_a_name_written_with_or_without_the_glide_w_still_retrieves(backend: Res
     assert "tawus" in _entities(backend, "Taus")
     assert "shuayb" in _entities(backend, "Shuwayb")
     assert "turira" not in _entities(backend, "Trover")
+
+
+@given(st.dictionaries(st.integers(0, 40), st.floats(0.0, 100.0)),
+       st.dictionaries(st.integers(0, 40), st.floats(0.0, 100.0)))
+def test_votes_added_in_bulk_are_the_votes_added_one_by_one(votes: dict[int, float], more: dict[int, float]) -> None:
+    """An entry's votes are added to the lookup's with a Python step only for the aliases in both:
+    the same values, and the keys in the same order, as adding them one by one."""
+    from resolver.matching.retrieval import _add_votes
+
+    expected = dict(votes)
+    for i, vote in more.items():
+        expected[i] = expected.get(i, 0.0) + vote
+    got = dict(votes)
+    _add_votes(got, more)
+    assert list(got.items()) == list(expected.items())
+
+
+def test_token_rows_read_for_prefetch_are_the_rows_load_tokens_gives(resolver: Resolver) -> None:
+    """``_read_tokens`` (the prefetch's read: only the keys not cached, no answer built) leaves the
+    cache as ``load_tokens`` fills it, for cached, uncached and unknown keys alike."""
+    keys = {coarse(t.key) for t in analyze("Qais al-Khazali Kadhimi Asaib Ahl Haq Zorgamaz Vuntrexil").tokens}
+    index = CandidateIndex.open(resolver.store.engine)
+    fresh = CandidateIndex.open(resolver.store.engine)
+    with index.session() as q:
+        index.load_tokens(q, set(list(keys)[:3]))  # some cached already
+        index._read_tokens(q, keys)
+    with fresh.session() as q:
+        expected = fresh.load_tokens(q, keys)
+    assert {k: index._tokens[k] for k in keys} == expected
+    assert any(v is None for v in expected.values()) and any(v is not None for v in expected.values())
+    index.close()
+    fresh.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
+from itertools import filterfalse
 
 from sqlalchemy import Engine
 
@@ -92,8 +93,12 @@ class CandidateIndex:
         with self._reader.session() as q:
             return q.alias_count()
 
+    def close(self) -> None:
+        """Return the connections this index keeps between lookups to the engine's pool."""
+        self._reader.close()
+
     def session(self) -> AbstractContextManager[Queries]:
-        """Hold one pooled connection for the lookups inside ``with index.session():`` (this thread)."""
+        """Hold one connection for the lookups inside ``with index.session():`` (this thread)."""
         return self._reader.session()
 
     @staticmethod
@@ -114,6 +119,14 @@ class CandidateIndex:
             for key in missing - out.keys():
                 out[key] = self._tokens.put(key, None)
         return out
+
+    def _read_tokens(self, q: Queries, keys: set[str]) -> None:
+        """Cache the rows of these keys, those not cached already: ``load_tokens`` without building
+        its answer (one test per key, not two and a dict).  (``keys - cache.keys()`` would walk the
+        whole cache: a set's difference with a view iterates the view.)"""
+        missing = set(filterfalse(self._tokens.__contains__, keys))
+        if missing:
+            self.load_tokens(q, missing)
 
     def _token(self, key: str) -> TokenRow | None:
         if key in self._tokens:
@@ -211,7 +224,14 @@ class CandidateIndex:
                 owners.setdefault(variant, []).append((f, lk))
         near: dict[str, set[str]] = {f: set() for f in wanted}
         found_rows: dict[str, TokenRow | None] = {}
-        for variant, key, klk, token_id, df, n, people in q.near(owners.keys()):
+        # A word of three letters or fewer (its loose key) takes only the tokens with its very loose
+        # key (below): a variant no longer word asks for is read for those tokens alone, not for the
+        # rest of its neighbourhood (the longer keys a deletion away: 40% of the rows on SDN).
+        own = {v for v, asking in owners.items() if all(len(lk) < 4 for _, lk in asking)}
+        rows = q.near(owners.keys() - own) if len(own) < len(owners) else []
+        if own:
+            rows += q.near(own, own=True)
+        for variant, key, klk, token_id, df, n, people in rows:
             found_rows[key] = (token_id, df, n, people)
             for fine, lk in owners[variant]:
                 if ((abs(len(klk) - len(lk)) <= 1) if len(lk) >= 4
@@ -282,7 +302,7 @@ class CandidateIndex:
     def _prefetch(self, q: Queries, alias_ids: list[int]) -> None:
         """Load what scoring will read (alias rows, their tokens' rows, entities) in three statements."""
         found = list(self._load_aliases(q, alias_ids).values())
-        self.load_tokens(q, {k for a in found for k in a.coarse_keys})
+        self._read_tokens(q, {k for a in found for k in a.coarse_keys})
         wanted = {a.entity_id for a in found if a.entity_id not in self._entity_rows}
         if wanted:
             for entity_id, name, type in q.entities(wanted):

@@ -160,18 +160,24 @@ class Votes:
 
         keys = self._index.coarse_keys(q, pool)
         held_words = {k for i in pool for k in keys.get(i, ())}
-        words: list[tuple[str, float, dict[str, float], frozenset[int], float]] = []
+        words: list[tuple[str, float, dict[str, float], frozenset[str], frozenset[int], float]] = []
         at: dict[int, int] = {}  # an entry's place in ``words`` (by identity)
+        held_list = list(held_words)
         for e in entries:
             if e.halves is None:
                 if len(e.likes) + len(held_words) > _LIKES_KEPT:
                     e.likes.clear()
                 if todo := [k for k in held_words if k not in e.likes]:
                     _fill_likes(e.key, e.near_keys, e.likes, todo)
+                # the pool's words at least _LIKE_FROM alike to it (picked out in C): an alias holding
+                # none of them gets nothing from its likeness
+                alike = map(_LIKE_FROM.__le__, map(e.likes.__getitem__, held_list))
+                liked = frozenset(itertools.compress(held_list, alike))
                 # a word no alias of the pool holds, nor holds anything alike, adds nothing to any
-                if e.key in held_words or max(map(e.likes.__getitem__, held_words), default=0.0) >= _LIKE_FROM:
+                if e.key in held_words or liked:
                     at[id(e)] = len(words)
-                    words.append((e.key, counted(e, e.coarse_weight), e.likes, frozenset(e.word_list), e.weight))
+                    words.append((e.key, counted(e, e.coarse_weight), e.likes, liked, frozenset(e.word_list),
+                                  e.weight))
         # two adjacent words an alias writes as one ("Mofid Rahbar", "Mofidrahbar") are both held by
         # it; not a legal form or joining word, which is never written into a name ("Raman Co.": RMNK
         # is also the key of "Auramenka")
@@ -182,16 +188,15 @@ class Votes:
         for alias_id in pool:
             held = keys.get(alias_id, ())
             got = [0.0] * len(words)
-            for n, (key, weight, likes, as_written, word_weight) in enumerate(words):
+            for n, (key, weight, likes, liked, as_written, word_weight) in enumerate(words):
                 if alias_id in as_written:
                     got[n] = word_weight
                     continue
                 if key in held:
                     got[n] = weight
                     continue
-                best = max(map(likes.__getitem__, held), default=0.0)
-                if best >= _LIKE_FROM:
-                    got[n] = best * weight
+                if not liked.isdisjoint(held):  # (else its best likeness is under _LIKE_FROM: nothing)
+                    got[n] = max(map(likes.__getitem__, held)) * weight
             extra = 0.0
             for key, halves in pairs:
                 if key in held:
