@@ -318,3 +318,16 @@ def test_names_that_share_only_common_words_are_two_bodies_however_the_entitys_n
     assert capped.get("vorska", 0.0) <= r.settings.veto_ceiling
     # the same names sharing a rare word: the entity's variation stays in play
     assert _judged(r, "VORSKA ZELVANO MANAGEMENT")["vorska"][1]["common_only"] == 0.0
+
+
+def test_a_name_that_writes_the_word_as_its_initials_does_not_do_without_it(never_overridden: Resolver) -> None:
+    # "TARVO-QK" beside "TARVO-Qelmar": QK are Qelmar Kestrid's initials, so that name keeps the word
+    # and shows nothing optional; a mention putting a word of its own there names another body.  A
+    # name putting a whole other word there ("TARVO-Vennik") still shows the word varies.
+    r = never_overridden
+    r.store.add_entity("Qelmar Kestrid", "organization", id="qelmar", aliases=["TARVO-Qelmar", "TARVO-QK"])
+    judged = _judged(r, "TARVO Zundel")["qelmar"]
+    assert judged[0] == "TARVO-Qelmar" and judged[1]["clash_any"] == 1.0 and judged[1]["optional_a"] == 0.0
+    assert all(c.score <= r.settings.veto_ceiling for c in r.resolve("TARVO Zundel").candidates)
+    r.store.add_alias("qelmar", "TARVO-Vennik")
+    assert _judged(r, "TARVO Zundel")["qelmar"][1]["optional_a"] == 1.0

@@ -49,6 +49,7 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
     # of another name optional, save a kunya's own.
     kunya = _kunya(alias.tokens)
     optional = bool(ev.free_a) and all(any(not _holds(other, alias.tokens[j]) and (j in kunya or not _kunya(other))
+                                           and (person or not _abbreviates(other, alias.tokens[j], alias.tokens))
                                            for other in rest) for j in ev.free_a)
     elsewhere = bool(ev.free_q) and all(any(_holds(other, query[i]) for other in rest) for i in ev.free_q)
     if (optional and ev.free_q and not elsewhere and set(ev.free_a) <= kunya
@@ -58,6 +59,15 @@ def alias_variation(query: Sequence[Token], alias: IndexedAlias, ev: Evidence,
         # mention's other first name ("Khaled al-Barnawi") still clashes with it.
         optional = False
     return float(optional), float(elsewhere)
+
+
+def _abbreviates(other: Sequence[Token], word: Token, alias: Sequence[Token]) -> bool:
+    """``other`` writes ``word`` short: it holds a name word of at most three letters, not in the
+    alias, that opens with the word's letter ("IRGC-QF" beside "IRGC-Quds": "QF" is Quds Force's initials,
+    so that name keeps Quds, and shows no more that another word may stand there)."""
+    return len(word.text) > 3 and any(
+        len(t.text) <= 3 and t.text[0] == word.text[0] and t.text.isascii() and _name_word(t) and not _holds(alias, t)
+        for t in other)
 
 
 def _other_names(alias: IndexedAlias, names: Sequence[IndexedAlias]) -> list[Sequence[Token]]:
