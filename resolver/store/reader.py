@@ -73,10 +73,11 @@ class Queries:
 
     def near(self, variants: Iterable[str], *, own: bool = False) -> list[tuple[str, str, str, int, int, int, int]]:
         """(variant, key, loose key, id, df, n, people) of every live token whose neighbourhood holds a
-        variant; with ``own``, only of those whose own loose key is the variant."""
+        variant; with ``own``, only of those whose own loose key is the variant or whose key holds a
+        W (the same name written with the glide w: "Tawus" for "Taus")."""
         return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n, t.people FROM ix_near v "
                         "JOIN ix_token t ON t.id = v.token_id WHERE t.n > 0 AND v.variant IN (?*)"
-                        + (" AND t.loose = v.variant" if own else ""), variants)
+                        + (" AND (t.loose = v.variant OR t.key LIKE '%W%')" if own else ""), variants)
 
     def postings(self, token_ids: Iterable[int]) -> list[tuple[int, int]]:
         """(token id, alias id) of every posting of these tokens."""
