@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz.fuzz import ratio
 
 from resolver.annotate.tokens import JOINT_AMP, JOINT_COMMA, LOWER, tokenize
-from resolver.annotate.words import CONNECTORS, NOT_NAMES, TITLE_WORDS
+from resolver.annotate.words import CONNECTORS, DEMONYMS, NOT_NAMES, TITLE_WORDS
 from resolver.matching.normalize import Token, analyze
 from resolver.matching.skeletons import coarse, loose
 from resolver.matching.words import COMMON_GIVEN_NAMES, TITLES
@@ -235,9 +235,10 @@ def read_span(span: str, res: Resolution, settings: Settings) -> Reading:
             return Reading(res, Evidence.STRONG, known, listed)  # a surname as stored
         if n_span == 1 and surname is not None and sum(c.isalpha() for c in span) >= _MIN_ALONE and _spelling_of(
             name.tokens[0], surname
-        ):
+        ) and first_word not in DEMONYMS:
             # A variant spelling ("Teheran", "Basrah"): a name where capitals mark names, but
-            # "Missile" and "Carried" open sentences too (see Reading.variant).
+            # "Missile" and "Carried" open sentences too (see Reading.variant).  An adjective of
+            # nationality ("American", a letter from "America") is not the place it is made of.
             mine = tuple(c for c in res.candidates if c.entity.id == res.entity.id) if person else ()
             return Reading(res, Evidence.STRONG, known, listed, variant=True, options=mine)
     if exact_only or (name.acronym is not None and n_span <= 1):
