@@ -284,6 +284,8 @@ def _read_joined(query: Sequence[Token], alias: Sequence[Token], q_best: list[fl
                 if other_best[j] or other_best[j + 1]:
                     continue
                 written = other[j].text + other[j + 1].text
+                if 5 * abs(len(written) - len(word.text)) > max(len(written), len(word.text)):
+                    continue  # (the length alone leaves them under _JOINED_SPELLING: a fifth more edits)
                 alike = 1.0 if written == word.text else OSA.normalized_similarity(word.text, written, processor=None)
                 if alike >= _JOINED_SPELLING:
                     one_best[i] = other_best[j] = other_best[j + 1] = round(JOINED * alike, 4)

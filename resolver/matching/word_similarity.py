@@ -213,9 +213,9 @@ def may_be_glide(text: str, key: str, other: str) -> bool:
     one W, and the word writes vowels in a row where the other has the W ("Daud" for DWD), or writes
     the W itself as w ("Dawud" for DD; not v: "Trover" is not "Turira")."""
     if len(other) == len(key) + 1:
-        return key in without_glide(other) and _HIATUS_RE.search(text) is not None
+        return "W" in other and key in without_glide(other) and _HIATUS_RE.search(text) is not None
     if len(key) == len(other) + 1:
-        return other in without_glide(key) and "w" in text
+        return "W" in key and other in without_glide(key) and "w" in text
     return False
 
 
