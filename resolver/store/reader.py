@@ -77,7 +77,7 @@ class Queries:
         W (the same name written with the glide w: "Tawus" for "Taus")."""
         return self._in("SELECT v.variant, t.key, t.loose, t.id, t.df, t.n, t.people FROM ix_near v "
                         "JOIN ix_token t ON t.id = v.token_id WHERE t.n > 0 AND v.variant IN (?*)"
-                        + (" AND (t.loose = v.variant OR t.key LIKE '%W%')" if own else ""), variants)
+                        + (" AND (t.loose = v.variant OR replace(t.key, 'W', '') <> t.key)" if own else ""), variants)
 
     def postings(self, token_ids: Iterable[int]) -> list[tuple[int, int]]:
         """(token id, alias id) of every posting of these tokens."""
