@@ -92,9 +92,9 @@ def without_glide(key: str) -> set[str]:
 def glide_apart(a: str, b: str) -> bool:
     """Two coarse keys that differ only by one W the other leaves out (:func:`without_glide`)."""
     if len(a) == len(b) + 1:
-        return b in without_glide(a)
+        return "W" in a and b in without_glide(a)
     if len(b) == len(a) + 1:
-        return a in without_glide(b)
+        return "W" in b and a in without_glide(b)
     return False
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from resolver.matching.normalize import Token, analyze
-from resolver.matching.skeletons import coarse, loose, without_glide
+from resolver.matching.skeletons import coarse, glide_apart, loose
 from resolver.matching.words import DISTINCT_NAMES, NAME_EQUIVALENTS, ORG_TYPES
 
 __all__ = ["ALONE_CAP", "JOINED", "NAME_FORMS", "RULED_OUT", "RULED_OUT_LIMIT", "TOKEN_FLOOR", "distinct_names",
@@ -212,22 +212,15 @@ def may_be_glide(text: str, key: str, other: str) -> bool:
     glide w, knowing only the other word's coarse key (retrieval's near keys): the keys differ by
     one W, and the word writes vowels in a row where the other has the W ("Daud" for DWD), or writes
     the W itself as w ("Dawud" for DD; not v: "Trover" is not "Turira")."""
-    if len(other) == len(key) + 1:
-        return "W" in other and key in without_glide(other) and _HIATUS_RE.search(text) is not None
-    if len(key) == len(other) + 1:
-        return "W" in key and other in without_glide(key) and "w" in text
-    return False
+    return glide_apart(key, other) and (_HIATUS_RE.search(text) is not None if len(key) < len(other)
+                                        else "w" in text)
 
 
 def _glide_spelling(qt: str, cq: str, at: str, ca: str) -> bool:
     """One word writes the glide w ("Dawud", "Quwaydir", "Zawra", "داود") where the other writes
     vowels in a row ("Daud", "Quaydir", "Zaoura"): their coarse keys differ by that W alone.  (An
     Arabic-script word writes no Latin vowels: it is only ever the word with the W.)"""
-    if len(cq) == len(ca) + 1:
-        return ca in without_glide(cq) and _HIATUS_RE.search(at) is not None
-    if len(ca) == len(cq) + 1:
-        return cq in without_glide(ca) and _HIATUS_RE.search(qt) is not None
-    return False
+    return glide_apart(cq, ca) and _HIATUS_RE.search(at if len(cq) > len(ca) else qt) is not None
 
 
 def _ladder(qt: str, qk: str, at: str, ak: str, arabic: bool) -> tuple[float, str]:
