@@ -31,7 +31,7 @@ from resolver.matching.index_views import Bounded, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse_flat
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
-from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes
+from resolver.matching.votes import MAX_CANDIDATES, MAX_POSTINGS, Entry, Votes, best_by_votes, count_passing
 from resolver.matching.word_similarity import keys_may_pair, may_be_glide
 from resolver.store.postings import word_key
 from resolver.store.reader import Queries
@@ -252,7 +252,7 @@ class Retrieval(Votes):
         if not votes:
             return []
         # Ties go to the older alias, so every process ranks alike whatever its hash seed.
-        passing = len([v for v in votes.values() if v >= floor])
+        passing = count_passing(votes, floor)
         if passing > MAX_CANDIDATES:
             # too many to score: the most alike of the best by votes (among which ties went by age)
             pool = best_by_votes(votes, floor, _RERANK_POOL)
