@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -173,6 +174,19 @@ def test_nothing_inside_a_longer_word(resolver: Resolver) -> None:
 
 def test_adjectives_are_not_the_place(resolver: Resolver) -> None:
     assert linked(resolver.annotate("Iraqi and Iranian officials met American envoys in Iraq.")) == [("Iraq", "iraq")]
+
+
+def test_an_adjective_of_nationality_is_no_spelling_of_the_place_whatever_it_scores(db_path: Path) -> None:
+    # "American" is a letter from the alias "America": with thresholds low enough for the resolver to
+    # match it, the text still does not link the adjective (a variant spelling would be linked).
+    from resolver.settings import Settings
+
+    r = Resolver.open(str(db_path), settings=Settings(match_threshold=0.3, person_match_threshold=0.3))
+    try:
+        assert r.resolve("American").status is MatchStatus.MATCHED
+        assert linked(r.annotate("Officials met American envoys in Iraq.")) == [("Iraq", "iraq")]
+    finally:
+        r.close()
 
 
 def test_lowercase_words_only_inside_whole_aliases(resolver: Resolver) -> None:
