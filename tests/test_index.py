@@ -5,6 +5,7 @@ Run against SQLite and, where a server is available, PostgreSQL (the ``backend``
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
-from resolver.matching.index import FEATURE_POPULATION, CandidateIndex
+from resolver.matching.index import FEATURE_POPULATION, KIND_WORD_SHARE, CandidateIndex
 from resolver.matching.index_views import Bounded
 from resolver.matching.normalize import analyze
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
@@ -265,6 +266,28 @@ def test_the_judge_sees_a_words_share_of_the_store_not_its_count(resolver: Resol
     # the IDF of a word held once, and of an unseen one, grows with the store; the judge's does not
     assert seen[2][1] < seen[3][1] and seen[2][3] < seen[3][3]
     assert seen[2][0] == seen[3][0] == seen[2][2] == seen[3][2]
+
+
+def test_a_word_saying_what_kind_of_organisation_is_never_rare_to_the_judge(resolver: Resolver) -> None:
+    """A large store of mostly people holds "Bank" or "Committee" as seldom as a small one: by its
+    share of the entities it would read as a rare word, and two banks of one country would pair on
+    it.  Above the judge's population such a word counts as held by at least KIND_WORD_SHARE in
+    10,000 entities; a name word held as seldom stays rare, and up to FEATURE_POPULATION nothing
+    changes."""
+    small = CandidateIndex.open(resolver.store.engine)
+    bank, name = analyze("Bank Zorgamazoo").tokens
+    assert small.feature_weight(bank) == small.weight(bank)
+    index = CandidateIndex(small._reader, small.revision, 400_000)
+    for token in (bank, name):
+        index._tokens.put(coarse(token.key), (1, 40, 40, 0))  # 1 in 10,000 entities
+    floor = math.log(1 + FEATURE_POPULATION / KIND_WORD_SHARE) ** 2
+    assert index.feature_weight(bank) == pytest.approx(floor)
+    assert index.feature_weight(name) == pytest.approx(math.log(1 + FEATURE_POPULATION / 1) ** 2)
+    assert index.feature_weight(name) > 2 * floor
+    # a kind word commoner than that keeps its own share
+    common = CandidateIndex(small._reader, small.revision, 400_000)
+    common._tokens.put(coarse(bank.key), (1, 4_000, 4_000, 0))  # 100 in 10,000
+    assert common.feature_weight(bank) == pytest.approx(math.log(1 + FEATURE_POPULATION / 100) ** 2)
 
 
 def _entities(r: Resolver, text: str) -> set[str]:

@@ -97,3 +97,33 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
         assert moved  # the store's IDF and the judge's weights differ in such a store
     finally:
         large.close()
+
+
+def test_in_a_large_store_every_compared_entity_is_judged(resolver: Resolver) -> None:
+    """Up to FEATURE_POPULATION entities the judge sees the first TOP_ENTITIES by rule score (what it
+    was fitted on); in a larger store, which holds more namesakes of a name, every one of the
+    COMPARED, so that a fifth or sixth as plausible as the first makes the answer ambiguous."""
+    from resolver.matching.index import CandidateIndex
+    from resolver.matching.model import load_model
+    from resolver.matching.standing import TOP_ENTITIES_BEYOND, candidate_features
+    from resolver.store.csvio import import_rows
+
+    givens = ["Oswin", "Bertram", "Caspian", "Dorian", "Evander", "Florian", "Gideon", "Hollis"]
+    rows = [(f"nk-{n}", f"{given} Quorvelle Drabekian", "person", f"{given} Quorvelle Drabekian")
+            for n, given in enumerate(givens)]
+    import_rows(resolver.store, rows, source="namesakes")
+    mention = analyze("Tamsin Quorvelle Drabekian")
+    model = load_model()
+    seen = {}
+    small = resolver.index
+    for label, index in (("small", small), ("large", CandidateIndex(small._reader, small.revision, 400_000))):
+        with index.session():
+            hits, scorer = scored_hits(index, mention)
+            ranked, names = rank_entities(hits)
+            index.entity_places.load(h.alias.entity_id for h in ranked[:COMPARED])
+            assert sum(h.alias.entity_id.startswith("nk-") for h in ranked[:COMPARED]) == COMPARED
+            judged = candidate_features(index, mention, [(h.score, h.alias) for h in ranked], model, names, scorer)
+        seen[label] = {alias.entity_id for _, alias, _, _ in judged}
+    assert len(seen["small"]) == TOP_ENTITIES
+    assert len(seen["large"]) == TOP_ENTITIES_BEYOND == COMPARED
+    assert seen["small"] < seen["large"]

@@ -1,6 +1,7 @@
 """What the judge reads about each of the best entities: the pair's evidence and its standing.
 
-:func:`candidate_features` gathers, for the ``TOP_ENTITIES`` best entities by rule score, the
+:func:`candidate_features` gathers, for the ``TOP_ENTITIES`` best entities by rule score (every one of
+the ``COMPARED`` in a store larger than the judge's population), the
 evidence about each (mention, alias) pair (:mod:`resolver.matching.features`) and how the candidate
 stands among its rivals in the first ``COMPARED`` (its lead over the best of them, how many score
 close to it, how the entity's own names vary: :mod:`resolver.matching.own_names`): the vector
@@ -25,8 +26,8 @@ from resolver.matching.skeletons import coarse
 from resolver.matching.word_similarity import token_similarity
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, UNIT_ARTICLES, UNIT_JOINS
 
-__all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "candidate_features",
-           "in_judge_weights", "is_exact", "unit_of"]
+__all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "TOP_ENTITIES_BEYOND",
+           "candidate_features", "in_judge_weights", "is_exact", "unit_of"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -62,6 +63,8 @@ SHARED_RARE = 0.7
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
 TOP_ENTITIES = 4
 COMPARED = 6
+#: how many the model judges in a store of more than ``FEATURE_POPULATION`` entities (see ``candidate_features``)
+TOP_ENTITIES_BEYOND = COMPARED
 #: a pair the rules score this low is not worth judging (its probability is nil)
 _RULE_FLOOR = 0.3
 #: reasons the rule scorer writes into a score that say "these must not match", whatever the
@@ -100,6 +103,11 @@ def candidate_features(
     scores are taken again in the judge's weights, :func:`in_judge_weights`).
     """
     ranked = in_judge_weights(index, name, ranked, scorer)
+    # Above the judge's population every compared entity is judged, not the first four: a store of a
+    # million aliases holds more namesakes of a name than the judge's stores did, and one ranked fifth
+    # or sixth by rule score that the judge would find as plausible makes the answer ambiguous, not a
+    # link to the first.  Up to that size the judge sees what it was fitted on.
+    judged = TOP_ENTITIES_BEYOND if index.beyond_judge_population else TOP_ENTITIES
     rules = [s.value for s, _ in ranked[:COMPARED]]
     query_weights = spelt_out_forms(name.tokens, [index.feature_weight(t) for t in name.tokens])
     max_weight = index.feature_max_weight  # the weight of a word the store has never seen
@@ -111,7 +119,7 @@ def candidate_features(
         person = index.entities[alias.entity_id].type == "person"
         wq, weights = _weights(index, name.tokens, query_weights, alias, person)
         ev: Evidence | None = None
-        if k < TOP_ENTITIES:
+        if k < judged:
             al = align(name.tokens, alias.tokens, wq, weights, organisation=not person)
             clash = _clashes(al, person)
             if not al.real and not (names and clash) and "same skeleton" not in score.reason:
@@ -171,7 +179,7 @@ def candidate_features(
     strength.update({k: 1.0 for k, (s, _) in enumerate(ranked[:COMPARED]) if is_exact(s)})
     out = []
     for k, score, alias, person, free_q, reading, ev in standing:
-        if k >= TOP_ENTITIES or ev is None:
+        if k >= judged or ev is None:
             break
         other_kind = max((_kind_share(kinds[coarse(name.tokens[i].key)], person) for i in free_q), default=0.0)
         contenders = [m for m in range(len(rules)) if m != k and rival[m] and not _weaker(readings.get(m), reading)]
