@@ -328,11 +328,17 @@ class Retrieval(Votes):
                  if e.halves is None and (e.own_list or e.word_list) and e.weight > FUNCTION_WORD_WEIGHT]
         if not words:
             return kept
-        rarest = max(words, key=lambda e: e.weight)  # (entries are sorted, heaviest first: the first of equals)
+        heaviest = max(e.weight for e in words)
         kept_set = set(kept)
         # (a word looked up as written: the aliases holding it so, whose weight it has)
-        holders = rarest.word_list or rarest.own_list
-        if any(i in kept_set for i in holders):
+        # Of two words equally rare ("Unitary" and "Morye", each held by one alias), the first none
+        # of whose aliases is listed: the other one's are there already.  (Entries are sorted,
+        # heaviest first: the first of equals.)
+        for rarest in (e for e in words if e.weight == heaviest):
+            holders = rarest.word_list or rarest.own_list
+            if not any(i in kept_set for i in holders):
+                break
+        else:
             return kept
         if len(holders) > _RESERVED:
             last = heapq.nlargest(_RESERVED, (votes.get(i, 0.0) for i in holders))[-1]
