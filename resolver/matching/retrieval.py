@@ -333,10 +333,13 @@ class Retrieval(Votes):
         # (a word looked up as written: the aliases holding it so, whose weight it has)
         # Of two words equally rare ("Unitary" and "Morye", each held by one alias), the first none
         # of whose aliases is listed: the other one's are there already.  (Entries are sorted,
-        # heaviest first: the first of equals.)
-        for rarest in (e for e in words if e.weight == heaviest):
+        # heaviest first: the first of equals.)  Past the first, only a word whose aliases all fell
+        # under the floor: one the likeness ranking left out was weighed already.
+        for n, rarest in enumerate(e for e in words if e.weight == heaviest):
             holders = rarest.word_list or rarest.own_list
-            if not any(i in kept_set for i in holders):
+            if any(i in kept_set for i in holders):
+                continue
+            if n == 0 or all(votes.get(i, 0.0) < floor for i in holders):
                 break
         else:
             return kept
