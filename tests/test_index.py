@@ -531,25 +531,6 @@ def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_t
     assert sum(e.startswith("k-") or e == "target" for e in found) == 2  # a couple of slots, not all six
 
 
-def test_of_two_equally_rare_words_the_reserve_goes_to_the_one_not_yet_listed(resolver: Resolver) -> None:
-    """"Federal State Unitary Enterprise SZ Morye" for "Federal SUE Shipyard 'Morye'": "Unitary" and
-    "Morye" are equally rare, and an alias holding "Unitary" beside the lighter words side by side is
-    listed already; the last slots go to the aliases of the other equally rare word, not to nothing
-    because the first of equals is there."""
-    resolver.store.add_entity("Plovis Dramet Sukon Quelbar", "organization", id="pair")
-    resolver.store.add_entity("Morvex Zandor", "organization", id="target")
-    rows = [(f"{w}-{n}", f"{w} {_word(n + 100)}", "organization", f"{w} {_word(n + 100)}")
-            for w in ("Plovis", "Dramet", "Sukon") for n in range(8)]
-    import_rows(resolver.store, rows, source="crowd")
-    index = resolver.index
-    name = analyze("Plovis Dramet Sukon Quelbar Morvex")
-    with index.session() as q:
-        words = {e.key: e.weight for e in index.retrieval.entries(q, name) if e.halves is None}
-    assert words["QLBR"] == words["MRWKS"] == max(words.values())  # Quelbar and Morvex, equally rare
-    found = [index.aliases[i].entity_id for i in index.candidates(name)]
-    assert "pair" in found and "target" in found
-
-
 def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_set_the_floor(
         resolver: Resolver) -> None:
     """"Hasan Abd-al-Karim NASRALLAH" for an entity named "Hasan NASRALLAH", in a large store: the

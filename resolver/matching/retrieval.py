@@ -328,20 +328,11 @@ class Retrieval(Votes):
                  if e.halves is None and (e.own_list or e.word_list) and e.weight > FUNCTION_WORD_WEIGHT]
         if not words:
             return kept
-        heaviest = max(e.weight for e in words)
+        rarest = max(words, key=lambda e: e.weight)  # (entries are sorted, heaviest first: the first of equals)
         kept_set = set(kept)
         # (a word looked up as written: the aliases holding it so, whose weight it has)
-        # Of two words equally rare ("Unitary" and "Morye", each held by one alias), the first none
-        # of whose aliases is listed: the other one's are there already.  (Entries are sorted,
-        # heaviest first: the first of equals.)  Past the first, only a word whose aliases all fell
-        # under the floor: one the likeness ranking left out was weighed already.
-        for n, rarest in enumerate(e for e in words if e.weight == heaviest):
-            holders = rarest.word_list or rarest.own_list
-            if any(i in kept_set for i in holders):
-                continue
-            if n == 0 or all(votes.get(i, 0.0) < floor for i in holders):
-                break
-        else:
+        holders = rarest.word_list or rarest.own_list
+        if any(i in kept_set for i in holders):
             return kept
         if len(holders) > _RESERVED:
             last = heapq.nlargest(_RESERVED, (votes.get(i, 0.0) for i in holders))[-1]
