@@ -387,6 +387,46 @@ def test_near_keys_of_short_words_are_read_without_their_longer_neighbours(backe
     index.close()
 
 
+def test_near_rows_read_before_are_reused_with_the_same_answers(backend: Resolver) -> None:
+    """Words read one after another share deletion variants ("Kazemi" and "Kazimi", "Qais" and
+    "Kais"); a variant's rows read by one word are kept and reused by the next, and each word's near
+    keys and own token row are those an index reading every variant afresh gives (short and long
+    words, in any order); a variant read ``own`` first and wanted whole later is read again."""
+    from resolver.matching.index import NearRow
+
+    words = [t.key for t in analyze("Kazemi Kazimi Kadhimi Qais Kais Ali Aly Suleimani Soleimani Hadi Nur Bo").tokens]
+    warm = CandidateIndex.open(backend.store.engine)
+    statements: list[int] = []
+    with warm.session() as q:
+        real_near = q.near
+
+        def counted(variants: object, *, own: bool = False) -> list[NearRow]:
+            statements.append(1)
+            return real_near(variants, own=own)  # type: ignore[arg-type]
+
+        q.near = counted  # type: ignore[method-assign]
+        got = {}
+        for key in [*words, *reversed(words)]:
+            warm._similar.clear()  # (the word's own answer is cached too: ask the rows again)
+            got[key] = warm.load_similar(q, [key])[key]
+            assert warm._tokens.get(coarse(key)) == _fresh_token_row(backend, key)
+    assert len(statements) < 2 * len(words)  # (some words' variants were all read before)
+    for key in words:
+        fresh = CandidateIndex.open(backend.store.engine)
+        with fresh.session() as q:
+            assert got[key] == fresh.load_similar(q, [key])[key]
+        fresh.close()
+    warm.close()
+
+
+def _fresh_token_row(backend: Resolver, key: str) -> tuple[int, int, int, int] | None:
+    fresh = CandidateIndex.open(backend.store.engine)
+    with fresh.session() as q:
+        row = fresh.load_tokens(q, {coarse(key)})[coarse(key)]
+    fresh.close()
+    return row
+
+
 def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
     """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
     loose-skeleton pass over all the words: the same as weighing each word by itself."""
