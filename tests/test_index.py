@@ -595,6 +595,39 @@ def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_s
     assert "target" not in [index.aliases[i].entity_id for i in index.candidates(analyze("Kelto Dimbo Quarnash"))]
 
 
+def test_the_rarest_words_shortest_holders_are_read_once_per_word_and_length(resolver: Resolver) -> None:
+    """The shortest holders of the mention's heaviest word (``_within``) are kept per (token, length):
+    a second mention with that word and as many words reads none, and finds the same candidates as
+    an index reading them afresh."""
+    from resolver.store.reader import Queries
+
+    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
+    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
+             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
+    import_rows(resolver.store, rows, source="crowd")
+    reads: list[int] = []
+    real = Queries.holders
+
+    def counted(self: Queries, token_id: int, max_size: int, limit: int) -> list[int]:
+        reads.append(token_id)
+        return real(self, token_id, max_size, limit)
+
+    Queries.holders = counted  # type: ignore[method-assign]
+    try:
+        index = _as_if(resolver, 400_000)
+        first = index.candidates(analyze("Zorvan Kelto Dimbo Quarnash"))
+        assert reads and index.retrieval._within_holders
+        read_before = len(reads)
+        again = index.candidates(analyze("Zorvan Dimbo Kelto Quarnash"))
+        assert len(reads) == read_before  # (the same heaviest word, as many words: kept)
+        fresh = _as_if(resolver, 400_000).candidates(analyze("Zorvan Dimbo Kelto Quarnash"))
+    finally:
+        Queries.holders = real  # type: ignore[method-assign]
+    assert again == fresh and set(first) == set(again)
+
+
 def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Resolver) -> None:
     """"Oscar MAHLERBE" for "Oscar MELARBE" among a hundred aliases holding "Mahlerbe" itself: the
     near spelling votes less than the word, but the alias holds the common word too, so the likeness
