@@ -340,7 +340,9 @@ class CandidateIndex:
     def _prefetch(self, q: Queries, alias_ids: list[int]) -> None:
         """Load what scoring will read (alias rows, their tokens' rows, entities) in three statements."""
         found = list(self._load_aliases(q, alias_ids).values())
-        self._read_tokens(q, {k for a in found for k in a.coarse_keys})
+        # (the token rows give the aliases' word weights: an alias whose weights are kept needs none)
+        weighed = self.alias_weights.kept
+        self._read_tokens(q, {k for a in found if a.alias_id not in weighed for k in a.coarse_keys})
         wanted = {a.entity_id for a in found if a.entity_id not in self._entity_rows}
         if wanted:
             for entity_id, name, type in q.entities(wanted):
