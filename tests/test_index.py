@@ -410,6 +410,46 @@ def test_near_keys_of_short_words_are_read_without_their_longer_neighbours(backe
     index.close()
 
 
+def test_near_rows_read_before_are_reused_with_the_same_answers(backend: Resolver) -> None:
+    """Words read one after another share deletion variants ("Kazemi" and "Kazimi", "Qais" and
+    "Kais"); a variant's rows read by one word are kept and reused by the next, and each word's near
+    keys and own token row are those an index reading every variant afresh gives (short and long
+    words, in any order); a variant read ``own`` first and wanted whole later is read again."""
+    from resolver.matching.index import NearRow
+
+    words = [t.key for t in analyze("Kazemi Kazimi Kadhimi Qais Kais Ali Aly Suleimani Soleimani Hadi Nur Bo").tokens]
+    warm = CandidateIndex.open(backend.store.engine)
+    statements: list[int] = []
+    with warm.session() as q:
+        real_near = q.near
+
+        def counted(variants: object, *, own: bool = False) -> list[NearRow]:
+            statements.append(1)
+            return real_near(variants, own=own)  # type: ignore[arg-type]
+
+        q.near = counted  # type: ignore[method-assign]
+        got = {}
+        for key in [*words, *reversed(words)]:
+            warm._similar.clear()  # (the word's own answer is cached too: ask the rows again)
+            got[key] = warm.load_similar(q, [key])[key]
+            assert warm._tokens.get(coarse(key)) == _fresh_token_row(backend, key)
+    assert len(statements) < 2 * len(words)  # (some words' variants were all read before)
+    for key in words:
+        fresh = CandidateIndex.open(backend.store.engine)
+        with fresh.session() as q:
+            assert got[key] == fresh.load_similar(q, [key])[key]
+        fresh.close()
+    warm.close()
+
+
+def _fresh_token_row(backend: Resolver, key: str) -> tuple[int, int, int, int] | None:
+    fresh = CandidateIndex.open(backend.store.engine)
+    with fresh.session() as q:
+        row = fresh.load_tokens(q, {coarse(key)})[coarse(key)]
+    fresh.close()
+    return row
+
+
 def test_likeness_of_many_words_at_once_is_each_words_likeness(resolver: Resolver) -> None:
     """``_fill_likes`` sets every word to 0 and then the few alike ones, with one edit pass and one
     loose-skeleton pass over all the words: the same as weighing each word by itself."""
@@ -576,6 +616,39 @@ def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_s
     assert "target" in found and all(f"c-{n}" in found for n in range(5))
     # a name holding a word the mention lacks is not held whole: no slot for it
     assert "target" not in [index.aliases[i].entity_id for i in index.candidates(analyze("Kelto Dimbo Quarnash"))]
+
+
+def test_the_rarest_words_shortest_holders_are_read_once_per_word_and_length(resolver: Resolver) -> None:
+    """The shortest holders of the mention's heaviest word (``_within``) are kept per (token, length):
+    a second mention with that word and as many words reads none, and finds the same candidates as
+    an index reading them afresh."""
+    from resolver.store.reader import Queries
+
+    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
+    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
+             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
+    import_rows(resolver.store, rows, source="crowd")
+    reads: list[int] = []
+    real = Queries.holders
+
+    def counted(self: Queries, token_id: int, max_size: int, limit: int) -> list[int]:
+        reads.append(token_id)
+        return real(self, token_id, max_size, limit)
+
+    Queries.holders = counted  # type: ignore[method-assign]
+    try:
+        index = _as_if(resolver, 400_000)
+        first = index.candidates(analyze("Zorvan Kelto Dimbo Quarnash"))
+        assert reads and index.retrieval._within_holders
+        read_before = len(reads)
+        again = index.candidates(analyze("Zorvan Dimbo Kelto Quarnash"))
+        assert len(reads) == read_before  # (the same heaviest word, as many words: kept)
+        fresh = _as_if(resolver, 400_000).candidates(analyze("Zorvan Dimbo Kelto Quarnash"))
+    finally:
+        Queries.holders = real  # type: ignore[method-assign]
+    assert again == fresh and set(first) == set(again)
 
 
 def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Resolver) -> None:

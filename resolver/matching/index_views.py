@@ -180,6 +180,11 @@ class AliasWeights:
         self._index = index
         self._cache: Bounded[int, tuple[float, ...]] = Bounded(50_000)
 
+    @property
+    def kept(self) -> Mapping[int, tuple[float, ...]]:
+        """The weights kept so far, by alias id (read, not written)."""
+        return self._cache
+
     def __getitem__(self, alias_id: int) -> tuple[float, ...]:
         found = self._cache.get(alias_id)
         if found is None:

@@ -92,6 +92,8 @@ class Retrieval(Votes):
         super().__init__(index)
         #: each query token's entry with its votes (read only once made)
         self._entry_cache: Bounded[tuple[str, str], Entry] = Bounded(1024)
+        #: the rarest word's shortest holders of at most a length (``_within``), per (token id, length)
+        self._within_holders: Bounded[tuple[int, int], tuple[int, ...]] = Bounded(2_000)
 
     def entries(self, q: Queries, name: NameKey) -> list[Entry]:
         """Each query token's entry, with its votes (cached per token: names share words)."""
@@ -291,8 +293,11 @@ class Retrieval(Votes):
         size = sum(1 for e in entries if e.halves is None)
         kept_set = set(kept)
         # (one the floor let through and the likeness ranking left out was weighed already)
-        holders = [i for i in q.holders(rarest.own[0], size, _WITHIN_SCAN)
-                   if i not in kept_set and votes.get(i, 0.0) < floor]
+        read = self._within_holders.get((rarest.own[0], size))
+        if read is None:
+            # (a third of these reads in the SDN lookups were of a word and length read before)
+            read = self._within_holders.put((rarest.own[0], size), tuple(q.holders(rarest.own[0], size, _WITHIN_SCAN)))
+        holders = [i for i in read if i not in kept_set and votes.get(i, 0.0) < floor]
         if not holders:
             return []
         keys = self._index.coarse_keys(q, holders)

@@ -161,7 +161,8 @@ class MentionScorer:
         for j, a in enumerate(words):
             if a.text in ORG_TYPES:
                 by_kind.setdefault(ORG_TYPES[a.text], []).append(j)
-        found: list[list[tuple[int, float, str, bool]]] = [[] for _ in words]
+        # (each word's pairs, for the few words that pair with any: most pair with none)
+        found: dict[int, list[tuple[int, float, str, bool]]] = {}
         pairs_of = list(zip(texts, [a.key for a in words], strict=True))  # each word's (text, key)
         compared = frozenset(pairs_of)
         for i, q in enumerate(self._query):
@@ -185,11 +186,12 @@ class MentionScorer:
                 a = words[j]
                 sim, why = text_similarity(qt, qk, a.text, a.key, qa or a.arabic)
                 if sim >= TOKEN_FLOOR:
-                    found[j].append((i, sim, why, qt == a.text))
+                    found.setdefault(j, []).append((i, sim, why, qt == a.text))
             if len(RULED_OUT) >= RULED_OUT_LIMIT:
                 RULED_OUT.clear()
             RULED_OUT[(qt, qk)] = (compared, frozenset([pairs_of[j] for j in maybe]))
-        rows.update(zip(new, map(tuple, found), strict=True))
+        rows.update(dict.fromkeys(new, ()))
+        rows.update({id(words[j]): tuple(pairs) for j, pairs in found.items()})
 
     def score(
         self, alias: Sequence[Token], alias_weights: Sequence[float], *, partial: bool = True,
