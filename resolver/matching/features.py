@@ -76,6 +76,11 @@ PAIR_FEATURES = (
 )
 
 
+#: the least Jaro-Winkler similarity of the word pairs the learned word similarity is fitted on
+#: (``train/train_matcher.py``'s ``aligned_words``)
+_LEARNED_DOMAIN = 0.5
+
+
 # (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
 # object.__setattr__ at three times the cost; none is changed once made)
 @dataclass(slots=True)
@@ -91,6 +96,10 @@ class Evidence:
     free_a: tuple[int, ...] = ()  # the alias's name words left unmatched
     #: the alias's name words another stands in place of, between two aligned words (Alignment.gap_clashes)
     gap_mid_a: frozenset[int] = frozenset()
+    #: a person's, when both names leave name words unpaired: how alike, by the learned similarity, the
+    #: least alike of the mention's is to its closest of the alias's ("Tsertsel" and "Tertel" 0.80; 0.0
+    #: when either leaves none, and for an organisation)
+    free_alike: float = 0.0
 
 
 def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
@@ -211,6 +220,7 @@ def pair_evidence(
     words_a = [j for j, w in enumerate(wa) if w > FUNCTION_WORD_WEIGHT] or list(range(len(alias)))
     fq, fa = coarse_flat(query[i] for i in words_q), coarse_flat(alias[j] for j in words_a)
     flat_sim = OSA.normalized_similarity(loose(fq), loose(fa)) if fq and fa else 0.0
+    free_alike = 0.0
     if free_q and free_a:
         # Both names keep a word the alignment could not pair, so the whole-name skeletons agree
         # only as far as those words do: the loose classes make short unrelated words collide
@@ -220,6 +230,12 @@ def pair_evidence(
         strict = OSA.normalized_similarity(fq, fa)
         alike = min(max(soft(query[i], alias[j]) for j in free_a) for i in free_q)
         flat_sim = min(flat_sim, max(strict, alike))
+        if person:
+            # (the learned similarity is fitted on word pairs at least _LEARNED_DOMAIN alike by
+            # Jaro-Winkler: of two words further apart it says nothing, "xyzabc" and "khazali" 0.71)
+            free_alike = min(max(soft(query[i], alias[j])
+                                 if JaroWinkler.normalized_similarity(query[i].text, alias[j].text) >= _LEARNED_DOMAIN
+                                 else 0.0 for j in free_a) for i in free_q)
     max_idf = math.sqrt(max_weight) or 1.0
     info = sum(map(math.sqrt, wq)) / max_idf
     kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}
@@ -264,7 +280,7 @@ def pair_evidence(
         1.0 if al.abbreviated else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)),
-                    gap_mid)
+                    gap_mid, free_alike)
 
 def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],
              q_sim: Sequence[float], a_sim: Sequence[float], order_ok: bool, heavy_q: float,
