@@ -619,7 +619,7 @@ def test_a_word_written_with_the_article_is_no_given_name() -> None:
     assert _evidence("Abu al-Hasan", "Abu al-Hasan AL-SAMIRI", person=True)["given_only"] == 1
 
 
-def _person_pair(mention: str, alias: str, soft: Any) -> Any:
+def _unpaired_pair(mention: str, alias: str, soft: Any) -> Any:
     q, a = analyze(mention).tokens, analyze(alias).tokens
     return pair_evidence(q, a, [4.0] * len(q), [4.0] * len(a), 0.8, person=True, max_weight=16.0, soft=soft)
 
@@ -627,16 +627,16 @@ def _person_pair(mention: str, alias: str, soft: Any) -> Any:
 def test_words_both_names_leave_unpaired_are_measured_by_the_learned_similarity_within_its_domain() -> None:
     # The surnames "Mardzekou" / "Markov" clash for the rules' ladder; how alike the learned similarity
     # calls them is the pair's spelt_alike ...
-    ev = _person_pair("Pavel Ilyich MARDZEKOU", "Pavel Ilyich MARKOV", lambda x, y: 0.8)
+    ev = _unpaired_pair("Pavel Ilyich MARDZEKOU", "Pavel Ilyich MARKOV", lambda x, y: 0.8)
     assert ev.free_q and ev.free_a and ev.free_alike == 0.8
     # ... but only for word pairs alike enough by Jaro-Winkler to be what it was fitted on (the
     # trainer's aligned words): of a random string and a name it says nothing
-    assert _person_pair("Pavel Ilyich QXWZBT", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
+    assert _unpaired_pair("Pavel Ilyich QXWZBT", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
     # an organisation's unpaired words are not measured; nor a pair with nothing unpaired on one side
     q, a = analyze("KORVALIN TRADING").tokens, analyze("KORVALYNE TRADING").tokens
     assert pair_evidence(q, a, [4.0, 4.0], [4.0, 4.0], 0.8, person=False, max_weight=16.0,
                          soft=lambda x, y: 0.8).free_alike == 0.0
-    assert _person_pair("Pavel Ilyich", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
+    assert _unpaired_pair("Pavel Ilyich", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
 
 
 def test_a_persons_names_clash_only_in_words_that_are_not_spellings_of_each_other() -> None:
