@@ -640,14 +640,14 @@ def test_words_both_names_leave_unpaired_are_measured_by_the_learned_similarity_
 
 
 def test_a_persons_names_clash_only_in_words_that_are_not_spellings_of_each_other() -> None:
-    from resolver.matching.decision import vetoed
+    from resolver.matching.decision import _CLASH_SPELT, vetoed
     from resolver.matching.standing import AT, FEATURES
 
     x = [0.0] * len(FEATURES)
     x[AT["person"]] = x[AT["clash_slot"]] = x[AT["clash_gap"]] = 1.0
-    x[AT["spelt_alike"]] = 0.0  # "Felipe" / "Alejandro CABRERA": two given names
+    x[AT["spelt_alike"]] = 0.3  # "Felipe" / "Alejandro CABRERA": two given names
     assert vetoed(x)
-    x[AT["spelt_alike"]] = 1.0  # "TSERTSEL" / "TERTEL": one surname, the model weighs the pair
+    x[AT["spelt_alike"]] = _CLASH_SPELT  # "TSERTSEL" / "TERTEL": one surname, the model weighs the pair
     assert not vetoed(x)
     # the other person vetoes still hold: a word in a fixed middle place, a word of another kind
     assert vetoed([*x[:AT["fixed_mid"]], 1.0, *x[AT["fixed_mid"] + 1:]])

@@ -55,25 +55,13 @@ RANK_FEATURES = (
     # all common ones: the rarest has an IDF under ``SHARED_RARE`` of an unseen word's ("ZHIHANG SHIP
     # MANAGEMENT" for an entity named "SSA SHIP MANAGEMENT CO." and "ROD SHIP MANAGEMENT CO.")
     "common_only",
-    # a person: both names leave name words unpaired, and the learned similarity calls each of the
-    # mention's a spelling of one of the alias's, at least ``CLASH_SPELT`` ("Ivan Stanislavavich
-    # TSERTSEL" and "... TERTEL": one surname spelt two ways, which the rules' ladder does not pair;
-    # not "Felipe" and "Alejandro CABRERA SARABIA": two given names); their names do not clash
-    # (``decision.vetoed``).  The veto's own condition, as ``common_only``: fed the similarity itself,
-    # the retrained trees read moderate values (0.56-0.73) as evidence where the entity's names vary
-    # and no veto applies ("Mostafa MOHAJERI" for "Mustafa MOHAMMED" 0.29 -> 0.73)
+    # a person: when both names leave name words unpaired, how alike (learned similarity) the least
+    # alike of the mention's is to its closest of the alias's ("Ivan Stanislavavich TSERTSEL" and
+    # "... TERTEL": one surname spelt two ways, which the rules' ladder does not pair; "Felipe" and
+    # "Alejandro CABRERA SARABIA": two given names); 0.0 for an organisation
     "spelt_alike",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
-#: see ``spelt_alike``: a person's names that clash (first names, surnames, a word in the same place)
-#: only in words the learned similarity calls spellings of each other this surely do not clash: the
-#: rules' ladder does not pair "TSERTSEL" with "TERTEL" or "BUDVI" with "BHUTVI", and the pair is the
-#: model's to weigh.  Chosen on the training part with main's model held fixed: 15 training queries
-#: and 12 held-out training aliases more linked, all right but one held-out alias ("Amer" for a
-#: "Samer" of the same father and surname); the junk and swap probes unchanged (with the words'
-#: letters unchecked, 0.5 linked one more junk and two more swap names, 0.4 three and three; 0.7
-#: keeps 13 and 10 of the right ones)
-CLASH_SPELT = 0.6
 #: see ``common_only``: a word held by about one in 600 of 10,000 entities' names is as rare as this
 SHARED_RARE = 0.7
 #: how many of the best entities (by rule score) the model judges, and among how many it looks for their rivals
@@ -217,7 +205,7 @@ def candidate_features(
             common = 1.0  # (weights are squared IDFs)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit, common, float(person and ev.free_alike >= CLASH_SPELT))
+                   unit, common, ev.free_alike if person else 0.0)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
