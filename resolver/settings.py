@@ -28,9 +28,9 @@ class Settings:
     #: probability (from the trained model, resolver/data/matcher.json) a single best organisation,
     #: place, outlet or other entity needs to be "matched"; chosen on the development part of the
     #: public SDN benchmark for a false-positive rate of at most 0.03 on names of absent entities
-    match_threshold: float = 0.57
+    match_threshold: float = 0.55
     #: the same for a person
-    person_match_threshold: float = 0.57
+    person_match_threshold: float = 0.55
     #: probability from which an entity is plausible (and can make a result ambiguous)
     candidate_threshold: float = 0.15
     #: how far the best entity's probability must lead the runner-up's to be "matched", not "ambiguous"

@@ -617,3 +617,40 @@ def test_a_word_written_with_the_article_is_no_given_name() -> None:
     assert _evidence("Ali Hasan Alhadi", alias, person=True)["given_only"] == 0
     # a kunya's child keeps its article and is still a given name
     assert _evidence("Abu al-Hasan", "Abu al-Hasan AL-SAMIRI", person=True)["given_only"] == 1
+
+
+def _unpaired_pair(mention: str, alias: str, soft: Any) -> Any:
+    q, a = analyze(mention).tokens, analyze(alias).tokens
+    return pair_evidence(q, a, [4.0] * len(q), [4.0] * len(a), 0.8, person=True, max_weight=16.0, soft=soft)
+
+
+def test_words_both_names_leave_unpaired_are_measured_by_the_learned_similarity_within_its_domain() -> None:
+    # The surnames "Mardzekou" / "Markov" clash for the rules' ladder; how alike the learned similarity
+    # calls them is the pair's spelt_alike ...
+    ev = _unpaired_pair("Pavel Ilyich MARDZEKOU", "Pavel Ilyich MARKOV", lambda x, y: 0.8)
+    assert ev.free_q and ev.free_a and ev.free_alike == 0.8
+    # ... but only for word pairs alike enough by Jaro-Winkler to be what it was fitted on (the
+    # trainer's aligned words): of a random string and a name it says nothing
+    assert _unpaired_pair("Pavel Ilyich QXWZBT", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
+    # an organisation's unpaired words are not measured; nor a pair with nothing unpaired on one side
+    q, a = analyze("KORVALIN TRADING").tokens, analyze("KORVALYNE TRADING").tokens
+    assert pair_evidence(q, a, [4.0, 4.0], [4.0, 4.0], 0.8, person=False, max_weight=16.0,
+                         soft=lambda x, y: 0.8).free_alike == 0.0
+    assert _unpaired_pair("Pavel Ilyich", "Pavel Ilyich MARKOV", lambda x, y: 0.8).free_alike == 0.0
+
+
+def test_a_persons_names_clash_only_in_words_that_are_not_spellings_of_each_other() -> None:
+    from resolver.matching.decision import _CLASH_SPELT, vetoed
+    from resolver.matching.standing import AT, FEATURES
+
+    x = [0.0] * len(FEATURES)
+    x[AT["person"]] = x[AT["clash_slot"]] = x[AT["clash_gap"]] = 1.0
+    x[AT["spelt_alike"]] = 0.3  # "Felipe" / "Alejandro CABRERA": two given names
+    assert vetoed(x)
+    x[AT["spelt_alike"]] = _CLASH_SPELT  # "TSERTSEL" / "TERTEL": one surname, the model weighs the pair
+    assert not vetoed(x)
+    # the other person vetoes still hold: a word in a fixed middle place, a word of another kind
+    assert vetoed([*x[:AT["fixed_mid"]], 1.0, *x[AT["fixed_mid"] + 1:]])
+    # an organisation's clash is not the person's rule
+    x[AT["person"]], x[AT["clash_any"]] = 0.0, 1.0
+    assert vetoed(x)

@@ -76,6 +76,15 @@ PAIR_FEATURES = (
 )
 
 
+#: how alike by Jaro-Winkler two words left unpaired must be for their learned similarity to say they
+#: are spellings of each other (``Evidence.free_alike``).  The token model is fitted on word pairs of at
+#: least 0.5 (``train/train_matcher.py``'s ``aligned_words``) and tells them apart only so well (AUC
+#: about 0.79): of the training part's person pairs whose clash the learned similarity alone (>= 0.6)
+#: would waive, at p >= 0.4 after a retrain, those under 0.7 by Jaro-Winkler were 3 right and 4 wrong
+#: ("Agha" / "Ali", "Guillermo" / "Joaquin", "Balaba" / "Tabachnyk"), those from 0.7 43 right, 4 wrong
+_SPELT_LETTERS = 0.7
+
+
 # (not frozen: one is made per candidate of every lookup, and a frozen dataclass sets each field through
 # object.__setattr__ at three times the cost; none is changed once made)
 @dataclass(slots=True)
@@ -91,6 +100,10 @@ class Evidence:
     free_a: tuple[int, ...] = ()  # the alias's name words left unmatched
     #: the alias's name words another stands in place of, between two aligned words (Alignment.gap_clashes)
     gap_mid_a: frozenset[int] = frozenset()
+    #: a person's, when both names leave name words unpaired: how alike, by the learned similarity, the
+    #: least alike of the mention's is to its closest of the alias's ("Tsertsel" and "Tertel" 0.80; 0.0
+    #: when either leaves none, and for an organisation)
+    free_alike: float = 0.0
 
 
 def token_features(qt: str, qk: str, at: str, ak: str) -> tuple[float, ...]:
@@ -211,6 +224,7 @@ def pair_evidence(
     words_a = [j for j, w in enumerate(wa) if w > FUNCTION_WORD_WEIGHT] or list(range(len(alias)))
     fq, fa = coarse_flat(query[i] for i in words_q), coarse_flat(alias[j] for j in words_a)
     flat_sim = OSA.normalized_similarity(loose(fq), loose(fa)) if fq and fa else 0.0
+    free_alike = 0.0
     if free_q and free_a:
         # Both names keep a word the alignment could not pair, so the whole-name skeletons agree
         # only as far as those words do: the loose classes make short unrelated words collide
@@ -220,6 +234,12 @@ def pair_evidence(
         strict = OSA.normalized_similarity(fq, fa)
         alike = min(max(soft(query[i], alias[j]) for j in free_a) for i in free_q)
         flat_sim = min(flat_sim, max(strict, alike))
+        if person:
+            # (only of words whose letters agree as well: the learned similarity calls random letters
+            # and a name alike too, "xyzabc" and "khazali" 0.71, Jaro-Winkler 0.37)
+            free_alike = min(max(soft(query[i], alias[j])
+                                 if JaroWinkler.normalized_similarity(query[i].text, alias[j].text) >= _SPELT_LETTERS
+                                 else 0.0 for j in free_a) for i in free_q)
     max_idf = math.sqrt(max_weight) or 1.0
     info = sum(map(math.sqrt, wq)) / max_idf
     kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}
@@ -264,7 +284,7 @@ def pair_evidence(
         1.0 if al.abbreviated else 0.0,
     )
     return Evidence(values, best_for, worst_against, real, tuple(sorted(free_q)), tuple(q_sim), tuple(sorted(free_a)),
-                    gap_mid)
+                    gap_mid, free_alike)
 
 def _against(query: Sequence[Token], alias: Sequence[Token], wq: Sequence[float], wa: Sequence[float],
              q_sim: Sequence[float], a_sim: Sequence[float], order_ok: bool, heavy_q: float,

@@ -56,6 +56,11 @@ RANK_FEATURES = (
     # all common ones: the rarest has an IDF under ``SHARED_RARE`` of an unseen word's ("ZHIHANG SHIP
     # MANAGEMENT" for an entity named "SSA SHIP MANAGEMENT CO." and "ROD SHIP MANAGEMENT CO.")
     "common_only",
+    # a person: when both names leave name words unpaired, how alike (learned similarity) the least
+    # alike of the mention's is to its closest of the alias's ("Ivan Stanislavavich TSERTSEL" and
+    # "... TERTEL": one surname spelt two ways, which the rules' ladder does not pair; "Felipe" and
+    # "Alejandro CABRERA SARABIA": two given names); 0.0 for an organisation
+    "spelt_alike",
 )
 FEATURES = PAIR_FEATURES + RANK_FEATURES
 #: see ``common_only``: a word held by about one in 600 of 10,000 entities' names is as rare as this
@@ -208,7 +213,7 @@ def candidate_features(
             common = 1.0  # (weights are squared IDFs)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit, common)
+                   unit, common, ev.free_alike if person else 0.0)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
