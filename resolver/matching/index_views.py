@@ -241,9 +241,6 @@ def read_exact(q: Queries, by_normalized: Exact, normalized: str, by_flat: Exact
                 by_flat._keep(flat, [r[1:] for r in rows if r[0] == 1]))
     return by_normalized.read(q, normalized), by_flat.read(q, flat)
 
-    def __contains__(self, value: object) -> bool:
-        return isinstance(value, str) and bool(self.get(value))
-
 
 class Places:
     """``index.entity_places.get(entity_id)``: the countries an entity's aliases name (Iraqi -> IQ)."""
