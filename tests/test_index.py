@@ -594,6 +594,17 @@ def test_the_heaviest_words_aliases_are_candidates_when_pairs_side_by_side_set_t
     assert sum(e.startswith("k-") or e == "target" for e in found) == 2  # a couple of slots, not all six
 
 
+def _crowd_around_quarnash(resolver: Resolver) -> None:
+    """"Zorvan Quarnash" (id ``target``) among five "Kelto Dimbo Quarnash ..." and crowds of names
+    holding Kelto (25), Dimbo (25) and Zorvan (600) each beside another word."""
+    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
+    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
+            for n in range(5)]
+    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
+             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
+    import_rows(resolver.store, rows, source="crowd")
+
+
 def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_set_the_floor(
         resolver: Resolver) -> None:
     """"Hasan Abd-al-Karim NASRALLAH" for an entity named "Hasan NASRALLAH", in a large store: the
@@ -601,12 +612,7 @@ def test_a_name_the_mention_holds_whole_is_a_candidate_when_pairs_side_by_side_s
     as an unseen word) set a floor the short name cannot reach, though the mention holds every word
     of it.  It takes one of the last slots (one per entity not yet listed), and nothing is
     reserved for a name the mention does not hold whole."""
-    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
-    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
-            for n in range(5)]
-    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
-             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
-    import_rows(resolver.store, rows, source="crowd")
+    _crowd_around_quarnash(resolver)
     index = _as_if(resolver, 400_000)
     name = analyze("Zorvan Kelto Dimbo Quarnash")
     with index.session() as q:
@@ -624,12 +630,7 @@ def test_the_rarest_words_shortest_holders_are_read_once_per_word_and_length(res
     an index reading them afresh."""
     from resolver.store.reader import Queries
 
-    resolver.store.add_entity("Zorvan Quarnash", "person", id="target")
-    rows = [(f"c-{n}", f"Kelto Dimbo Quarnash {_word(n)}", "person", f"Kelto Dimbo Quarnash {_word(n)}")
-            for n in range(5)]
-    rows += [(f"{w}-{n}", f"{w} {_word(n + 20)}", "person", f"{w} {_word(n + 20)}")
-             for w, count in (("Kelto", 25), ("Dimbo", 25), ("Zorvan", 600)) for n in range(count)]
-    import_rows(resolver.store, rows, source="crowd")
+    _crowd_around_quarnash(resolver)
     reads: list[int] = []
     real = Queries.holders
 
