@@ -279,16 +279,24 @@ def _read_joined(query: Sequence[Token], alias: Sequence[Token], q_best: list[fl
     for one, other, one_best, other_best in ((query, alias, q_best, a_best), (alias, query, a_best, q_best)):
         if len(other) < 2:
             continue
+        # (the other name's word lengths, read once when a word is left to pair: the length test
+        # below rules out most pairs before any string is joined)
+        sizes: list[int] | None = None
         for i, word in enumerate(one):
-            if one_best[i] or len(word.text) < JOINED_MIN_LETTERS:
+            text = word.text
+            size = len(text)
+            if one_best[i] or size < JOINED_MIN_LETTERS:
                 continue
+            if sizes is None:
+                sizes = [len(t.text) for t in other]
             for j in range(len(other) - 1):
                 if other_best[j] or other_best[j + 1]:
                     continue
-                written = other[j].text + other[j + 1].text
-                if 5 * abs(len(written) - len(word.text)) > max(len(written), len(word.text)):
+                joined = sizes[j] + sizes[j + 1]
+                if 5 * abs(joined - size) > (joined if joined > size else size):
                     continue  # (the length alone leaves them under _JOINED_SPELLING: a fifth more edits)
-                alike = 1.0 if written == word.text else OSA.normalized_similarity(word.text, written, processor=None)
+                written = other[j].text + other[j + 1].text
+                alike = 1.0 if written == text else OSA.normalized_similarity(text, written, processor=None)
                 if alike >= _JOINED_SPELLING:
                     one_best[i] = other_best[j] = other_best[j + 1] = round(JOINED * alike, 4)
                     found = True
