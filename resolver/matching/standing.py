@@ -213,7 +213,7 @@ def candidate_features(
             common = 1.0  # (weights are squared IDFs)
         ranking = (score.value - best_other, float(min(close, 5)), float(min(rank, 5)),
                    math.log1p(rival[k] + len(others)), other_kind, optional, elsewhere, lead, fixed, branch,
-                   unit, common, ev.free_alike if person else 0.0)
+                   unit, common, ev.free_alike)  # (0.0 for an organisation: pair_evidence measures persons only)
         out.append((score, alias, ev, ev.values + ranking))
     return out
 
