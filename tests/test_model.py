@@ -213,6 +213,21 @@ def test_a_first_name_clash_is_weighed_only_where_the_entity_has_no_one_first_na
     assert fixed.get("cq", 0.0) <= r.settings.veto_ceiling
 
 
+def test_a_first_name_no_name_holds_varies_the_entitys_first_name_only_near_its_own_names(
+        never_overridden: Resolver) -> None:
+    # The entity's first name varies ("Eduardo" / "Lalo"), which forgives another first name; but a
+    # word no name holds, within an edit only of another person's word ("Nafy"), is no variant of
+    # this entity's first name: the clash stands.  One an edit from the entity's own "Lalo" is.
+    r = never_overridden
+    r.store.add_entity("Eduardo GONZALEZ QUIRARTE", "person", id="gq", aliases=["Lalo GONZALEZ QUIRARTE"])
+    r.store.add_entity("Nafy KORDEL", "person", id="other")
+    junk = _standing(r, "Wunfy GONZALEZ QUIRARTE")["gq"]
+    assert junk["optional_a"] == 0.0
+    capped = {c.entity.id: c.score for c in r.resolve("Wunfy GONZALEZ QUIRARTE").candidates}
+    assert capped.get("gq", 0.0) <= r.settings.veto_ceiling
+    assert _standing(r, "Lalov GONZALEZ QUIRARTE")["gq"]["optional_a"] == 1.0
+
+
 def test_a_name_word_before_a_title_names_something_named_after_the_person() -> None:
     assert _evidence("Kata'ib al-Imam Ali", "Imam Ali")["titled_inside"] == 1
     assert _evidence("Imam Ali", "Imam Ali")["titled_inside"] == 0
