@@ -284,6 +284,26 @@ def test_dotted_initialism_keeps_its_letters(text: str, expected: str) -> None:
     assert normalize_name(text) == normalize_name(text.replace(".", ""))
 
 
+@pytest.mark.parametrize(("text", "expected"), [("Acme S.A", "acme sa"), ("Acme S.A.", "acme sa"),
+                                                ("Acme C.A", "acme ca"), ("J.L Cordon", "jl cordon")])
+def test_dotted_initialism_without_its_last_dot(text: str, expected: str) -> None:
+    # "S.A" without its final dot was read as two dropped initials, where "S.A." was the legal form SA
+    assert normalize_name(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("WWW.EXAMPLEAIR.COM", "exampleair"), ("www.exampleair.com.pe", "exampleair"),
+    ("EXAMPLEAIR.NET", "exampleair"), ("http://www.example-air.org", "example air"),
+])
+def test_a_web_address_names_what_it_is_the_address_of(text: str, expected: str) -> None:
+    # "www", "com" and the country code were read as three words of the name
+    assert normalize_name(text) == expected
+
+
+def test_a_dot_between_words_is_no_web_address() -> None:
+    assert normalize_name("Example Trading Co.Ltd") == normalize_name("Example Trading Co. Ltd")
+
+
 def test_zwnj_inside_a_persian_word_is_removed() -> None:
     # ZWNJ split خامنه‌ای in two and made the name "mixed"
     key = analyze("علی خامنه\u200cای")

@@ -40,7 +40,7 @@ __all__ = [
 
 #: bump whenever a change here, in resolver/matching/skeletons.py or in
 #: resolver/matching/latin_words.py alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "12"
+KEYS_VERSION = "13"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -142,7 +142,11 @@ _JOINERS_RE = re.compile("[\u200c\u200d\u200e\u200f\ufeff]")
 # Arabic-Indic and Persian digits read as ASCII digits; "10,000" is one number.
 _DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)}})
 _THOUSANDS_RE = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
-_DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_DOTTED_RE = re.compile(r"\b[A-Za-z](?:\.[A-Za-z])+\b\.?")
+# A web address names what it is the address of: "www.Example.com.pe", "Example.com" -> "Example"
+# (the label before a generic top-level domain, or the first after "www.")
+_WEB_RE = re.compile(r"\b(?:https?://)?(?:www\.([a-z0-9-]+)(?:\.[a-z0-9-]+)*"
+                     r"|([a-z0-9-]+)\.(?:com|net|org|info|biz)(?:\.[a-z]{2})?)\b", re.IGNORECASE)
 
 
 def _prepare(text: str) -> str:
@@ -153,7 +157,9 @@ def _prepare(text: str) -> str:
     text = _JOINERS_RE.sub("", _SURROGATE_RE.sub("", text))
     text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     text = _THOUSANDS_RE.sub("", text)
-    text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "." in text:
+        text = _WEB_RE.sub(lambda m: m.group(1) or m.group(2), text)
+        text = _DOTTED_RE.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _HANDLE_RE.sub("", text.strip())
     text = text.replace("_", " ")
     text = _POSSESSIVE_RE.sub("", text)
