@@ -707,9 +707,12 @@ def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Reso
 def test_padded_in_lists_read_the_same_rows_as_the_plain_statement(backend: Resolver) -> None:
     """IN lists are padded with their last value to a few lengths (so the driver keeps those
     statements prepared); each batch read gives exactly the rows of the unpadded statement."""
-    from resolver.store.reader import _IN_SIZES, _chunks
+    from resolver.store.reader import _IN_SIZES, _chunks, _in_text
 
     assert [len(c) for c in _chunks([5, 3, 5, 9])] == [4] and next(_chunks([5, 3, 5, 9])) == [3, 5, 9, 9]
+    assert all(len(next(_chunks(range(n)))) == min(s for s in _IN_SIZES if s >= n) for n in range(1, 501))
+    for _ in range(2):  # written out, then kept
+        assert _in_text("SELECT 1 WHERE 2 IN (?*)", 4) == "SELECT 1 WHERE 2 IN (?, ?, ?, ?)"
     assert [len(c) for c in _chunks(range(1, 1002))] == [500, 500, 1]
     index = backend.index
     with index.session() as q:
