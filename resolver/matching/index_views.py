@@ -210,7 +210,7 @@ class AliasWeights:
         found = self._cache.get(alias_id)
         if found is None:
             index = self._index
-            found = self._cache.put(alias_id, tuple(index.weight(t) for t in index.aliases[alias_id].tokens))
+            found = self._cache.put(alias_id, tuple(map(index.weight, index.aliases[alias_id].tokens)))
         return found
 
 

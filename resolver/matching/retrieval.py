@@ -303,7 +303,8 @@ class Retrieval(Votes):
             return []
         keys = self._index.coarse_keys(q, holders)
         # (two name words at least: one word in common is what every holder has)
-        within = [i for i in holders if (k := keys.get(i)) and all(x in mention for x in k)
+        # (all() over a map in C: no generator frame for each of up to 50 holders)
+        within = [i for i in holders if (k := keys.get(i)) and all(map(mention.__contains__, k))
                   and sum(mention[x] > FUNCTION_WORD_WEIGHT for x in set(k)) >= 2]
         if not within:
             return []
