@@ -83,7 +83,7 @@ class Resolver:
     caches, started afresh whenever the store is written, by this process or another.
     """
 
-    def __init__(self, store: AliasStore, settings: Settings | None = None) -> None:
+    def __init__(self, store: AliasStore, settings: Settings | None = None, *, preload: bool = True) -> None:
         if not isinstance(store, AliasStore):
             # "Resolver('aliases.db')" would otherwise fail deep inside with an AttributeError
             raise TypeError(f"Resolver() takes an open AliasStore, not {type(store).__name__}; "
@@ -95,10 +95,15 @@ class Resolver:
         self._annotator: Annotator | None = None
         self._seen = self._watcher.version()
         self._index = CandidateIndex.open(store.engine)
+        if preload:
+            # the pair model (once per process), read now rather than by the first lookup: a
+            # server's first request, a batch's first value, a benchmark's timed pass would pay it
+            load_model()
 
     @classmethod
     def open(
-        cls, db: str | os.PathLike[str] | None = None, *, settings: Settings | None = None, create: bool = False
+        cls, db: str | os.PathLike[str] | None = None, *, settings: Settings | None = None, create: bool = False,
+        preload: bool = True,
     ) -> Resolver:
         """Open a store: the bundled ``aliases.db`` by default, else a path or SQLAlchemy URL.
 
@@ -106,6 +111,8 @@ class Resolver:
             db: a file path or URL; ``None`` uses ``settings.db``, then ``RESOLVER_DB``, then the bundle.
             settings: thresholds and limits; read from the environment when omitted.
             create: create an empty store when the database has none (otherwise that is an error).
+            preload: read the pair model now (once per process, about 0.1 s), not at the first lookup;
+                ``False`` for a caller that only reads or writes the store (``resolver stats``, ``import``).
 
         Raises:
             SchemaMismatch: the database is not a store this version can use.
@@ -129,7 +136,7 @@ class Resolver:
                 log.warning("the store's keys are from another normaliser version and the store is read-only "
                             "(%s); answers use the stored keys until `resolver migrate` runs with write access",
                             exc.orig)
-            return cls(store, settings)
+            return cls(store, settings, preload=preload)
         except BaseException:
             engine.dispose()
             raise

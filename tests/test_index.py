@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 
 from resolver import MatchStatus, Resolver
 from resolver.matching.index import FEATURE_POPULATION, KIND_WORD_SHARE, CandidateIndex
-from resolver.matching.index_views import Bounded
+from resolver.matching.index_views import Bounded, Recent
 from resolver.matching.normalize import analyze
 from resolver.matching.retrieval import _MAX_NEAR_POSTINGS
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
@@ -164,6 +164,44 @@ def test_caches_are_bounded() -> None:
     for i in range(1000):
         cache.put(i, i)
         assert len(cache) <= 10
+
+
+def test_a_recent_cache_forgets_what_was_used_longest_ago() -> None:
+    """A full ``Recent`` cache drops one entry for a new one: the one read or put longest ago (a
+    word met in every other name stays while words met once come and go)."""
+    cache: Recent[str, int] = Recent(3)
+    for key in "abc":
+        cache.put(key, ord(key))
+    assert cache.use("a") == ord("a") and cache.use("z") is None
+    cache.put("d", 4)  # b is the one used longest ago
+    assert sorted(cache) == ["a", "c", "d"]
+    cache.put("c", 5)  # put again: the most recent now, nothing dropped
+    cache.put("e", 6)
+    assert list(cache) == ["d", "c", "e"]
+    for i in range(1000):
+        cache.put(str(i), i)
+        assert cache.use("c") == 5 and len(cache) <= 3
+
+
+def test_a_common_words_entry_outlives_a_stream_of_new_words(db_path: Path) -> None:
+    """The retrieval keeps a query word's entry while it keeps being asked for, however many words
+    asked once pass through its full cache; the lookups answer as a fresh index does."""
+    r = Resolver.open(str(db_path))
+    fresh = Resolver.open(str(db_path))
+    try:
+        cache = r.index.retrieval._entry_cache
+        cache.limit = 8
+        kept = None
+        for k in range(30):
+            mention = f"Hassan {chr(65 + k % 26)}{'abcdefgh'[k % 8]}rini"
+            assert r.resolve(mention) == fresh.resolve(mention)
+            word = analyze("Hassan").tokens[0]
+            entry = cache.use((word.text, word.key))
+            assert entry is not None and (kept is None or entry is kept)
+            kept = entry
+    finally:
+        r.close()
+        fresh.close()
 
 
 ADD_SHORT = """
@@ -669,9 +707,12 @@ def test_the_likeness_ranking_weighs_more_than_the_first_by_votes(resolver: Reso
 def test_padded_in_lists_read_the_same_rows_as_the_plain_statement(backend: Resolver) -> None:
     """IN lists are padded with their last value to a few lengths (so the driver keeps those
     statements prepared); each batch read gives exactly the rows of the unpadded statement."""
-    from resolver.store.reader import _IN_SIZES, _chunks
+    from resolver.store.reader import _IN_SIZES, _chunks, _in_text
 
     assert [len(c) for c in _chunks([5, 3, 5, 9])] == [4] and next(_chunks([5, 3, 5, 9])) == [3, 5, 9, 9]
+    assert all(len(next(_chunks(range(n)))) == min(s for s in _IN_SIZES if s >= n) for n in range(1, 501))
+    for _ in range(2):  # written out, then kept
+        assert _in_text("SELECT 1 WHERE 2 IN (?*)", 4) == "SELECT 1 WHERE 2 IN (?, ?, ?, ?)"
     assert [len(c) for c in _chunks(range(1, 1002))] == [500, 500, 1]
     index = backend.index
     with index.session() as q:

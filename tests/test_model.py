@@ -61,6 +61,28 @@ def test_lookups_need_no_training_library() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_opening_a_resolver_reads_the_model_unless_it_only_keeps_the_store(db_path: Path) -> None:
+    """The first lookup of a process does not pay for reading the pair model: the resolver reads it
+    when it opens (a server's first request, a batch's first value).  A command that only reads or
+    writes the store (``resolver stats``, ``import``) does not read it at all."""
+    path = db_path
+    script = (
+        "import sys\n"
+        "from resolver import Resolver\n"
+        "from resolver.cli import open_resolver\n"
+        "from resolver.matching.model import load_model\n"
+        f"Resolver.open({str(path)!r}, preload=False).close()\n"
+        f"open_resolver({str(path)!r}, judging=False).close()\n"
+        "print(load_model.cache_info().currsize)\n"
+        f"r = Resolver.open({str(path)!r})\n"
+        "print(load_model.cache_info().currsize)\n"
+        "r.resolve('Qassem Suleimani')\n"
+        "print(load_model.cache_info().misses)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "1", "1"]
+
+
 def test_learned_word_similarity_prefers_real_variants() -> None:
     model = load_model()
 

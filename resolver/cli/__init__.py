@@ -31,9 +31,10 @@ db_option = click.option(
 )
 
 
-def open_resolver(db: str | None, *, create: bool = False) -> Resolver:
-    """Open the store named on the command line (or the default one)."""
-    return Resolver.open(db, settings=load_settings(), create=create)
+def open_resolver(db: str | None, *, create: bool = False, judging: bool = True) -> Resolver:
+    """Open the store named on the command line (or the default one); a command that never
+    resolves (``judging=False``: it only reads or writes the store) does not read the pair model."""
+    return Resolver.open(db, settings=load_settings(), create=create, preload=judging)
 
 
 def reports_errors(fn: F) -> F:

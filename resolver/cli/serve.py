@@ -132,7 +132,7 @@ def serve(host: str, port: int, workers: int | None, threads: int, public_url: s
     # rather than a traceback in every worker and gunicorn giving up.
     api_overrides: dict[str, Any] = {"public_url": public_url} if public_url else {}
     load_api_settings(None, **api_overrides)
-    open_resolver(db).close()
+    open_resolver(db, judging=False).close()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s: %(message)s")
     overrides = {**({"db": db} if db else {}), **api_overrides} or None
 

@@ -108,12 +108,12 @@ def import_(file: Path, fmt: str, source: str | None, date: str | None, alt: Pat
     if file.is_dir():
         raise click.BadParameter(f"{file} is a directory", param_hint="FILE")
     try:
-        resolver = open_resolver(db)
+        resolver = open_resolver(db, judging=False)
     except SchemaMismatch:
         # No store yet (or not a usable one): check every row before creating anything.
         with file.open("rb") as handle:
             check_file(handle, source=file.name)
-        resolver = open_resolver(db, create=True)
+        resolver = open_resolver(db, create=True, judging=False)
     with file.open("rb") as handle:
         report = import_csv(resolver.store, handle, source=file.name, update=update, workers=workers)
     updated = f", {report.entities_updated} entities updated" if update else ""
@@ -131,7 +131,7 @@ def export(output: str, db: str | None) -> None:
 
     The file appears whole or not at all (and nothing is printed if the export fails).
     """
-    store = open_resolver(db).store
+    store = open_resolver(db, judging=False).store
     # click.File(atomic=True) renames a half-written file into place even on an error; stage instead
     with staged(output) as (out,):
         assert out is not None
@@ -149,7 +149,7 @@ def export(output: str, db: str | None) -> None:
 def add_entity(name: str, type_: str, entity_id: str | None, description: str, aliases: tuple[str, ...],
                db: str | None) -> None:
     """Create an entity called NAME; its name is always one of its aliases."""
-    record = open_resolver(db).store.add_entity(
+    record = open_resolver(db, judging=False).store.add_entity(
         name, type_, id=entity_id, description=description, aliases=aliases, actor="cli")
     click.echo(f"created {record.id} ({record.type}) with {len(record.aliases)} alias(es)")
 
@@ -163,7 +163,8 @@ def add_entity(name: str, type_: str, entity_id: str | None, description: str, a
 @reports_errors
 def add_alias(entity_id: str, text: str, kind: str, source: str, db: str | None) -> None:
     """Attach the spelling TEXT to the entity ENTITY_ID."""
-    alias = open_resolver(db).store.add_alias(entity_id, text, kind=kind, source=source, actor="cli")
+    store = open_resolver(db, judging=False).store
+    alias = store.add_alias(entity_id, text, kind=kind, source=source, actor="cli")
     click.echo(f"alias {alias.id} {alias.text!r} added to {alias.entity_id}")
 
 
@@ -174,7 +175,7 @@ def add_alias(entity_id: str, text: str, kind: str, source: str, db: str | None)
 @reports_errors
 def remove_alias(entity_id: str, alias_id: int, db: str | None) -> None:
     """Delete the alias ALIAS_ID of ENTITY_ID."""
-    alias = open_resolver(db).store.remove_alias(entity_id, alias_id, actor="cli")
+    alias = open_resolver(db, judging=False).store.remove_alias(entity_id, alias_id, actor="cli")
     click.echo(f"removed alias {alias.id} {alias.text!r} from {alias.entity_id}")
 
 
@@ -185,7 +186,7 @@ def remove_alias(entity_id: str, alias_id: int, db: str | None) -> None:
 @reports_errors
 def merge(survivor: str, absorbed: str, db: str | None) -> None:
     """Merge the entity ABSORBED into SURVIVOR; ABSORBED's id redirects to SURVIVOR forever."""
-    record = open_resolver(db).store.merge(survivor, absorbed, actor="cli")
+    record = open_resolver(db, judging=False).store.merge(survivor, absorbed, actor="cli")
     click.echo(f"merged {absorbed} into {record.id}; it now has {len(record.aliases)} aliases")
 
 
@@ -195,7 +196,7 @@ def merge(survivor: str, absorbed: str, db: str | None) -> None:
 @reports_errors
 def stats(as_json: bool, db: str | None) -> None:
     """Count entities by type and aliases by kind and script."""
-    figures = open_resolver(db).store.stats()
+    figures = open_resolver(db, judging=False).store.stats()
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return

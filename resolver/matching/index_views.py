@@ -44,6 +44,27 @@ class Bounded(dict[K, V], Generic[K, V]):
         self.update(items)
 
 
+class Recent(Bounded[K, V]):
+    """A bounded cache that, when full, forgets the entry used longest ago rather than all of them:
+    for values that are dear to make and asked for again and again among many asked for once (a
+    common word's retrieval entry among a stream of new names)."""
+
+    def use(self, key: K) -> V | None:
+        """The value kept for ``key`` (None if none), now the most recently used."""
+        value = self.pop(key, None)
+        if value is not None:
+            self[key] = value
+        return value
+
+    def put(self, key: K, value: V) -> V:
+        if key in self:
+            del self[key]
+        elif len(self) >= self.limit:
+            del self[next(iter(self))]  # (a dict keeps its keys in the order they were put)
+        self[key] = value
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedAlias:
     """One alias as the matcher sees it."""
@@ -189,7 +210,7 @@ class AliasWeights:
         found = self._cache.get(alias_id)
         if found is None:
             index = self._index
-            found = self._cache.put(alias_id, tuple(index.weight(t) for t in index.aliases[alias_id].tokens))
+            found = self._cache.put(alias_id, tuple(map(index.weight, index.aliases[alias_id].tokens)))
         return found
 
 

@@ -27,7 +27,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from resolver.matching.index_views import Bounded, read_exact
+from resolver.matching.index_views import Bounded, Recent, read_exact
 from resolver.matching.normalize import NameKey, Token, coarse_flat
 from resolver.matching.scoring import FUNCTION_WORD_WEIGHT
 from resolver.matching.skeletons import coarse
@@ -90,8 +90,9 @@ class Retrieval(Votes):
 
     def __init__(self, index: CandidateIndex) -> None:
         super().__init__(index)
-        #: each query token's entry with its votes (read only once made)
-        self._entry_cache: Bounded[tuple[str, str], Entry] = Bounded(1024)
+        #: each query token's entry with its votes (read only once made); the least recently used
+        #: goes when full (emptied whole, a quarter of the SDN pass's entries were made again)
+        self._entry_cache: Recent[tuple[str, str], Entry] = Recent(1024)
         #: the rarest word's shortest holders of at most a length (``_within``), per (token id, length)
         self._within_holders: Bounded[tuple[int, int], tuple[int, ...]] = Bounded(2_000)
 
@@ -107,7 +108,7 @@ class Retrieval(Votes):
             if len(b.key) >= 3 and b.key[0] == "A":
                 joined.append((n, Token(a.text + b.text, a.key + b.key[1:], a.arabic), True))
         cache = self._entry_cache
-        have = {(t.text, t.key): e for t in tokens if (e := cache.get((t.text, t.key))) is not None}
+        have = {(t.text, t.key): e for t in tokens if (e := cache.use((t.text, t.key))) is not None}
         fresh = [t for t in tokens if (t.text, t.key) not in have]
         similar = index.load_similar(q, [t.key for t in fresh]) if fresh else {}
         # (the fresh tokens' own rows were read with their near keys: cached, no statement)
@@ -302,7 +303,8 @@ class Retrieval(Votes):
             return []
         keys = self._index.coarse_keys(q, holders)
         # (two name words at least: one word in common is what every holder has)
-        within = [i for i in holders if (k := keys.get(i)) and all(x in mention for x in k)
+        # (all() over a map in C: no generator frame for each of up to 50 holders)
+        within = [i for i in holders if (k := keys.get(i)) and all(map(mention.__contains__, k))
                   and sum(mention[x] > FUNCTION_WORD_WEIGHT for x in set(k)) >= 2]
         if not within:
             return []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -34,13 +35,26 @@ _IN_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, _CHUNK)
 _ALIAS_COLUMNS = "id, entity_id, text, normalized, keys, acronym, kind"
 
 
+#: each statement's text with its IN list of each length written out (the statements are this
+#: module's own: a few dozen texts in all)
+_IN_TEXTS: dict[tuple[str, int], str] = {}
+
+
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
     """The distinct items in order, in lists of at most ``_CHUNK``, each padded to one of ``_IN_SIZES``."""
     ordered = sorted(set(items))
     for i in range(0, len(ordered), _CHUNK):
         chunk = ordered[i : i + _CHUNK]
-        size = next(s for s in _IN_SIZES if s >= len(chunk))
+        size = _IN_SIZES[bisect_left(_IN_SIZES, len(chunk))]  # (the first size at least as long)
         yield chunk + [chunk[-1]] * (size - len(chunk))
+
+
+def _in_text(sql: str, size: int) -> str:
+    """``sql`` with its ``(?*)`` written as an IN list of ``size`` placeholders."""
+    text = _IN_TEXTS.get((sql, size))
+    if text is None:
+        text = _IN_TEXTS[(sql, size)] = sql.replace("(?*)", "(" + ", ".join("?" * size) + ")")
+    return text
 
 
 class Queries:
@@ -65,7 +79,7 @@ class Queries:
     def _in(self, sql: str, items: Iterable[Any], before: Sequence[Any] = ()) -> list[Any]:
         out: list[Any] = []
         for chunk in _chunks(items):
-            out.extend(self._run(sql.replace("(?*)", "(" + ", ".join("?" * len(chunk)) + ")"), [*before, *chunk]))
+            out.extend(self._run(_in_text(sql, len(chunk)), [*before, *chunk]))
         return out
 
     def tokens(self, keys: Iterable[str]) -> list[TokenData]:
