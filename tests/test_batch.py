@@ -281,3 +281,27 @@ def test_pool_is_replaced_after_its_budget(resolver: Resolver) -> None:
     assert [sorted(e) for e in entries] == [["Kazemi", "PMF"], ["Sadr"], ["Nobody Atall"], ["Qais"]]
     assert entries[0]["Kazemi"] == (tuple(KAZEMI), "matched")
     assert entries[2]["Nobody Atall"] == (tuple(UNKNOWN), "unresolved")
+
+
+def test_answers_that_took_the_whole_way_outlive_a_flood_of_exact_names() -> None:
+    from resolver.batch.runner import AnswerCache
+
+    cache = AnswerCache(40)
+    searched = (("", "", "", "0.100", "unresolved"), "unresolved")
+    cache.put("Some Unheard Name", searched)
+    for i in range(100):  # many distinct exact names, each answered the short way
+        cache.put(f"exact {i}", ((f"e-{i}", f"Entity {i}", "person", "1.000", "matched"), "matched"))
+    assert cache.get("Some Unheard Name") == searched
+    assert cache.get("exact 0") is None and cache.get("exact 99") is not None
+    assert cache.evictions > 0
+
+
+def test_answers_naming_no_entity_share_their_cells() -> None:
+    from resolver.batch.runner import AnswerCache
+
+    cache = AnswerCache(100)
+    for name in ("Nobody Atall", "Pelican Lighthouse"):
+        cache.put(name, (("", "", "", "0.100", "unresolved"), "unresolved"))
+    cache.put("Kazemi", (("e-1", "Mustafa al-Kadhimi", "person", "0.912", "matched"), "matched"))
+    assert cache.get("Nobody Atall") is cache.get("Pelican Lighthouse")
+    assert len(cache) == 3 and cache.evictions == 0

@@ -66,3 +66,15 @@ def test_top_counts_bounds_hold_for_any_stream(stream: list[str], capacity: int)
             assert key in held
     if len(true) <= capacity:
         assert held == dict(true) and top.max_error == 0
+
+
+def test_lru_with_weights_holds_as_many_places_as_its_capacity() -> None:
+    cache: LruCache[str] = LruCache(4, len)
+    cache.put("a", "xx")
+    cache.put("b", "x")
+    cache.put("c", "x")
+    assert (len(cache), cache.evictions) == (3, 0)
+    cache.put("d", "xxx")  # needs three places: the two oldest go
+    assert (cache.get("a"), cache.get("b"), cache.get("c"), cache.get("d")) == (None, None, "x", "xxx")
+    cache.put("c", "xxxx")  # a key put again takes its new room; the newest is kept even alone
+    assert (len(cache), cache.get("c"), cache.evictions) == (1, "xxxx", 3)

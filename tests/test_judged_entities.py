@@ -99,10 +99,10 @@ def test_the_judge_reads_rule_scores_in_its_own_word_weights_in_a_large_store(
         large.close()
 
 
-def test_in_a_large_store_every_compared_entity_is_judged(resolver: Resolver) -> None:
+def test_in_a_large_store_one_more_entity_is_judged(resolver: Resolver) -> None:
     """Up to FEATURE_POPULATION entities the judge sees the first TOP_ENTITIES by rule score (what it
-    was fitted on); in a larger store, which holds more namesakes of a name, every one of the
-    COMPARED, so that a fifth or sixth as plausible as the first makes the answer ambiguous."""
+    was fitted on); in a larger store, which holds more namesakes of a name, one more of the
+    COMPARED, so that a fifth as plausible as the first makes the answer ambiguous."""
     from resolver.matching.index import CandidateIndex
     from resolver.matching.model import load_model
     from resolver.matching.standing import TOP_ENTITIES_BEYOND, candidate_features
@@ -125,5 +125,5 @@ def test_in_a_large_store_every_compared_entity_is_judged(resolver: Resolver) ->
             judged = candidate_features(index, mention, [(h.score, h.alias) for h in ranked], model, names, scorer)
         seen[label] = {alias.entity_id for _, alias, _, _ in judged}
     assert len(seen["small"]) == TOP_ENTITIES
-    assert len(seen["large"]) == TOP_ENTITIES_BEYOND == COMPARED
+    assert len(seen["large"]) == TOP_ENTITIES_BEYOND == TOP_ENTITIES + 1 < COMPARED
     assert seen["small"] < seen["large"]

@@ -7,6 +7,7 @@ rows uses the same memory as one over a hundred thousand.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 __all__ = ["LruCache", "TopCounts"]
@@ -15,17 +16,21 @@ V = TypeVar("V")
 
 
 class LruCache(Generic[V]):
-    """A mapping that forgets its least recently used key beyond ``capacity`` keys.
+    """A mapping that forgets its least recently used keys beyond ``capacity`` keys.
 
-    ``evictions`` counts the keys forgotten: while it is 0, every distinct key seen is still held.
+    With ``weigh``, a value takes that many places of the ``capacity`` (at least one each; the
+    most recent value is kept even when it alone takes more).  ``evictions`` counts the keys
+    forgotten: while it is 0, every distinct key seen is still held.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, weigh: Callable[[V], int] | None = None) -> None:
         if capacity < 1:
             raise ValueError("the cache needs room for at least one value")
         self.capacity = capacity
         self.evictions = 0
         self._data: OrderedDict[str, V] = OrderedDict()
+        self._weigh = weigh
+        self._size = 0
 
     def __len__(self) -> int:
         return len(self._data)
@@ -37,10 +42,22 @@ class LruCache(Generic[V]):
         return value
 
     def put(self, key: str, value: V) -> None:
+        weigh = self._weigh
+        if weigh is None:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            if len(self._data) > self.capacity:
+                self._data.popitem(last=False)
+                self.evictions += 1
+            return
+        old = self._data.pop(key, None)
+        if old is not None:
+            self._size -= weigh(old)
         self._data[key] = value
-        self._data.move_to_end(key)
-        if len(self._data) > self.capacity:
-            self._data.popitem(last=False)
+        self._size += weigh(value)
+        while self._size > self.capacity and len(self._data) > 1:
+            _, gone = self._data.popitem(last=False)
+            self._size -= weigh(gone)
             self.evictions += 1
 
 

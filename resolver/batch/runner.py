@@ -19,9 +19,10 @@ Decisions, in one place:
 - Output: UTF-8 (with a byte-order mark when the input had one, for Excel), the input's
   delimiter, "\\r\\n" line endings (RFC 4180; with "\\n" the csv module would leave a field
   holding a lone "\\r" unquoted and split the row on reading).
-- Each distinct value is resolved once while it stays in an LRU cache of ``cache_size`` values;
-  a file with more distinct values than that keeps flat memory and looks up again a value seen
-  after it was evicted (same answer, more time).  With several workers the parent reads, caches
+- Each distinct value is resolved once while it stays in the cache (:class:`AnswerCache`, about
+  ``cache_size`` places; an answer takes one or three); a file with more distinct values than
+  that keeps flat memory and looks up again a value seen after it was evicted (same answer,
+  more time).  With several workers the parent reads, caches
   and writes, and only values not yet known go to the worker processes, so the output is
   byte-identical to one worker's.  A worker is replaced after ``recycle_after`` values, because
   the resolver's own caches in each process grow with the distinct names it has seen.
@@ -48,6 +49,7 @@ from resolver.store.store import check_type
 
 __all__ = [
     "SUFFIXES",
+    "AnswerCache",
     "BatchError",
     "BatchReport",
     "ColumnReport",
@@ -89,6 +91,57 @@ def _plan(header: Sequence[str], columns: Sequence[str], source: str) -> list[in
     return positions
 
 
+#: an exact name's score: the resolver's short way (the exact-alias read, no retrieval nor judge)
+_EXACT_SCORE = "1.000"
+
+
+def _places(entry: Entry) -> int:
+    """The room an answer takes in :class:`AnswerCache`: one that names no entity shares its cells
+    with every other such answer of the same score and status (only its value is its own); one
+    that names an entity holds its own cells too, about three times the memory."""
+    return 3 if entry[0][0] else 1
+
+
+class AnswerCache:
+    """The batch's answers by value, in bounded memory, kept apart by what asking again would cost.
+
+    An exact name is answered the short way (one read of the exact alias); any other name takes
+    the whole way (retrieval, the rule scores, the judge), about twenty times the work.  In one
+    LRU, a stream of names seen once (a column of new names, each taking the whole way) and the
+    many distinct exact names of a large file push out the names that took the whole way before
+    they come round again; so each way has an LRU of its own, of half the places.  An answer that
+    names no entity is held as the one shared tuple of its score and status (at most a few thousand
+    such tuples), so it takes a third of the memory of one that names an entity (see
+    :func:`_places`): about 280,000 places take the memory 100,000 answers of one LRU took.  The
+    output does not depend on any of it: a value looked up again gets the same answer.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("the cache needs room for at least one value")
+        half = max(1, capacity // 2)
+        self._short: LruCache[Entry] = LruCache(half, _places)
+        self._whole: LruCache[Entry] = LruCache(max(1, capacity - half), _places)
+        self._shared: dict[Entry, Entry] = {}
+
+    @property
+    def evictions(self) -> int:
+        """Values forgotten: while it is 0, every distinct value seen is still held."""
+        return self._short.evictions + self._whole.evictions
+
+    def __len__(self) -> int:
+        return len(self._short) + len(self._whole)
+
+    def get(self, value: str) -> Entry | None:
+        found = self._short.get(value)
+        return found if found is not None else self._whole.get(value)
+
+    def put(self, value: str, entry: Entry) -> None:
+        if not entry[0][0]:
+            entry = self._shared.setdefault(entry, entry)  # (cells "", "", "", score, status)
+        (self._short if entry[0][3] == _EXACT_SCORE else self._whole).put(value, entry)
+
+
 @dataclass
 class _Chunk:
     rows: list[list[str]]
@@ -107,7 +160,7 @@ class _Run:
         self.positions = positions
         self.width = width
         self.lookup = lookup
-        self.cache: LruCache[Entry] = LruCache(cache_size)
+        self.cache: AnswerCache | LruCache[Entry] = AnswerCache(cache_size)
         self.pending: dict[str, Pending] = {}
         self.counts = [dict.fromkeys(("matched", "ambiguous", "unresolved", "empty", "too_long"), 0)
                        for _ in positions]
@@ -180,7 +233,7 @@ def _chunks(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
 def normalize_csv(source: IO[bytes], target: IO[str], *, resolver: Resolver, columns: Sequence[str],
                   type: str | None = None, encoding: str | None = None, delimiter: str | None = None,
                   sanitize: bool = True, workers: int = 1, source_name: str = "<input>",
-                  progress: Progress | None = None, todo_limit: int = 0, cache_size: int = 100_000,
+                  progress: Progress | None = None, todo_limit: int = 0, cache_size: int = 280_000,
                   chunk_rows: int = 5_000, recycle_after: int = 25_000) -> BatchReport:
     """Append the resolved entity of each named column to every row of a CSV.
 
@@ -202,7 +255,8 @@ def normalize_csv(source: IO[bytes], target: IO[str], *, resolver: Resolver, col
         source_name: the file name used in error messages.
         progress: called after each chunk with the rows written and the input bytes consumed.
         todo_limit: collect the unresolved and ambiguous values with their counts, at most this many.
-        cache_size: distinct values remembered; more are looked up again when seen again.
+        cache_size: places for the answers remembered (:class:`AnswerCache`: one or three an
+            answer); values forgotten are looked up again when seen again.
         chunk_rows: rows read, resolved and written at a time.
         recycle_after: with several workers, values a worker resolves before a fresh process
             replaces it (the resolver's own caches grow with every distinct name a process sees).
