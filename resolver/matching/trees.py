@@ -9,7 +9,7 @@ is a table over the thresholds its trees use:
 
 * every feature's distinct thresholds, sorted: ``bisect_left`` of a value gives its *bin*, and
   ``x <= thresholds[j]`` holds exactly when ``j >= bin``;
-* the leaf terms grouped by the features they read (329 groups for the committed pair model);
+* the leaf terms grouped by the features they read (about 360 groups for the committed pair model);
   within a group each feature's own cut points give a local bin, and the group's sum is summed once
   per local cell; the table is read by the global bins directly (``T[b1]``, or ``T[b1][b2]``
   where every global bin of the first feature shares the row of its local bin).
