@@ -232,14 +232,15 @@ def pair_evidence(
         # is credited only as far as the learned similarity calls them one word spelt two ways
         # (Vimolsri/Wimonsi), or their coarse skeletons, without the loose classes, agree.
         strict = OSA.normalized_similarity(fq, fa)
-        alike = min(max(soft(query[i], alias[j]) for j in free_a) for i in free_q)
+        sims = [[soft(query[i], alias[j]) for j in free_a] for i in free_q]
+        alike = min(map(max, sims))
         flat_sim = min(flat_sim, max(strict, alike))
         if person:
             # (only of words whose letters agree as well: the learned similarity calls random letters
             # and a name alike too, "xyzabc" and "khazali" 0.71, Jaro-Winkler 0.37)
-            free_alike = min(max(soft(query[i], alias[j])
-                                 if JaroWinkler.normalized_similarity(query[i].text, alias[j].text) >= _SPELT_LETTERS
-                                 else 0.0 for j in free_a) for i in free_q)
+            free_alike = min(max(s if JaroWinkler.normalized_similarity(query[i].text, alias[j].text) >= _SPELT_LETTERS
+                                 else 0.0 for j, s in zip(free_a, row, strict=True))
+                             for i, row in zip(free_q, sims, strict=True))
     max_idf = math.sqrt(max_weight) or 1.0
     info = sum(map(math.sqrt, wq)) / max_idf
     kinds_q = {LEGAL_FORM_KINDS[t.text] for t in query if t.text in LEGAL_FORM_KINDS}

@@ -91,7 +91,7 @@ class Retrieval(Votes):
     def __init__(self, index: CandidateIndex) -> None:
         super().__init__(index)
         #: each query token's entry with its votes (read only once made); the least recently used
-        #: goes when full (emptied whole, a quarter of the SDN pass's entries were made again)
+        #: goes when full (emptying the whole cache instead made a quarter of the SDN pass's entries again)
         self._entry_cache: Recent[tuple[str, str], Entry] = Recent(1024)
         #: the rarest word's shortest holders of at most a length (``_within``), per (token id, length)
         self._within_holders: Bounded[tuple[int, int], tuple[int, ...]] = Bounded(2_000)
