@@ -305,3 +305,21 @@ def test_answers_naming_no_entity_share_their_cells() -> None:
     cache.put("Kazemi", (("e-1", "Mustafa al-Kadhimi", "person", "0.912", "matched"), "matched"))
     assert cache.get("Nobody Atall") is cache.get("Pelican Lighthouse")
     assert len(cache) == 3 and cache.evictions == 0
+
+
+def test_the_distributed_parts_keep_answers_as_the_single_process_run_does(tmp_path: Path) -> None:
+    # One cache for both batch paths: each Dask worker thread's answers are an AnswerCache of the
+    # job's places (exact names and whole-way answers apart), not a plain LRU of values.
+    from resolver.batch.partition import Job, _cache
+    from resolver.batch.runner import AnswerCache
+    from resolver.settings import load_settings
+
+    job = Job(("name",), ("name",), ",", None, True, str(tmp_path / "store.db"), load_settings({}), False, 40)
+    cache = _cache(job, 1)
+    assert isinstance(cache, AnswerCache) and _cache(job, 1) is cache
+    searched = (("", "", "", "0.100", "unresolved"), "unresolved")
+    cache.put("Some Unheard Name", searched)
+    for i in range(100):
+        cache.put(f"exact {i}", ((f"e-{i}", f"Entity {i}", "person", "1.000", "matched"), "matched"))
+    assert cache.get("Some Unheard Name") == searched  # the flood of exact names did not push it out
+    assert _cache(job, 2) is not cache  # a write to the store: answers start afresh

@@ -151,7 +151,7 @@ def _run_part(part: Part, job: Job, topic: str) -> PartResult | PartFailure:
 def normalize_files(client: Client, inputs: Sequence[str] | CheckedInputs, sink: Sink, *, db: str, settings: Settings,
                     columns: Sequence[str], type: str | None = None, encoding: str | None = None,
                     delimiter: str | None = None, sanitize: bool = True, blocksize: int = DEFAULT_BLOCKSIZE,
-                    todo_limit: int = 0, cache_size: int = 100_000, progress: Progress | None = None,
+                    todo_limit: int = 0, cache_size: int = 280_000, progress: Progress | None = None,
                     on_part: Callable[[int], None] | None = None) -> BatchReport:
     """Normalise CSV files on the Dask cluster of ``client``, writing the rows to ``sink`` in input order.
 
@@ -246,7 +246,7 @@ def normalize_files(client: Client, inputs: Sequence[str] | CheckedInputs, sink:
         columns=tuple(ColumnReport(c, n["matched"], n["ambiguous"], n["unresolved"] + n["empty"] + n["too_long"],
                                    n["empty"], n["too_long"]) for c, n in zip(columns, merged.counts, strict=True)),
         lookups=len(distinct) if distinct is not None else merged.lookups,
-        cache_evictions=0 if distinct is not None else 1,  # (1: more distinct values than the cache holds)
+        cache_evictions=0 if distinct is not None else 1,  # (1: more distinct values than cache_size places)
         ragged_rows=merged.ragged,
         encoding=first.encoding,
         delimiter=first.delimiter,

@@ -9,8 +9,10 @@ merge the parts in input order into the output the single-process run writes.  E
 as a :class:`PartFailure` with the line counted from the range's first line, which the caller
 turns into the file's line number; nothing is raised for bad input, so Dask never retries it.
 
-Each worker process keeps one :class:`Resolver` per store and, per thread, an LRU cache of the
-entries it resolved, reused by the next parts while the store's revision stays the same.
+Each worker process keeps one :class:`Resolver` per store and, per thread, the entries it resolved
+(the single-process run's :class:`~resolver.batch.runner.AnswerCache`: exact names and whole-way
+answers kept apart, ``Job.cache_size`` places), reused by the next parts while the store's revision
+stays the same.
 """
 
 from __future__ import annotations
@@ -24,9 +26,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
-from resolver.batch.counts import LruCache
-from resolver.batch.lookup import Entry, Lookup, LookupOptions
-from resolver.batch.runner import _plan, _Run
+from resolver.batch.lookup import Lookup, LookupOptions
+from resolver.batch.runner import AnswerCache, _plan, _Run
 from resolver.batch.source import BatchError, UndecodableInput
 from resolver.batch.split import FileSystem, Misaligned, RangeSource
 from resolver.resolve import Resolver
@@ -50,7 +51,7 @@ class Job:
     db: str
     settings: Settings
     todo: bool
-    cache_size: int = 100_000
+    cache_size: int = 280_000
     chunk_rows: int = 5_000
 
 
@@ -97,7 +98,7 @@ class PartFailure:
 
 _lock = threading.Lock()
 _resolvers: dict[tuple[str, Settings], Resolver] = {}
-_caches: dict[tuple[object, ...], LruCache[Entry]] = {}
+_caches: dict[tuple[object, ...], AnswerCache] = {}
 
 
 def _resolver(job: Job) -> Resolver:
@@ -108,7 +109,7 @@ def _resolver(job: Job) -> Resolver:
         return _resolvers[key]
 
 
-def _cache(job: Job, revision: int) -> LruCache[Entry]:
+def _cache(job: Job, revision: int) -> AnswerCache:
     """This thread's entries for the job's store at ``revision`` (an entry may not outlive a write)."""
     key = (job.db, job.settings, job.type, job.sanitize, revision, job.cache_size, threading.get_ident())
     with _lock:
@@ -117,7 +118,7 @@ def _cache(job: Job, revision: int) -> LruCache[Entry]:
             stale = [k for k in _caches if k[:2] == key[:2] and k[-1] == key[-1]]
             for k in stale:
                 del _caches[k]
-            cache = _caches[key] = LruCache(job.cache_size)
+            cache = _caches[key] = AnswerCache(job.cache_size)
         return cache
 
 
@@ -145,7 +146,7 @@ def normalize_part(part: Part, job: Job, progress: PartProgress | None = None) -
             return PartFailure(kind, exc.message.removeprefix(where), exc.line)
 
 
-def _run(part: Part, job: Job, resolver: Resolver, cache: LruCache[Entry], handle: IO[bytes],
+def _run(part: Part, job: Job, resolver: Resolver, cache: AnswerCache, handle: IO[bytes],
          progress: PartProgress | None) -> PartResult:
     reader = RangeSource(handle, part.start, part.end, encoding=part.encoding,
                          delimiter=part.delimiter, header=part.header, sentinel=not part.last,

@@ -160,7 +160,7 @@ class _Run:
         self.positions = positions
         self.width = width
         self.lookup = lookup
-        self.cache: AnswerCache | LruCache[Entry] = AnswerCache(cache_size)
+        self.cache = AnswerCache(cache_size)
         self.pending: dict[str, Pending] = {}
         self.counts = [dict.fromkeys(("matched", "ambiguous", "unresolved", "empty", "too_long"), 0)
                        for _ in positions]
