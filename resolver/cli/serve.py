@@ -10,12 +10,15 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
 import click
 
 from resolver.cli import cli, db_option, open_resolver, reports_errors
+from resolver.longrun import warm
+from resolver.store.db import sqlite_path
 
 __all__ = ["serve"]
 
@@ -132,8 +135,16 @@ def serve(host: str, port: int, workers: int | None, threads: int, public_url: s
     # rather than a traceback in every worker and gunicorn giving up.
     api_overrides: dict[str, Any] = {"public_url": public_url} if public_url else {}
     load_api_settings(None, **api_overrides)
-    open_resolver(db, judging=False).close()
+    checked = open_resolver(db, judging=False)
+    store_file = sqlite_path(checked.store.engine.url)
+    checked.close()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s: %(message)s")
+    # Read an SQLite store once, here, so that the page cache holds it for every worker: a lookup
+    # at a million aliases reads a few hundred scattered pages, each a read from disk when other
+    # work pushed them out (p99 about twice as long; see ``resolver.longrun.warm``).
+    started = time.perf_counter()
+    if warmed := warm(store_file):
+        log.info("read the store (%.0f MB) in %.2f s", warmed / 1e6, time.perf_counter() - started)
     overrides = {**({"db": db} if db else {}), **api_overrides} or None
 
     def factory() -> Any:
