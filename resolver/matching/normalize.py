@@ -25,6 +25,7 @@ from unidecode import unidecode
 
 from resolver.matching.latin_words import latin_words, settled_words
 from resolver.matching.skeletons import arabic_key, coarse, latin_key
+from resolver.matching.words import WEB_DOMAINS
 
 __all__ = [
     "KEYS_VERSION",
@@ -40,7 +41,7 @@ __all__ = [
 
 #: bump whenever a change here, in resolver/matching/skeletons.py or in
 #: resolver/matching/latin_words.py alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "13"
+KEYS_VERSION = "14"
 
 # --- character classes -------------------------------------------------------------------------
 
@@ -144,9 +145,9 @@ _DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0
 _THOUSANDS_RE = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _DOTTED_RE = re.compile(r"\b[A-Za-z](?:\.[A-Za-z])+\b\.?")
 # A web address names what it is the address of: "www.Example.com.pe", "Example.com" -> "Example"
-# (the label before a generic top-level domain, or the first after "www.")
+# (the label before a generic top-level domain, WEB_DOMAINS in name_words.toml, or the first after "www.")
 _WEB_RE = re.compile(r"\b(?:https?://)?(?:www\.([a-z0-9-]+)(?:\.[a-z0-9-]+)*"
-                     r"|([a-z0-9-]+)\.(?:com|net|org|info|biz)(?:\.[a-z]{2})?)\b", re.IGNORECASE)
+                     r"|([a-z0-9-]+)\.(?:" + "|".join(sorted(WEB_DOMAINS)) + r")(?:\.[a-z]{2})?)\b", re.IGNORECASE)
 
 
 def _prepare(text: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["ABBREVIATIONS", "ATTACHED_AL_KEEP", "COMMON_GIVEN_NAMES", "COUNTRY_WORDS", "DISTINCT_NAMES",
            "FUNCTION_WORDS", "KUNYA_MARKERS", "LEGAL_FORMS", "LEGAL_FORM_KINDS", "LEGAL_FORM_QUALIFIERS",
-           "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES", "UNIT_ARTICLES", "UNIT_JOINS"]
+           "NAME_EQUIVALENTS", "ORG_TYPES", "TITLES", "UNIT_ARTICLES", "UNIT_JOINS", "WEB_DOMAINS"]
 
 _SOURCE = Path(__file__).resolve().parent.parent / "data" / "name_words.toml"
 
@@ -43,6 +43,8 @@ UNIT_ARTICLES: frozenset[str] = frozenset(_RAW["unit_articles"].split())
 #: the kind of company an abbreviated legal form makes ("ood", "ooo", "ltd" -> "LLC"; "pjsc", "sa" -> "JSC")
 LEGAL_FORM_KINDS: dict[str, str] = {word: kind for kind, words in _RAW["legal_form_kinds"].items()
                                     for word in words.split()}
+#: generic top-level domains: "Example.com" is a web address naming "Example"
+WEB_DOMAINS: frozenset[str] = frozenset(_RAW["web_domains"].split())
 #: legal forms of companies ("ltd", "ooo", "sirketi"): what kind of company, never which one
 LEGAL_FORMS: frozenset[str] = frozenset(_RAW["legal_forms"].split()) | frozenset(LEGAL_FORM_KINDS)
 #: words that open a legal form spelt out ("open" in "OPEN JOINT STOCK COMPANY"), part of it only there
