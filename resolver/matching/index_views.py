@@ -263,6 +263,9 @@ def read_exact(q: Queries, by_normalized: Exact, normalized: str, by_flat: Exact
     return by_normalized.read(q, normalized), by_flat.read(q, flat)
 
 
+_NO_PLACES: frozenset[str] = frozenset()
+
+
 class Places:
     """``index.entity_places.get(entity_id)``: the countries an entity's aliases name (Iraqi -> IQ)."""
 
@@ -288,7 +291,9 @@ class Places:
         for entity_id, normalized in names:
             places[entity_id].update(p for word in normalized.split(" ") if (p := place_of(word)) is not None)
         for entity_id, found in places.items():
-            self._cache.put(entity_id, frozenset(found))
+            # (most entities' names name no place: one empty set for all of them, not an object
+            # per entity for the garbage collector to walk)
+            self._cache.put(entity_id, frozenset(found) if found else _NO_PLACES)
 
 
 class Vocabulary:
