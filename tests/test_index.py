@@ -159,6 +159,35 @@ def test_opening_builds_nothing(resolver: Resolver) -> None:
     assert len(index.entities) == 107 and len(index) == 333
 
 
+def test_entities_whose_names_name_no_place_share_one_empty_set(resolver: Resolver) -> None:
+    """An entity's places are the countries its names name; the many that name none are one empty
+    set (not one object each for the garbage collector to walk), read as before."""
+    places = resolver.index.entity_places
+    ids = list(resolver.index.entities)
+    places.load(ids)
+    found = {e: places.get(e) for e in ids}
+    empty = [e for e, p in found.items() if p is None]
+    assert empty and any(p for p in found.values())  # (the bundled store has both kinds)
+    kept = [places._cache[e] for e in empty]
+    assert all(p == frozenset() for p in kept) and len({id(p) for p in kept}) == 1
+    assert places.get(empty[0], frozenset({"XX"})) == frozenset({"XX"})
+
+
+def test_an_aliass_weights_are_its_words_weights_kept(resolver: Resolver) -> None:
+    """``alias_weights[i]``: each of the alias's words' IDF weight, worked out once and then kept
+    (a read of the cache itself); an alias the store does not hold is a KeyError."""
+    index = resolver.index
+    weights = index.alias_weights
+    alias = next(iter(index.aliases))
+    assert alias.alias_id not in weights.kept
+    expected = tuple(index.weight(t) for t in alias.tokens)
+    assert weights[alias.alias_id] == expected and weights.kept[alias.alias_id] == expected
+    assert weights[alias.alias_id] is weights[alias.alias_id]
+    with pytest.raises(KeyError):
+        weights[10**9]
+    assert 10**9 not in weights.kept
+
+
 def test_caches_are_bounded() -> None:
     cache: Bounded[int, int] = Bounded(10)
     for i in range(1000):

@@ -194,24 +194,24 @@ class Aliases:
         return len(self._index)
 
 
-class AliasWeights:
-    """``index.alias_weights[alias_id]``: the IDF weight of each of the alias's tokens."""
+class AliasWeights(Bounded[int, tuple[float, ...]]):
+    """``index.alias_weights[alias_id]``: the IDF weight of each of the alias's tokens.
+
+    The cache itself (bounded as every view's): a kept alias's weights are a dict read in C, with
+    no Python call (once per candidate of every lookup); a missing one is worked out and kept."""
 
     def __init__(self, index: CandidateIndex) -> None:
+        super().__init__(50_000)
         self._index = index
-        self._cache: Bounded[int, tuple[float, ...]] = Bounded(50_000)
 
     @property
     def kept(self) -> Mapping[int, tuple[float, ...]]:
         """The weights kept so far, by alias id (read, not written)."""
-        return self._cache
+        return self
 
-    def __getitem__(self, alias_id: int) -> tuple[float, ...]:
-        found = self._cache.get(alias_id)
-        if found is None:
-            index = self._index
-            found = self._cache.put(alias_id, tuple(map(index.weight, index.aliases[alias_id].tokens)))
-        return found
+    def __missing__(self, alias_id: int) -> tuple[float, ...]:
+        index = self._index
+        return self.put(alias_id, tuple(map(index.weight, index.aliases[alias_id].tokens)))
 
 
 class Exact:
@@ -263,6 +263,9 @@ def read_exact(q: Queries, by_normalized: Exact, normalized: str, by_flat: Exact
     return by_normalized.read(q, normalized), by_flat.read(q, flat)
 
 
+_NO_PLACES: frozenset[str] = frozenset()
+
+
 class Places:
     """``index.entity_places.get(entity_id)``: the countries an entity's aliases name (Iraqi -> IQ)."""
 
@@ -288,7 +291,9 @@ class Places:
         for entity_id, normalized in names:
             places[entity_id].update(p for word in normalized.split(" ") if (p := place_of(word)) is not None)
         for entity_id, found in places.items():
-            self._cache.put(entity_id, frozenset(found))
+            # (most entities' names name no place: one empty set for all of them, not an object
+            # per entity for the garbage collector to walk)
+            self._cache.put(entity_id, frozenset(found) if found else _NO_PLACES)
 
 
 class Vocabulary:

@@ -114,7 +114,7 @@ class MentionScorer:
     Same scores as :func:`score_alias` word for word.
     """
 
-    __slots__ = ("_flat", "_flat_len", "_query", "_rows", "_sum_wq", "_words", "_wq")
+    __slots__ = ("_flat", "_flat_len", "_given", "_query", "_rows", "_sum_wq", "_words", "_wq")
 
     def __init__(self, query: Sequence[Token], query_weights: Sequence[float]) -> None:
         self._query = tuple(query)
@@ -123,6 +123,8 @@ class MentionScorer:
         self._words = [w > FUNCTION_WORD_WEIGHT for w in self._wq]
         self._flat = coarse_flat(self._query)
         self._flat_len = len(self._flat)
+        #: the positions of the mention's common given names (most mentions hold none)
+        self._given = [i for i, q in enumerate(self._query) if q.text in COMMON_GIVEN_NAMES]
         #: by the identity of the alias's Token object (alive as long as the caller holds the alias)
         self._rows: dict[int, Row] = {}
 
@@ -246,7 +248,7 @@ class MentionScorer:
         full = (cq + ca) / 2 if partial else 0.4 * max(cq, ca) + 0.6 * min(cq, ca)
         reason = "+".join(sorted(reasons)) or "no shared token"
         best, how = full, "full name"
-        if not partial and any(not s and q.text in COMMON_GIVEN_NAMES for q, s in zip(query, q_best, strict=True)):
+        if not partial and self._given and not all(q_best[i] for i in self._given):
             # "Noor Ahmad" is a man, not NIRU Co. Ltd: a given name the organisation's name lacks.
             return Score(min(round(full, 4), ALONE_CAP), f"full name: {reason}, but a person's given name")
         if same_flat and full < 0.95:
