@@ -27,7 +27,7 @@ from resolver.matching.votes import MAX_CANDIDATES as _MAX_CANDIDATES
 from resolver.matching.votes import MAX_POSTINGS as _MAX_POSTINGS
 from resolver.matching.word_similarity import keys_may_pair
 from resolver.store.csvio import import_rows
-from resolver.store.postings import reindex, word_key
+from resolver.store.postings import reindex
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -815,31 +815,6 @@ def test_a_word_with_a_short_skeleton_is_found_as_written(resolver: Resolver) ->
     # an alias holding another L word gets the skeleton's weight only
     lee = next(i for i in index.candidates(analyze("Lee Co")) if index.aliases[i].entity_id == "l-0")
     assert entry.votes.get(lee, entry.key_weight) == entry.key_weight
-
-
-def test_a_glide_spelt_many_ways_is_one_word_key_apart_from_the_kunya() -> None:
-    """"Ayub", "Ayyub", "Ayoub" and "Aiub" have the coarse key AB of every "Abu": their word key
-    is the fine key, which keeps the y inside the word, so the spellings of the one name share it
-    and the kunya marker does not.  A leading y is no glide: "Yong" and "Yang" stay apart."""
-    def key(word: str) -> str | None:
-        return word_key(word, analyze(word).tokens[0].key)
-
-    assert {key(w) for w in ("ayub", "ayyub", "ayoub", "aiub")} == {"=AYB"}
-    assert key("abu") == "=abu" and key("abou") == "=abou"
-    assert key("yong") != key("yang")
-    assert key("lia") == "=lia"  # no y: the word as written
-
-
-def test_a_word_of_a_short_skeleton_is_found_by_its_other_spellings(resolver: Resolver) -> None:
-    """A hundred "Abu ..." names (coarse key AB) and one "Ayyub Zelkar", the newest, which loses
-    every tie among the AB words: "Ayoub" finds it through the fine word key AYB."""
-    rows = [(f"a-{n}", f"{('Abu', 'Abou')[n % 2]} {_word(n)}", "person", f"{('Abu', 'Abou')[n % 2]} {_word(n)}")
-            for n in range(2 * _MAX_CANDIDATES + 40)]
-    import_rows(resolver.store, rows, source="crowd")
-    resolver.store.add_entity("Ayyub Zelkar", "person", id="target")
-    assert coarse(analyze("Ayoub").tokens[0].key) == coarse(analyze("Abu").tokens[0].key) == "AB"
-    assert "target" in _entities(resolver, "Ayoub Marvent")
-    assert "target" in _entities(resolver, "Aiub")
 
 
 def test_in_a_large_store_the_first_by_votes_keep_a_place_whatever_their_likeness(

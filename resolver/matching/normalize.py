@@ -41,7 +41,7 @@ __all__ = [
 
 #: bump whenever a change here, in resolver/matching/skeletons.py or in
 #: resolver/matching/latin_words.py alters the keys of an existing name: stores re-key on open
-KEYS_VERSION = "14"
+KEYS_VERSION = "13"
 
 # --- character classes -------------------------------------------------------------------------
 

@@ -115,8 +115,8 @@ class Retrieval(Votes):
         owns = index.load_tokens(q, {coarse(t.key) for t in fresh})
         # a word the store does not know may be two of its words written as one ("Safieddine")
         splits = {own: _splits(own) for t in fresh if owns[own := coarse(t.key)] is None and len(own) >= 4}
-        # a word with a short coarse key is also looked up by its word key ("Lia" among the L words)
-        words = {t: w for t in fresh if (w := word_key(t.text, t.key)) is not None}
+        # a word with a short coarse key is also looked up as written ("Lia" among the L words)
+        words = {t: w for t in fresh if (w := word_key(t.text, coarse(t.key))) is not None}
         keys = {coarse(t.key) for _, t, _ in joined} | {k for t in fresh for k in similar[t.key]} | set(words.values())
         keys |= {k for pairs in splits.values() for pair in pairs for k in pair}
         rows = index.load_tokens(q, keys - owns.keys())  # the rest in one statement

@@ -62,20 +62,14 @@ WORD_KEY_PREFIX = "="
 SHORT_KEY = 2
 
 
-def word_key(text: str, fine_key: str) -> str | None:
-    """The key a word is posted under besides its coarse key, or None, when its coarse key is so
-    short that many unrelated words share it ("Lia", "Li", "Lee" and "Ella" are all L; "Saal",
-    "Sala" and "Sol" are SL; "Taba" and "Tobe" TB): such a key's postings list is long, and it
-    weighs as a common word though the word itself is often rare.  The word's fine key when that
-    keeps a y inside the word that the coarse key drops (a glide spelt many ways in one name:
-    "Ayub", "Ayyub", "Ayoub" and "Aiub" are all AYB, where "Abu" is AB like them), else the word as
-    written (a leading y is no glide: "Yong", "Yang" and "Young" are all YNQ).  Not a legal form
-    or joining word ("Co", "de"), never what a name is found by."""
-    coarse_key = coarse(fine_key)
+def word_key(text: str, coarse_key: str) -> str | None:
+    """The key a word is posted under besides its coarse key, or None: the word as written, when
+    its coarse key is so short that many unrelated words share it ("Lia", "Li", "Lee" and "Ella"
+    are all L; "Saal", "Sala" and "Sol" are SL; "Taba" and "Tobe" TB).  Such a key's postings
+    list is long, and it weighs as a common word; the word itself is often rare.  Not a legal
+    form or joining word ("Co", "de"), never what a name is found by."""
     if len(coarse_key) > SHORT_KEY or text.isdigit() or text in FUNCTION_WORDS or text in LEGAL_FORMS:
         return None
-    if fine_key != coarse_key and not fine_key.startswith("Y"):
-        return WORD_KEY_PREFIX + fine_key
     return WORD_KEY_PREFIX + text
 
 
@@ -92,7 +86,7 @@ def posted_keys(normalized: str, keys: str, acronym: str | None) -> list[str]:
         c = coarse(k)
         if c and c not in out:
             out.append(c)
-        if c and (w := word_key(text, k)) is not None and w not in out:
+        if c and (w := word_key(text, c)) is not None and w not in out:
             out.append(w)
     return out
 
