@@ -44,16 +44,13 @@ TokenRow = tuple[int, int, int, int]
 NearRow = tuple[str, str, str, int, int, int, int]
 """(variant, key, loose key, token id, entity count, postings count, people): ``Queries.near``'s rows."""
 
-__all__ = ["FEATURE_POPULATION", "JUDGE_PEOPLE_SHARE", "CandidateIndex", "IndexedAlias"]
+__all__ = ["FEATURE_POPULATION", "CandidateIndex", "IndexedAlias"]
 
 #: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
 FEATURE_POPULATION = 10_000
 #: in the judge's weights above that population, a word saying what kind of organisation a name is
 #: ("bank", "committee": ``ORG_TYPES``) counts as held by at least this many of its 10,000 entities
 KIND_WORD_SHARE = 20.0
-#: the share of people among the entities of the stores the judge is fitted on (the SDN store's
-#: 2,891 of 5,190; its features read how many people's and other names hold a word: see ``people_share``)
-JUDGE_PEOPLE_SHARE = 0.56
 #: how many near-key rows the index keeps between lookups (about 150 bytes each: 7.5 MiB at most; the
 #: 5,150 SDN lookups read 39,000; see ``_near_rows``)
 _NEAR_ROWS_HELD = 50_000
@@ -85,7 +82,6 @@ class CandidateIndex:
         #: the judge's weights (:meth:`feature_weight`), in a store of more than FEATURE_POPULATION entities
         self._feature_weights: Bounded[tuple[str, str], float] = Bounded(100_000)
         self._keys: Bounded[int, tuple[str, ...]] = Bounded(200_000)
-        self._people_share: float | None = None
         self._entity_rows: Bounded[str, EntityRef | None] = Bounded(50_000)
         self.entities = Entities(self)
         self.aliases = Aliases(self)
@@ -213,14 +209,6 @@ class CandidateIndex:
     def feature_max_weight(self) -> float:
         """The judge's weight of a word the store has never seen (see :meth:`feature_weight`)."""
         return math.log(1 + min(self._n, FEATURE_POPULATION) / 0.5) ** 2
-
-    @property
-    def people_share(self) -> float:
-        """The share of people among the store's entities (read once per index, when first asked)."""
-        if self._people_share is None:
-            with self._reader.session() as q:
-                self._people_share = min(1.0, q.people_count() / self._n)
-        return self._people_share
 
     def kinds(self, tokens: Iterable[Token]) -> dict[str, tuple[int, int]]:
         """(people, other entities) whose names hold each token's key: a store statistic written

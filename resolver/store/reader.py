@@ -199,11 +199,6 @@ class Queries:
     def alias_count(self) -> int:
         return int(self._run("SELECT count(*) FROM alias")[0][0])
 
-    def people_count(self) -> int:
-        """Entities of type person, absorbed ones included (a count over the type index alone: at a
-        million aliases about 50 ms; with ``redirect_to IS NULL`` it would read every entity row)."""
-        return int(self._run("SELECT count(*) FROM entity WHERE type = ?", ("person",))[0][0])
-
     def all_entity_ids(self) -> list[str]:
         return [r[0] for r in self._run("SELECT id FROM entity WHERE redirect_to IS NULL ORDER BY id")]
 
