@@ -15,6 +15,10 @@ __all__ = ["LruCache", "TopCounts"]
 V = TypeVar("V")
 
 
+def _one(_value: object) -> int:
+    return 1
+
+
 class LruCache(Generic[V]):
     """A mapping that forgets its least recently used keys beyond ``capacity`` keys.
 
@@ -29,7 +33,7 @@ class LruCache(Generic[V]):
         self.capacity = capacity
         self.evictions = 0
         self._data: OrderedDict[str, V] = OrderedDict()
-        self._weigh = weigh
+        self._weigh: Callable[[V], int] = weigh or _one
         self._size = 0
 
     def __len__(self) -> int:
@@ -43,13 +47,6 @@ class LruCache(Generic[V]):
 
     def put(self, key: str, value: V) -> None:
         weigh = self._weigh
-        if weigh is None:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            if len(self._data) > self.capacity:
-                self._data.popitem(last=False)
-                self.evictions += 1
-            return
         old = self._data.pop(key, None)
         if old is not None:
             self._size -= weigh(old)
