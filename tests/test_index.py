@@ -899,3 +899,35 @@ def test_token_rows_read_for_prefetch_are_the_rows_load_tokens_gives(resolver: R
     assert any(v is None for v in expected.values()) and any(v is not None for v in expected.values())
     index.close()
     fresh.close()
+
+
+def test_a_large_store_counts_people_and_other_names_as_the_judges_population_would() -> None:
+    # A store of mostly people holds more people's names with any word than the judge's stores
+    # (56% people) did: above the judge's population the (people, others) counts behind
+    # ``other_kind`` are weighed back to the judge's shares, each word keeping its own total.
+    from resolver.matching.standing import in_judge_population
+
+    counts = {"AD": (60.0, 40.0), "MK": (1.0, 2.0), "QQ": (0.0, 0.0), "BNK": (0.0, 7.0)}
+    shifted = in_judge_population(counts, people_share=0.8, judge_share=0.56)
+    people, others = shifted["AD"]
+    assert people + others == pytest.approx(100.0)  # as much evidence as the store has
+    assert others / (people + others) > 0.4  # a word as often an organisation's as a person's here is more so there
+    assert shifted["QQ"] == (0.0, 0.0)  # a word no name holds stays unseen
+    assert shifted["BNK"] == pytest.approx((0.0, 7.0))  # only organisations hold it, here and there
+    assert shifted["MK"][1] > 2.0 and sum(shifted["MK"]) == pytest.approx(3.0)
+    same = in_judge_population(counts, people_share=0.56, judge_share=0.56)  # the judge's own population
+    assert all(same[k] == pytest.approx(v) for k, v in counts.items())
+    assert in_judge_population(counts, people_share=0.0) == counts  # a share not known: the store's counts
+
+
+def test_an_index_knows_its_share_of_people_from_the_stores_count(resolver: Resolver) -> None:
+    rows = [(f"p-{n}", f"Quorvel {_word(n)}", "person", f"Quorvel {_word(n)}") for n in range(30)]
+    rows += [(f"o-{n}", f"Zigmund {_word(n)} Trading", "organization", f"Zigmund {_word(n)} Trading")
+             for n in range(10)]
+    import_rows(resolver.store, rows, source="crowd")
+    resolver.resolve("Quorvel")  # the next lookup reads the new revision, and the count with it
+    index = resolver.index
+    with index._reader.session() as q:
+        revision, entities, people = q.meta()
+    assert revision == index.revision and people >= 30
+    assert index.people_share == pytest.approx(people / entities)

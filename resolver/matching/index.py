@@ -44,13 +44,16 @@ TokenRow = tuple[int, int, int, int]
 NearRow = tuple[str, str, str, int, int, int, int]
 """(variant, key, loose key, token id, entity count, postings count, people): ``Queries.near``'s rows."""
 
-__all__ = ["FEATURE_POPULATION", "CandidateIndex", "IndexedAlias"]
+__all__ = ["FEATURE_POPULATION", "JUDGE_PEOPLE_SHARE", "CandidateIndex", "IndexedAlias"]
 
 #: the judge's features see IDF as in a store of at most this many entities (see ``feature_weight``)
 FEATURE_POPULATION = 10_000
 #: in the judge's weights above that population, a word saying what kind of organisation a name is
 #: ("bank", "committee": ``ORG_TYPES``) counts as held by at least this many of its 10,000 entities
 KIND_WORD_SHARE = 20.0
+#: the share of people among the entities of the stores the judge is fitted on (the SDN store's
+#: 2,891 of 5,190; its features read how many people's and other names hold a word: see ``people_share``)
+JUDGE_PEOPLE_SHARE = 0.56
 #: how many near-key rows the index keeps between lookups (about 150 bytes each: 7.5 MiB at most; the
 #: 5,150 SDN lookups read 39,000; see ``_near_rows``)
 _NEAR_ROWS_HELD = 50_000
@@ -64,11 +67,14 @@ class CandidateIndex:
     known by their store id (older aliases have lower ids).
     """
 
-    def __init__(self, reader: IndexReader, revision: int, entity_count: int) -> None:
+    def __init__(self, reader: IndexReader, revision: int, entity_count: int, people_count: int = 0) -> None:
         self.revision = revision
         self._reader = reader
         self.entity_count = entity_count
         self._n = max(entity_count, 1)
+        #: the share of people among the store's live entities (``people_count`` in meta, written
+        #: with every write beside ``entity_count``; 0 when unknown)
+        self.people_share = min(1.0, people_count / self._n)
         self.max_idf = math.log(1 + self._n / 0.5)
         self._tokens: Bounded[str, TokenRow | None] = Bounded(100_000)
         self._postings: Bounded[int, tuple[int, ...]] = Bounded(5_000)
@@ -98,8 +104,8 @@ class CandidateIndex:
         """The index of a store as it is now: one small query, nothing built."""
         reader = IndexReader(engine)
         with reader.session() as q:
-            revision, entity_count = q.meta()
-        return cls(reader, revision, entity_count)
+            revision, entity_count, people_count = q.meta()
+        return cls(reader, revision, entity_count, people_count)
 
     def __len__(self) -> int:
         with self._reader.session() as q:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from resolver.matching.alignment import Alignment, align, real_pair
 from resolver.matching.features import PAIR_FEATURES, Evidence, pair_evidence
-from resolver.matching.index import FEATURE_POPULATION, CandidateIndex, IndexedAlias
+from resolver.matching.index import FEATURE_POPULATION, JUDGE_PEOPLE_SHARE, CandidateIndex, IndexedAlias
 from resolver.matching.model import MatcherModel
 from resolver.matching.normalize import NameKey, Token
 from resolver.matching.own_names import alias_variation, country_branch, fixed_middle
@@ -27,7 +27,7 @@ from resolver.matching.word_similarity import token_similarity
 from resolver.matching.words import FUNCTION_WORDS, LEGAL_FORMS, UNIT_ARTICLES, UNIT_JOINS
 
 __all__ = ["AT", "COMPARED", "FEATURES", "RANK_FEATURES", "RULE_VETOES", "TOP_ENTITIES", "TOP_ENTITIES_BEYOND",
-           "candidate_features", "in_judge_weights", "is_exact", "unit_of"]
+           "candidate_features", "in_judge_population", "in_judge_weights", "is_exact", "unit_of"]
 
 #: features about the candidate list, after the pair's own
 RANK_FEATURES = (
@@ -163,7 +163,10 @@ def candidate_features(
             continue
         paired.append((k, score, alias, person, free_q, reading, clash, ev))
     # how surely each mention word the alias leaves unpaired belongs to names of another kind
-    kinds = index.kinds(name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
+    kinds: Mapping[str, tuple[float, float]] = index.kinds(
+        name.tokens[i] for *_, free_q, _, _, ev in paired if ev is not None for i in free_q)
+    if index.beyond_judge_population:
+        kinds = in_judge_population(kinds, index.people_share)
     # what the store says, plus what the training part's names say (a small store has seen a word
     # once or never: "Kata'ib" in a curated store of a few hundred names)
     prior = model.kinds
@@ -246,6 +249,29 @@ def in_judge_weights(index: CandidateIndex, name: NameKey, ranked: Sequence[tupl
             score = scorer.score(alias.tokens, [index.feature_weight(t) for t in alias.tokens], partial=person)
         out.append((score, alias))
     return [*out, *ranked[COMPARED:]]
+
+
+def in_judge_population(kinds: Mapping[str, tuple[float, float]], people_share: float,
+                        judge_share: float = JUDGE_PEOPLE_SHARE) -> dict[str, tuple[float, float]]:
+    """How many people's and other entities' names hold each word, (people, others), as in a store
+    whose share of people is the judge's (``judge_share``) rather than this store's
+    (``people_share``): each side weighed by the ratio of the two populations' shares, and the two
+    brought back to the word's own total, so that how much the counts say (the feature's two
+    pseudo-counts weigh against it) stays what the store says.
+
+    A store of a million aliases holding 80% people, where the judge's stores held 56%, has more
+    people's names holding any word: read as they are, the counts made an organisation's word
+    ("aid", "Taibah") look like a person's, and the unpaired words of an organisation's mention read
+    as of the other kind (``other_kind``).  Up to the judge's population the counts are the store's."""
+    if not 0.0 < people_share < 1.0:
+        return dict(kinds)
+    to_people, to_others = judge_share / people_share, (1.0 - judge_share) / (1.0 - people_share)
+    out = {}
+    for key, (people, others) in kinds.items():
+        shifted = people * to_people + others * to_others
+        out[key] = ((people * to_people * (people + others) / shifted, others * to_others * (people + others) / shifted)
+                    if shifted else (people, others))
+    return out
 
 
 #: how many of an entity's retrieved names (in the rule scorer's order) the judge reads when its
@@ -337,7 +363,7 @@ def _spelling_classes(sims: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(1.0 if s >= _SAME_WORD else s for s in sims)
 
 
-def _kind_share(counts: tuple[int, int], person: bool) -> float:
+def _kind_share(counts: tuple[float, float], person: bool) -> float:
     """How surely a word belongs to names of the other kind than the candidate's (0: no idea), from
     how many people's and other entities' names hold it (see :meth:`CandidateIndex.kinds`)."""
     people, others = counts

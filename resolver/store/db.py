@@ -88,6 +88,7 @@ def init_db(engine: Engine) -> None:
             session.add(MetaRow(key="schema_version", value=str(SCHEMA_VERSION)))
             session.add(MetaRow(key="revision", value="0"))
             session.add(MetaRow(key="entity_count", value="0"))
+            session.add(MetaRow(key="people_count", value="0"))
 
 
 def check_schema(engine: Engine, *, create: bool) -> list[int]:

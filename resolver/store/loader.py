@@ -86,6 +86,7 @@ class Loader:
         self._entity_json = self._sql.converter(_ENTITY.c.external_ids)
         self._history_at = self._sql.converter(_HISTORY.c.at)(now)
         self.created = self.aliases = self.updated = 0
+        self.created_people = 0
         self._cache: int | None = None
         if self._sql.dialect.name == "postgresql":
             # The tables grow inside this one transaction, unseen by autovacuum: the planner goes on
@@ -139,6 +140,9 @@ class Loader:
         if self.created:
             self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS VARCHAR) "
                           "WHERE key = 'entity_count'", (self.created,))
+        if self.created_people:
+            self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS VARCHAR) "
+                          "WHERE key = 'people_count'", (self.created_people,))
         if self.created or self.aliases or self.updated:
             self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'revision'")
         return LoadTotals(self.created, self.aliases, self.updated)
@@ -177,6 +181,7 @@ class Loader:
         self._sql.many("UPDATE entity SET name = ?, type = ?, updated_at = ? WHERE id = ?", updates)
         self._sql.insert("history", ("at", "actor", "action", "entity_id", "before", "after"), history)
         self.created += len(entities)
+        self.created_people += sum(1 for e in entities if e[2] == "person")
         self.updated += len(updates)
         return people
 

@@ -30,6 +30,8 @@ __all__ = [
     "IndexWriter",
     "Posted",
     "add_entity_count",
+    "add_people_count",
+    "count_people",
     "deletions",
     "entity_keys",
     "index_aliases",
@@ -282,20 +284,44 @@ def adjust_df(conn: Connection, before: dict[str, set[str]], after: dict[str, se
 
 
 def retype(conn: Connection, entity_id: str, was_person: bool, is_person: bool) -> None:
-    """An entity's type changed: its keys now count among (or no longer among) the people's."""
+    """An entity's type changed: its keys now count among (or no longer among) the people's, and a
+    live entity among (or no longer among) the store's people (``people_count``)."""
     if was_person == is_person:
         return
+    step = 1 if is_person else -1
     keys = entity_keys(conn, [entity_id])[entity_id]
     if keys:
         ids = _token_ids(conn, keys)
-        step = 1 if is_person else -1
         _adjust(conn, {ids[k]: (0, 0, step) for k in keys if k in ids})
+    live = conn.execute(select(EntityRow.id).where(EntityRow.id == entity_id, EntityRow.redirect_to.is_(None)))
+    if live.first() is not None:
+        add_people_count(conn, step)
 
 
 def add_entity_count(conn: Connection, delta: int) -> None:
     """Keep the count of live entities (the N of the IDF) in the meta table."""
-    conn.execute(update(MetaRow).where(MetaRow.key == "entity_count")
-                 .values(value=func.cast(func.cast(MetaRow.value, Integer) + delta, String)))
+    _add_meta(conn, "entity_count", delta)
+
+
+def add_people_count(conn: Connection, delta: int) -> None:
+    """Keep the count of live entities of type person in the meta table (beside ``entity_count``:
+    the store's share of people, which the judge reads above its population)."""
+    _add_meta(conn, "people_count", delta)
+
+
+def _add_meta(conn: Connection, key: str, delta: int) -> None:
+    if delta:  # an int, never a bool: PostgreSQL has no integer + boolean
+        conn.execute(update(MetaRow).where(MetaRow.key == key)
+                     .values(value=func.cast(func.cast(MetaRow.value, Integer) + int(delta), String)))
+
+
+def count_people(conn: Connection) -> None:
+    """Write the count of live people (``people_count``) from the entity table: a new store's, a
+    migrated one's, a rebuilt index's."""
+    people = conn.execute(select(func.count()).select_from(EntityRow)
+                          .where(EntityRow.redirect_to.is_(None), EntityRow.type == "person")).scalar()
+    conn.execute(delete(MetaRow).where(MetaRow.key == "people_count"))
+    conn.execute(_META.insert(), {"key": "people_count", "value": str(people or 0)})
 
 
 def reindex(conn: Connection) -> None:
@@ -337,3 +363,4 @@ def reindex(conn: Connection) -> None:
     live = conn.execute(select(func.count()).select_from(EntityRow).where(EntityRow.redirect_to.is_(None))).scalar()
     conn.execute(delete(MetaRow).where(MetaRow.key == "entity_count"))
     conn.execute(_META.insert(), {"key": "entity_count", "value": str(live or 0)})
+    count_people(conn)

@@ -191,10 +191,11 @@ class Queries:
         """(entity id, normalized alias) of every alias of these entities."""
         return self._in("SELECT entity_id, normalized FROM alias WHERE entity_id IN (?*)", ids)
 
-    def meta(self) -> tuple[int, int]:
-        """(revision, live entity count)."""
-        values = dict(self._run("SELECT key, value FROM meta WHERE key IN ('revision', 'entity_count')"))
-        return int(values.get("revision", 0)), int(values.get("entity_count", 0))
+    def meta(self) -> tuple[int, int, int]:
+        """(revision, live entity count, live people count)."""
+        values = dict(self._run(
+            "SELECT key, value FROM meta WHERE key IN ('revision', 'entity_count', 'people_count')"))
+        return int(values.get("revision", 0)), int(values.get("entity_count", 0)), int(values.get("people_count", 0))
 
     def alias_count(self) -> int:
         return int(self._run("SELECT count(*) FROM alias")[0][0])

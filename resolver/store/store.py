@@ -202,6 +202,7 @@ class AliasStore(BulkWrites):
             session.add(row)
             session.flush()
             postings.add_entity_count(session.connection(), 1)
+            postings.add_people_count(session.connection(), 1 if type == "person" else 0)
             for text in [name.strip(), *aliases]:
                 self._insert_alias(session, entity_id, text, kind="name", source="", note="", now=now)
             record = self._load(session, entity_id)
@@ -308,6 +309,7 @@ class AliasStore(BulkWrites):
             session.flush()
             postings.adjust_df(conn, keys_before, postings.entity_keys(conn, [survivor.id, absorbed.id]))
             postings.add_entity_count(conn, -1)
+            postings.add_people_count(conn, -1 if absorbed.type == "person" else 0)
             after = self._load(session, survivor.id)
             self._record(session, actor, "merge", survivor.id, before, after.to_dict())
             self._record(session, actor, "merged_into", absorbed.id, before["absorbed"], {"redirect_to": survivor.id})

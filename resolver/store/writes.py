@@ -89,11 +89,16 @@ class BulkWrites:
         if rows:
             bulk.insert_rows(session.connection(), Base.metadata.tables["entity"], rows)
             postings.add_entity_count(session.connection(), len(rows))
+            postings.add_people_count(session.connection(), sum(1 for row in rows if row["type"] == "person"
+                                                                 and row.get("redirect_to") is None))
 
     def delete_entities(self, session: Session, entity_ids: Sequence[str]) -> None:
         """Delete entities that have no alias left and that nothing redirects to (the caller checks)."""
         if entity_ids:
+            people = session.execute(select(func.count()).select_from(EntityRow).where(
+                EntityRow.id.in_(entity_ids), EntityRow.type == "person", EntityRow.redirect_to.is_(None))).scalar()
             session.execute(delete(EntityRow).where(EntityRow.id.in_(entity_ids)))
+            postings.add_people_count(session.connection(), -int(people or 0))
             postings.add_entity_count(session.connection(), -len(entity_ids))
 
     def insert_aliases(self, session: Session, rows: Sequence[tuple[str, str, str, str, str]],
