@@ -327,7 +327,7 @@ def test_the_judge_sees_a_words_share_of_the_store_not_its_count(resolver: Resol
     seen = []
     for entities, df in ((20_000, 100), (400_000, 2_000), (20_000, 1), (400_000, 1)):  # 1 in 200; one entity
         index = CandidateIndex(small._reader, small.revision, entities)
-        index._tokens.put("ZRQMZ", (1, df, df))
+        index._tokens.put("ZRQMZ", (1, df, df, 0))
         seen.append((index.feature_weight(token), index.weight(token), index.feature_max_weight, index.max_idf))
     assert seen[0][0] == pytest.approx(seen[1][0]) and seen[0][1] == pytest.approx(seen[1][1])
     # the IDF of a word held once, and of an unseen one, grows with the store; the judge's does not
