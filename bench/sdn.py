@@ -29,9 +29,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# appended, not prepended: an installed build (a compiled wheel in its own venv) is the one measured;
+# without one, the checkout's own package is found here
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
+import resolver as resolver_package
 from resolver import Resolution, Resolver
+from resolver.compiled import build_label
 from resolver.settings import Settings
 from train.sdn_data import DEFAULT_DATA, Query, import_store, junk_variants, load_queries, swap_variants
 
@@ -150,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / "store.csv").exists():
         print(f"no benchmark data at {args.data}", file=sys.stderr)
         return 2
+    print(f"build: {build_label()}, {Path(resolver_package.__file__).parent}")
     queries = load_queries(args.data)
     texts = [q.text for q in queries]
     with tempfile.TemporaryDirectory() as tmp:

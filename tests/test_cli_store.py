@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from resolver.cli import cli
+from resolver.compiled import build_label
 from resolver.store.db import SCHEMA_VERSION
 
 GOOD = (
@@ -96,7 +97,11 @@ def test_help_options() -> None:
 
 
 def test_version() -> None:
-    assert ok("--version").startswith("resolver, version ")
+    """The version line says which build runs, so that a benchmark's figures say what they measured."""
+    line = ok("--version")
+    assert line.startswith("resolver, version ")
+    assert f"({build_label()})" in line
+    assert "pure Python" in line or "compiled (mypyc" in line
 
 
 # --- resolve ----------------------------------------------------------------------------------------

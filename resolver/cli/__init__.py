@@ -57,8 +57,21 @@ def reports_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the release and which build runs (pure Python or compiled, resolver.compiled)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    from resolver.compiled import build_label
+
+    click.echo(f"resolver, version {version('arabic-alias-resolver')} ({build_label()})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="arabic-alias-resolver", prog_name="resolver")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and the build (pure Python or compiled), and exit.")
 def cli() -> None:
     """Resolve Arabic- and Persian-derived names to canonical entity ids.
 

@@ -137,7 +137,7 @@ def _strip_accents(text: str) -> str:
     return "".join(c if ord(c) < 128 or _ARABIC_RE.match(c) else unidecode(c) for c in stripped)
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # the regex escape: mypyc refuses surrogates in literals
 _JOINERS_RE = re.compile("[\u200c\u200d\u200e\u200f\ufeff]")
 # Dotted initialisms keep their letters together: "U.S." is "US", not two dropped initials.
 # Arabic-Indic and Persian digits read as ASCII digits; "10,000" is one number.

@@ -1,0 +1,70 @@
+"""Build hook for the optional compiled build (the rest of the packaging is in pyproject.toml).
+
+``pip install .`` (and every editable install) gives the pure-Python package.  ``RESOLVER_COMPILE=1
+pip install .`` compiles the hot modules (``COMPILED_MODULES`` in resolver/compiled.py) with mypyc,
+which the build backend (build_backend/backend.py) then adds to the build requirements; mypy is never
+a run-time dependency.  An editable install never compiles, whatever the variable says: its .so files
+would shadow the .py files being edited.  A compile that fails (no C compiler, no Python headers, a
+mypyc error) falls back to the pure-Python package with a message saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from typing import Any
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+
+def _building(*commands: str) -> bool:
+    return any(cmd in sys.argv for cmd in commands)
+
+
+def _say(message: str) -> None:
+    print(f"\n*** arabic-alias-resolver: {message}\n", file=sys.stderr, flush=True)
+
+
+class OptionalBuildExt(build_ext):
+    """All the compiled modules or none: one failed extension would leave the others importing a
+    missing shared library."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as exc:  # a missing compiler or header, a compile error
+            self._fall_back(exc)
+
+    def _fall_back(self, exc: BaseException) -> None:
+        for path in self.get_outputs():
+            if os.path.exists(path):
+                os.remove(path)
+        self.extensions = []
+        _say(f"the compiled build failed ({exc.__class__.__name__}: {exc}); installing the pure-Python "
+             "package (same answers, slower)")
+
+
+def extensions() -> list[Any]:
+    # metadata and source distributions need no compiling (pip asks for the metadata before the wheel)
+    if os.environ.get("RESOLVER_COMPILE") != "1" or _building("egg_info", "dist_info", "sdist"):
+        return []
+    if _building("editable_wheel", "develop"):
+        _say("RESOLVER_COMPILE=1 is ignored by an editable install (compiled modules would shadow the edited "
+             "sources); use `RESOLVER_COMPILE=1 pip install .` for the compiled build")
+        return []
+    modules = runpy.run_path(os.path.join("resolver", "compiled.py"))["COMPILED_MODULES"]
+    paths = [name.replace(".", "/") + ".py" for name in modules]
+    try:
+        from mypyc.build import mypycify
+
+        return list(mypycify(paths, opt_level="3", group_name="resolver_native"))
+    except (Exception, SystemExit) as exc:  # mypy missing, or mypyc refusing a module (it exits)
+        _say(f"mypyc could not compile the package ({exc.__class__.__name__}: {exc}); installing the "
+             "pure-Python package (same answers, slower)")
+        return []
+
+
+if __name__ == "__main__":  # (setuptools' build backend runs this file as __main__; tests import it)
+    setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -1,0 +1,68 @@
+"""The optional compiled build (setup.py, resolver/compiled.py): opt-in, never in an editable install,
+all modules or none, and a failed compile falls back to the pure-Python package."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+from setuptools import Distribution, Extension
+
+from resolver.compiled import COMPILED_MODULES, build_label, compiled_modules
+
+ROOT = Path(__file__).resolve().parent.parent
+SETUP = runpy.run_path(str(ROOT / "setup.py"))  # not as __main__: defines the hooks, runs no setup()
+
+
+def test_the_compiled_modules_exist_and_resolve_py_is_not_one() -> None:
+    for name in COMPILED_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
+    # resolver.resolve checks what callers pass; a compiled signature would raise TypeError first
+    assert "resolver.resolve" not in COMPILED_MODULES
+
+
+def test_the_build_label_names_the_build() -> None:
+    label = build_label()
+    if compiled_modules():
+        assert label.startswith("compiled (mypyc, ")
+    else:
+        assert label == "pure Python"
+
+
+def test_nothing_is_compiled_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RESOLVER_COMPILE", raising=False)
+    monkeypatch.setattr(sys, "argv", ["setup.py", "bdist_wheel"])
+    assert SETUP["extensions"]() == []
+
+
+@pytest.mark.parametrize("command", ["editable_wheel", "develop", "dist_info", "egg_info", "sdist"])
+def test_an_editable_install_or_metadata_never_compiles(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    monkeypatch.setenv("RESOLVER_COMPILE", "1")
+    monkeypatch.setattr(sys, "argv", ["setup.py", command])
+    assert SETUP["extensions"]() == []
+
+
+def test_a_failed_compile_falls_back_to_pure_python(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One extension that compiles and one that does not: neither is kept, and the build goes on."""
+    (tmp_path / "good.c").write_text("#include <Python.h>\n"
+                                     "static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"good\"};\n"
+                                     "PyMODINIT_FUNC PyInit_good(void) { return PyModule_Create(&m); }\n")
+    (tmp_path / "bad.c").write_text("this is not C\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        dist = Distribution({"name": "probe", "ext_modules": [Extension("good", ["good.c"]),
+                                                                Extension("bad", ["bad.c"])]})
+        command = SETUP["OptionalBuildExt"](dist)
+        command.inplace = True
+        command.ensure_finalized()
+        command.run()
+    finally:
+        os.chdir(cwd)
+    assert command.extensions == []
+    assert not list(tmp_path.glob("*.so")) and not list(tmp_path.glob("*.pyd"))
+    assert "installing the pure-Python package" in capsys.readouterr().err
