@@ -179,12 +179,13 @@ class PoolLookup(Lookup):
     few hundred MB), and fresh workers keep a long run's memory flat for a little time.  A worker
     is a pool of one process, so that it is replaced alone, once its last task is done, while the
     others go on working (replacing a whole pool left every worker but the slowest idle while it
-    drained, then all of them starting at once: about 2.5 s of two cores a replacement at 1M);
-    the first replacements are staggered (worker i after (i + 1) / workers of the budget) so that
-    the workers are not replaced at the same time.  The parent hands the tasks out itself, two at
-    a time to each worker, while it waits for a result; they are taken in the order sent.  (The
-    pools are replaced whole, between tasks, rather than with ``max_tasks_per_child``, which can
-    deadlock in CPython 3.11 to 3.14: python/cpython#115634.)
+    drained and exited, then all of them starting at once: 2.5 s between the last task of one
+    pool and the first of the next at 1M, on a loaded machine); the first replacements are
+    staggered (worker i after (i + 1) / workers of the budget) so that the workers are not
+    replaced at the same time.  The parent hands the tasks out itself, two at a time to each
+    worker, while it waits for a result; they are taken in the order sent.  (A worker's pool is
+    replaced between tasks, rather than with ``max_tasks_per_child``, which can deadlock in
+    CPython 3.11 to 3.14: python/cpython#115634.)
     """
 
     def __init__(self, resolver: Resolver, options: LookupOptions, workers: int, recycle_after: int) -> None:
