@@ -270,17 +270,39 @@ def test_recycled_workers_give_the_same_output(resolver: Resolver) -> None:
     assert report.lookups == one_report.lookups == 1_200
 
 
-def test_pool_is_replaced_after_its_budget(resolver: Resolver) -> None:
-    lookup = PoolLookup(resolver, LookupOptions(None, True), workers=2, recycle_after=1)  # 2 values a pool
+def test_each_worker_is_replaced_after_its_budget(resolver: Resolver) -> None:
+    lookup = PoolLookup(resolver, LookupOptions(None, True), workers=2, recycle_after=1)  # one task a process
     try:
         pending = [lookup.submit(names) for names in (["Kazemi", "PMF"], ["Sadr"], ["Nobody Atall"], ["Qais"])]
         entries = [p.result() for p in pending]
     finally:
         lookup.close()
-    assert lookup.pools_started == 3  # the 2nd and 4th lists each found the budget used up
+    # each of the four tasks ran in a process of its own: the two first ones, then replacements
+    assert 4 <= lookup.pools_started <= 6
     assert [sorted(e) for e in entries] == [["Kazemi", "PMF"], ["Sadr"], ["Nobody Atall"], ["Qais"]]
     assert entries[0]["Kazemi"] == (tuple(KAZEMI), "matched")
     assert entries[2]["Nobody Atall"] == (tuple(UNKNOWN), "unresolved")
+
+
+def test_workers_are_first_replaced_at_different_times(resolver: Resolver) -> None:
+    lookup = PoolLookup(resolver, LookupOptions(None, True), workers=2, recycle_after=1_000)
+    try:
+        assert [slot.left for slot in lookup._slots] == [500, 1_000]
+        assert lookup.pools_started == 2
+    finally:
+        lookup.close()
+
+
+def test_a_task_that_fails_in_a_worker_fails_its_list_only(resolver: Resolver) -> None:
+    lookup = PoolLookup(resolver, LookupOptions(None, True), workers=2, recycle_after=1_000)
+    try:
+        bad = lookup.submit([123])  # type: ignore[list-item]  # (not a string: the worker's task fails)
+        good = lookup.submit(["Kazemi"])
+        with pytest.raises(TypeError):
+            bad.result()
+        assert good.result()["Kazemi"] == (tuple(KAZEMI), "matched")
+    finally:
+        lookup.close()
 
 
 def test_answers_that_took_the_whole_way_outlive_a_flood_of_exact_names() -> None:
