@@ -170,6 +170,15 @@ def pg_bundle_url(pg_bundle_template: str) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Resolver]:
+    """A new, empty store on a real SQLite file, or in a fresh database of a real PostgreSQL server."""
+    db = str(tmp_path / "store.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    r = Resolver.open(db, create=True)
+    yield r
+    r.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def any_resolver(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Resolver]:
     """A Resolver on a private copy of the bundled store, in an SQLite file or in PostgreSQL."""
     db = str(db_path) if request.param == "sqlite" else request.getfixturevalue("pg_bundle_url")

@@ -5,7 +5,6 @@ the index with its revision (the judge's share of people above its population)."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,6 @@ from resolver.store.models import EntityRow, MetaRow
 from resolver.store.store import AliasStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sources"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Resolver]:
-    db = str(tmp_path / "store.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    r = Resolver.open(db, create=True)
-    yield r
-    r.close()
 
 
 def _counts(store: AliasStore) -> tuple[int, int]:

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from resolver import AliasConflict, AliasNotFound, EntityNotFound, InvalidQuery, MatchStatus, Resolver
 from resolver.store.db import SCHEMA_VERSION
 from resolver.store.store import AliasStore
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Resolver]:
-    """A new, empty store on a real SQLite file, or in a fresh database of a real PostgreSQL server."""
-    db = str(tmp_path / "store.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    r = Resolver.open(db, create=True)
-    yield r
-    r.close()
 
 
 @pytest.fixture()
