@@ -135,16 +135,13 @@ class Loader:
             self._write_aliases(new, {row[0] for row, _ in new if row[0] in stored}, people)
 
     def finish(self) -> LoadTotals:
-        """Write the token counts, the live entity count and one revision bump; the totals of the load."""
+        """Write the token counts, the live entity and people counts and one revision bump; the totals of the load."""
         self._index.finish()
-        if self.created:
-            self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS VARCHAR) "
-                          "WHERE key = 'entity_count'", (self.created,))
-        if self.created_people:
-            self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS VARCHAR) "
-                          "WHERE key = 'people_count'", (self.created_people,))
-        if self.created or self.aliases or self.updated:
-            self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS VARCHAR) WHERE key = 'revision'")
+        for key, delta in (("entity_count", self.created), ("people_count", self.created_people),
+                           ("revision", int(bool(self.created or self.aliases or self.updated)))):
+            if delta:
+                self._sql.run("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS VARCHAR) WHERE key = ?",
+                              (delta, key))
         return LoadTotals(self.created, self.aliases, self.updated)
 
     # --- internals -------------------------------------------------------------------------

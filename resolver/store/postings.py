@@ -320,8 +320,12 @@ def count_people(conn: Connection) -> None:
     migrated one's, a rebuilt index's."""
     people = conn.execute(select(func.count()).select_from(EntityRow)
                           .where(EntityRow.redirect_to.is_(None), EntityRow.type == "person")).scalar()
-    conn.execute(delete(MetaRow).where(MetaRow.key == "people_count"))
-    conn.execute(_META.insert(), {"key": "people_count", "value": str(people or 0)})
+    _set_meta(conn, "people_count", people or 0)
+
+
+def _set_meta(conn: Connection, key: str, value: int) -> None:
+    conn.execute(delete(MetaRow).where(MetaRow.key == key))
+    conn.execute(_META.insert(), {"key": key, "value": str(value)})
 
 
 def reindex(conn: Connection) -> None:
@@ -361,6 +365,5 @@ def reindex(conn: Connection) -> None:
     if rows:
         conn.execute(_POSTING.insert(), rows)
     live = conn.execute(select(func.count()).select_from(EntityRow).where(EntityRow.redirect_to.is_(None))).scalar()
-    conn.execute(delete(MetaRow).where(MetaRow.key == "entity_count"))
-    conn.execute(_META.insert(), {"key": "entity_count", "value": str(live or 0)})
+    _set_meta(conn, "entity_count", live or 0)
     count_people(conn)
