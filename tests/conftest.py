@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from resolver import Resolver
-from resolver.compiled import build_label, compiled_modules
+from resolver.compiled import COMPILED_MODULES, build_label, compiled_modules
 from resolver.settings import Settings
 from resolver.store.build import build_bundle, default_source
 
@@ -28,6 +28,8 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_report_header() -> str:
@@ -38,14 +40,9 @@ def pytest_report_header() -> str:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """``RESOLVER_EXPECT_COMPILED=1`` (CI's run of the compiled build): a build that fell back to pure
     Python, or one only partly compiled, fails the run instead of passing on the wrong build."""
-    if os.environ.get("RESOLVER_EXPECT_COMPILED") == "1":
-        from resolver.compiled import COMPILED_MODULES
+    if os.environ.get("RESOLVER_EXPECT_COMPILED") == "1" and len(compiled_modules()) != len(COMPILED_MODULES):
+        raise pytest.UsageError(f"RESOLVER_EXPECT_COMPILED=1 but the build is {build_label()}")
 
-        if len(compiled_modules()) != len(COMPILED_MODULES):
-            raise pytest.UsageError(f"RESOLVER_EXPECT_COMPILED=1 but the build is {build_label()}")
-
-SHARED = ROOT.parent / "shared"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def fixture_rows(name: str) -> list[dict[str, str]]:
