@@ -12,8 +12,14 @@ __all__ = ["Settings", "default_db_path", "load_settings"]
 
 
 def default_db_path() -> Path:
-    """The bundled store, ``aliases.db`` at the top of the checkout."""
-    return Path(__file__).resolve().parent.parent / "aliases.db"
+    """The bundled store: ``aliases.db`` at the top of the checkout when the package runs from one (an
+    editable install, or the source tree on the path); an installed package has no checkout around
+    it, so there it is ``aliases.db`` in the working directory (the checkout's top, when a user
+    installed it from there as the README says)."""
+    top = Path(__file__).resolve().parent.parent
+    if (top / "pyproject.toml").is_file() and (top / "resolver" / "data").is_dir():
+        return top / "aliases.db"
+    return Path.cwd() / "aliases.db"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
+import api
+import resolver
 from resolver.cli import cli
 from resolver.compiled import build_label
+from resolver.settings import default_db_path
 from resolver.store.db import SCHEMA_VERSION
 
 GOOD = (
@@ -318,3 +325,40 @@ def test_migrate_brings_a_release_1_store_to_the_current_schema(tmp_path: Path) 
 
 def test_migrate_refuses_a_missing_store(tmp_path: Path) -> None:
     assert fails("migrate", "--db", str(tmp_path / "none.db")) == f"Error: no store at {tmp_path / 'none.db'}\n"
+
+
+def _installed_copy(tmp_path: Path) -> Path:
+    """The packages as `pip install .` lays them out: no checkout (no pyproject.toml) around them."""
+    site = tmp_path / "site-packages"
+    for package in (resolver, api):
+        source = Path(package.__file__).resolve().parent
+        shutil.copytree(source, site / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+    return site
+
+
+def test_an_installed_package_uses_the_aliases_db_of_the_working_directory(tmp_path: Path) -> None:
+    site = _installed_copy(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "RESOLVER_DB"} | {"PYTHONPATH": str(site)}
+    here, empty = tmp_path / "checkout", tmp_path / "elsewhere"
+    here.mkdir()
+    empty.mkdir()
+    shutil.copy(Path(__file__).resolve().parent.parent / "aliases.db", here / "aliases.db")
+
+    found = subprocess.run([sys.executable, "-m", "resolver", "resolve", "Kadhimi"], cwd=here, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert found.returncode == 0, found.stderr
+    assert "mustafa-al-kadhimi" in found.stdout
+    missing = subprocess.run([sys.executable, "-m", "resolver", "resolve", "Kadhimi"], cwd=empty, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode != 0
+    assert f"no store at {empty / 'aliases.db'}" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert list(empty.iterdir()) == []
+
+
+def test_a_checkout_uses_its_own_aliases_db_wherever_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    top = Path(__file__).resolve().parent.parent
+    if Path(resolver.__file__).resolve().parent.parent != top:
+        pytest.skip("the tests run against an installed package, not the checkout's")
+    assert default_db_path() == top / "aliases.db"
