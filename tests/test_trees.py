@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from resolver.matching import model as model_module
 from resolver.matching import trees as trees_module
-from resolver.matching.model import MODEL_PATH, _Trees, load_model
-from resolver.matching.trees import FlatTrees, TableSum, compile_trees, shallow_trees, walk_trees
+from resolver.matching.model import MODEL_PATH, load_model
+from resolver.matching.trees import TableSum, compile_trees, shallow_trees, walk_trees
 
 #: the tables add the leaves in another order (and pre-summed): the logits differ by rounding only
 TOLERANCE = 1e-9
@@ -141,30 +140,3 @@ def test_deeper_trees_are_not_read_as_tables() -> None:
         compiled = load_model()._token.logit
         for x in _probes(token["trees"], 14, 300, seed=2):
             assert compiled(x) == walk(x)
-
-
-def test_the_token_models_flat_walk_gives_the_generated_functions_logit_to_the_bit() -> None:
-    # the compiled build walks the token model's trees over flat arrays (FlatTrees), the pure one
-    # runs a generated function of nested comparisons: the same comparisons and additions
-    token: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["token"]
-    if token["kind"] != "trees":
-        pytest.skip("the committed token model is not of trees")
-    args = (float(token["base"]), float(token["learning_rate"]), token["trees"])
-    generated, flat = _Trees(*args, flat=False).logit, _Trees(*args, flat=True).logit
-    width = 1 + max(int(node[0]) for nodes in token["trees"] for node in nodes)
-    odd: list[list[float]] = [[float("inf")] * width, [float("-inf")] * width, [float("nan")] * width,
-                              [0] * width, [True] * width]
-    for x in [*_probes(token["trees"], width, 3000, seed=4), *odd]:
-        assert generated(x) == flat(x)
-    # and trees of other shapes (the random depth-2 ones)
-    rng = random.Random(7)
-    trees = _random_trees(rng, 200, 4)
-    generated, flat = _Trees(0.3, 0.1, trees, flat=False).logit, _Trees(0.3, 0.1, trees, flat=True).logit
-    for x in [*_probes(trees, 4, 500, seed=7), [float("nan"), 0.5, 0.0, 1.0]]:
-        assert generated(x) == flat(x)
-
-
-def test_the_flat_walk_runs_only_where_it_is_compiled() -> None:
-    token = load_model()._token
-    flat = isinstance(getattr(token.logit, "__self__", None), FlatTrees)
-    assert flat == (model_module._COMPILED and isinstance(token, _Trees))

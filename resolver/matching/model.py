@@ -24,12 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import FunctionType
 from typing import Any
 
 from resolver.matching.features import token_features
 from resolver.matching.normalize import Token
-from resolver.matching.trees import FlatTrees, compile_trees, shallow_trees
+from resolver.matching.trees import compile_trees, shallow_trees
 from resolver.matching.word_similarity import listed_pair
 
 __all__ = ["MODEL_PATH", "MatcherModel", "load_model"]
@@ -64,16 +63,10 @@ class _Trees:
 
     The trees are compiled once into one Python function of nested comparisons (the numbers come
     from the committed model file and are written back as float/int literals only), which is
-    about ten times faster than walking node lists.  Where this module runs compiled (mypyc), a
-    loop over flat arrays (:class:`resolver.matching.trees.FlatTrees`) walks them instead, to the
-    same logit (``flat`` chooses; the tests compare the two).
+    about ten times faster than walking node lists.
     """
 
-    def __init__(self, base: float, learning_rate: float, trees: list[list[list[float]]], *,
-                 flat: bool | None = None) -> None:
-        if flat if flat is not None else _COMPILED:
-            self.logit: Callable[[Sequence[float]], float] = FlatTrees(base, learning_rate, trees).logit
-            return
+    def __init__(self, base: float, learning_rate: float, trees: list[list[list[float]]]) -> None:
         used = sorted({int(node[0]) for nodes in trees for node in nodes if int(node[0]) >= 0})
         # each feature read into a local once: a comparison with a local is cheaper than indexing
         lines = ["def logit(x):", *(f"    x{k} = x[{k}]" for k in used), f"    z = {float(base)!r}"]
@@ -82,7 +75,7 @@ class _Trees:
         lines.append("    return z")
         namespace: dict[str, Any] = {}
         exec(compile("\n".join(lines), "<matcher trees>", "exec"), namespace)
-        self.logit = namespace["logit"]
+        self.logit: Callable[[Sequence[float]], float] = namespace["logit"]
 
     def _emit(self, nodes: list[list[float]], k: int, rate: float, lines: list[str], depth: int) -> None:
         feature, value, left, right = nodes[k]
@@ -178,7 +171,3 @@ def load_model(path: Path = MODEL_PATH) -> MatcherModel:
     model = MatcherModel(json.loads(path.read_text(encoding="utf-8")))
     gc.freeze()
     return model
-
-
-#: whether this module runs compiled (mypyc makes its functions built-in ones, not Python functions)
-_COMPILED = not isinstance(_sigmoid, FunctionType)

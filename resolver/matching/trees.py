@@ -33,7 +33,7 @@ from math import isnan
 from types import FunctionType
 from typing import Any
 
-__all__ = ["FlatTrees", "TableSum", "compile_trees", "shallow_trees", "walk_trees"]
+__all__ = ["TableSum", "compile_trees", "shallow_trees", "walk_trees"]
 
 #: a node is (feature, threshold, left, right); a leaf is (-1, value, 0, 0)
 Node = Sequence[float]
@@ -251,46 +251,6 @@ class TableSum:
         tables, outer, inner = self._tables, self._outer, self._inner
         for g in range(len(tables)):
             z += tables[g][bins[outer[g]]][bins[inner[g]]]
-        return z
-
-
-class FlatTrees:
-    """Trees of any depth walked over flat arrays: what the compiled build runs for the token model
-    (as Python, ``resolver.matching.model`` generates a function of nested comparisons instead).
-
-    The same comparisons (``x[f] <= threshold``: a NaN goes right) and the same additions in the
-    same order as that function (``base``, then each tree's leaf value times the rate, the product
-    taken once here as there), so the same logit to the bit.
-    """
-
-    def __init__(self, base: float, learning_rate: float, trees: Sequence[Sequence[Node]]) -> None:
-        rate = float(learning_rate)
-        self._base = float(base)
-        self._roots: list[int] = []
-        self._feature: list[int] = []  # -1 at a leaf
-        self._value: list[float] = []  # a split's threshold, a leaf's value times the rate
-        self._left: list[int] = []
-        self._right: list[int] = []
-        for nodes in trees:
-            offset = len(self._feature)
-            self._roots.append(offset)
-            for f, t, left, right in nodes:
-                leaf = int(f) < 0
-                self._feature.append(-1 if leaf else int(f))
-                self._value.append(rate * float(t) if leaf else float(t))
-                self._left.append(offset + int(left))
-                self._right.append(offset + int(right))
-
-    def logit(self, x: Sequence[float]) -> float:
-        values: list[float] = list(x)
-        feature, value, left, right = self._feature, self._value, self._left, self._right
-        z = self._base
-        for k in self._roots:
-            f = feature[k]
-            while f >= 0:
-                k = left[k] if values[f] <= value[k] else right[k]
-                f = feature[k]
-            z += value[k]
         return z
 
 
