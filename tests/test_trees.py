@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from resolver.matching import trees as trees_module
 from resolver.matching.model import MODEL_PATH, load_model
-from resolver.matching.trees import TableSum, compile_trees, shallow_trees, walk_trees
+from resolver.matching.trees import compile_trees, shallow_trees, walk_trees
 
 #: the tables add the leaves in another order (and pre-summed): the logits differ by rounding only
 TOLERANCE = 1e-9
@@ -83,48 +82,6 @@ def test_random_shallow_trees_read_as_tables_as_walked(seed: int) -> None:
            [float("inf"), float("-inf"), 0.5, 0.5]]  # (a NaN goes right at every split, as walked)
     for x in [*_probes(trees, width, 500, seed), *odd]:
         assert fast(x) == pytest.approx(walk(x), abs=TOLERANCE)
-
-
-_SUM_IS_PLAIN = pytest.mark.skipif(not trees_module._PLAIN_SUM, reason="sum() of floats compensates its rounding "
-                                   "from Python 3.12: the loop is not used there")
-
-
-@_SUM_IS_PLAIN
-def test_the_loop_over_the_tables_gives_the_generated_functions_logit_to_the_bit() -> None:
-    # the compiled build reads the tables with TableSum's loop, the pure one with the generated
-    # function: the same numbers added in the same order, so the same float, not just close
-    pair: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["pair"]
-    if pair["kind"] != "trees" or not shallow_trees(pair["trees"]):
-        pytest.skip("the committed pair model is not of depth-2 trees")
-    args = (float(pair["base"]), float(pair["learning_rate"]), pair["trees"])
-    generated, loop = compile_trees(*args, loop=False), compile_trees(*args, loop=True)
-    width = len(load_model().features)
-    odd: list[list[float]] = [[float("inf")] * width, [float("-inf")] * width, [float("nan")] * width,
-                              [0] * width, [True] * width]
-    for x in [*_probes(pair["trees"], width, 3000, seed=3), *odd]:
-        a, b = generated(x), loop(x)
-        assert a == b or (a != a and b != b)
-
-
-@_SUM_IS_PLAIN
-@pytest.mark.parametrize("seed", range(5))
-def test_random_shallow_trees_give_the_same_logit_looped_or_generated(seed: int) -> None:
-    rng = random.Random(100 + seed)
-    width = 4
-    trees = _random_trees(rng, 200, width)
-    base, rate = rng.uniform(-1, 1), 0.1
-    generated, loop = compile_trees(base, rate, trees, loop=False), compile_trees(base, rate, trees, loop=True)
-    odd: list[list[float]] = [[float("inf")] * width, [float("-inf")] * width, [float("nan"), 0.5, 0.0, 1.0],
-                              [1, 0, 2, -1]]
-    for x in [*_probes(trees, width, 500, seed), *odd]:
-        assert generated(x) == loop(x)
-
-
-def test_the_loop_reads_the_tables_only_where_it_is_compiled() -> None:
-    # (pure Python: the generated function is about 3x faster than the same loop interpreted)
-    pair = load_model()._pair
-    looped = isinstance(getattr(pair.logit, "__self__", None), TableSum)
-    assert looped == (trees_module._COMPILED and trees_module._PLAIN_SUM)
 
 
 def test_deeper_trees_are_not_read_as_tables() -> None:

@@ -24,16 +24,14 @@ Deeper trees are not decomposed this way (their terms read up to as many feature
 
 from __future__ import annotations
 
-import sys
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from itertools import accumulate
 from math import isnan
-from types import FunctionType
 from typing import Any
 
-__all__ = ["TableSum", "compile_trees", "shallow_trees", "walk_trees"]
+__all__ = ["compile_trees", "shallow_trees", "walk_trees"]
 
 #: a node is (feature, threshold, left, right); a leaf is (-1, value, 0, 0)
 Node = Sequence[float]
@@ -81,15 +79,8 @@ def _leaves(nodes: Sequence[Node], rate: float) -> list[tuple[dict[int, list[tup
     return out
 
 
-def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[Node]], *,
-                  loop: bool | None = None) -> Logit:
-    """One function equal (to rounding) to :func:`walk_trees` for trees of depth at most 2.
-
-    Run as Python, that function is generated source (one straight line of table reads, fastest
-    for the interpreter); compiled (mypyc), it is :meth:`TableSum.logit`, a loop over the same
-    tables, which adds the same numbers in the same order: the same logit to the bit.  ``loop``
-    chooses (the tests compare the two); by default the loop runs only where it is compiled.
-    """
+def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[Node]]) -> Logit:
+    """One function equal (to rounding) to :func:`walk_trees` for trees of depth at most 2."""
     if not shallow_trees(trees):
         raise ValueError("compile_trees reads trees of depth 2 at most")
     rate = float(learning_rate)
@@ -126,11 +117,17 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
     # A NaN is above no threshold for the walk ("x <= t" is false: it goes right) but below all of
     # them for bisect; such a vector (a sum of the features that is NaN: a NaN, or +inf and -inf)
     # is walked instead.
-    walk = walk_trees(base, learning_rate, trees)
+    names: dict[str, Any] = {"_bisect": bisect_left, "_isnan": isnan, "_walk": walk_trees(base, learning_rate, trees)}
     used = sorted({f for feats in groups for f in feats})
-    tables: list[tuple[Any, ...]] = []  # a group's table: values (one feature) or rows (two)
-    reads: list[tuple[int, ...]] = []  # the features it is read by, outer first
-    for feats, terms in groups.items():
+    lines = ["def logit(x):", "    if _isnan(sum(x)):", "        return _walk(x)"]
+    for f in used:
+        if len(sorted_thr[f]) == 1:  # (bisect_left's own test, without the call: 18 of 41 features)
+            lines.append(f"    b{f} = 1 if {sorted_thr[f][0]!r} < x[{f}] else 0")
+            continue
+        names[f"_t{f}"] = sorted_thr[f]
+        lines.append(f"    b{f} = _bisect(_t{f}, x[{f}])")
+    reads: list[str] = []
+    for g, (feats, terms) in enumerate(groups.items()):
         # the group's own cut points per feature (its boxes' edges), a local bin per global bin
         cuts = [sorted({edge for box, _ in terms for edge in box[i]} | {0, len(sorted_thr[f]) + 1})
                 for i, f in enumerate(feats)]
@@ -138,13 +135,14 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
         local = [[bisect_left(c, b + 1) - 1 for b in range(len(sorted_thr[f]) + 1)]
                  for c, f in zip(cuts, feats, strict=True)]
         if len(feats) == 1:
+            (f,) = feats
             diff = [0.0] * len(cuts[0])
             for ((lo, hi),), value in terms:
                 diff[at[0][lo]] += value
                 diff[at[0][hi]] -= value
             table = list(accumulate(diff[:-1]))
-            tables.append(tuple([table[i] for i in local[0]]))  # read straight by the global bin
-            reads.append(feats)
+            names[f"_T{g}"] = tuple([table[i] for i in local[0]])  # read straight by the global bin
+            reads.append(f"_T{g}[b{f}]")
             continue
         rows, cols = len(cuts[0]) - 1, len(cuts[1]) - 1
         grid = [[0.0] * (cols + 1) for _ in range(rows + 1)]
@@ -169,92 +167,12 @@ def compile_trees(base: float, learning_rate: float, trees: Sequence[Sequence[No
         inner = 1 - outer
         by_row = [tuple([(sums[i][j] if outer == 0 else sums[j][i]) for j in local[inner]])
                   for i in range(len(cuts[outer]) - 1)]
-        tables.append(tuple([by_row[i] for i in local[outer]]))
-        reads.append((feats[outer], feats[inner]))
-    if loop is None:
-        loop = _COMPILED and _PLAIN_SUM
-    if loop:
-        return TableSum(constant, used, [sorted_thr[f] for f in used],
-                        [[used.index(f) for f in r] for r in reads], tables, walk).logit
-    return _generated(constant, {f: sorted_thr[f] for f in used}, tables, reads, walk)
-
-
-def _generated(constant: float, thresholds: dict[int, list[float]], tables: list[tuple[Any, ...]],
-               reads: list[tuple[int, ...]], walk: Logit) -> Logit:
-    """The tables read by one generated function (the interpreter's fastest way)."""
-    # A NaN is above no threshold for the walk ("x <= t" is false: it goes right) but below all of
-    # them for bisect; such a vector (a sum of the features that is NaN: a NaN, or +inf and -inf)
-    # is walked instead.
-    names: dict[str, Any] = {"_bisect": bisect_left, "_isnan": isnan, "_walk": walk}
-    lines = ["def logit(x):", "    if _isnan(sum(x)):", "        return _walk(x)"]
-    for f, thr in thresholds.items():
-        if len(thr) == 1:  # (bisect_left's own test, without the call: 18 of 41 features)
-            lines.append(f"    b{f} = 1 if {thr[0]!r} < x[{f}] else 0")
-            continue
-        names[f"_t{f}"] = thr
-        lines.append(f"    b{f} = _bisect(_t{f}, x[{f}])")
-    for g, table in enumerate(tables):
-        names[f"_T{g}"] = table
+        names[f"_T{g}"] = tuple([by_row[i] for i in local[outer]])
+        reads.append(f"_T{g}[b{feats[outer]}][b{feats[inner]}]")
     # one sum in C of the tables' values (no float object made per group; math.fsum, correctly
     # rounded, costs 12 us more a call for a difference in the last bits), over a list: Python
     # builds a long tuple display as a list and then copies it (5% of the call)
-    terms = ", ".join(f"_T{g}" + "".join(f"[b{f}]" for f in feats) for g, feats in enumerate(reads))
-    lines.append(f"    return sum([{constant!r}, {terms}])")
+    lines.append(f"    return sum([{constant!r}, {', '.join(reads)}])")
     exec(compile("\n".join(lines), "<matcher tables>", "exec"), names)
     fn: Logit = names["logit"]
     return fn
-
-
-class TableSum:
-    """The tables of :func:`compile_trees` read by a loop: what the compiled build runs (mypyc makes
-    the loop C; as Python it is slower than the generated function, and the tests run it to show
-    that both give the same logit to the bit).
-
-    The logit is the sum of ``constant`` and each group's value in the groups' order, added one at
-    a time as the ``sum`` of the generated function adds them (Python 3.11's ``sum`` of floats: a
-    plain running total started from ``0 + constant``; from 3.12 ``sum`` compensates its rounding,
-    so there the generated function stays, see ``_PLAIN_SUM``).  A group of one feature becomes a
-    table of one-value rows read at the extra bin ``len(thresholds)``, always 0.
-    """
-
-    def __init__(self, constant: float, features: list[int], thresholds: list[list[float]],
-                 reads: list[list[int]], tables: list[tuple[Any, ...]], walk: Logit) -> None:
-        self._start = 0 + constant
-        self._features = features  # the features read, each with its sorted thresholds
-        self._thresholds = thresholds
-        self._walk = walk
-        extra = len(thresholds)
-        self._outer = [r[0] for r in reads]
-        self._inner = [r[1] if len(r) == 2 else extra for r in reads]
-        self._tables: list[tuple[tuple[float, ...], ...]] = [
-            table if len(r) == 2 else tuple([(value,) for value in table])
-            for table, r in zip(tables, reads, strict=True)]
-
-    def logit(self, x: Sequence[float]) -> float:
-        if isnan(sum(x)):
-            return self._walk(x)
-        thresholds = self._thresholds
-        bins = [0] * (len(thresholds) + 1)
-        for k, f in enumerate(self._features):
-            # bisect_left: how many thresholds are below the value
-            value = x[f]
-            cuts = thresholds[k]
-            lo, hi = 0, len(cuts)
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if cuts[mid] < value:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            bins[k] = lo
-        z = self._start
-        tables, outer, inner = self._tables, self._outer, self._inner
-        for g in range(len(tables)):
-            z += tables[g][bins[outer[g]]][bins[inner[g]]]
-        return z
-
-
-#: whether this module runs compiled (mypyc makes its functions built-in ones, not Python functions)
-_COMPILED = not isinstance(shallow_trees, FunctionType)
-#: whether ``sum`` of floats is a plain running total (:class:`TableSum` adds as it does)
-_PLAIN_SUM = sys.version_info < (3, 12)
