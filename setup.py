@@ -10,6 +10,7 @@ mypyc error) falls back to the pure-Python package with a message saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import sys
@@ -46,6 +47,17 @@ class OptionalBuildExt(build_ext):
              "package (same answers, slower)")
 
 
+def generate_token_trees() -> None:
+    """Write resolver/matching/_token_trees.py, the token model's trees as a typed function for
+    mypyc, from resolver/data/matcher.json (resolver/matching/trees.py imports only the standard
+    library, so it runs here before anything is built)."""
+    trees = runpy.run_path(os.path.join("resolver", "matching", "trees.py"))
+    with open(os.path.join("resolver", "data", "matcher.json"), encoding="utf-8") as handle:
+        source = trees["compiled_trees_module"](json.load(handle))
+    with open(os.path.join("resolver", "matching", "_token_trees.py"), "w", encoding="utf-8") as handle:
+        handle.write(source)
+
+
 def extensions() -> list[Any]:
     # metadata and source distributions need no compiling (pip asks for the metadata before the wheel)
     if os.environ.get("RESOLVER_COMPILE") != "1" or _building("egg_info", "dist_info", "sdist"):
@@ -54,9 +66,11 @@ def extensions() -> list[Any]:
         _say("RESOLVER_COMPILE=1 is ignored by an editable install (compiled modules would shadow the edited "
              "sources); use `RESOLVER_COMPILE=1 pip install .` for the compiled build")
         return []
-    modules = runpy.run_path(os.path.join("resolver", "compiled.py"))["COMPILED_MODULES"]
+    compiled = runpy.run_path(os.path.join("resolver", "compiled.py"))
+    modules = [*compiled["COMPILED_MODULES"], *compiled["GENERATED_MODULES"]]
     paths = [name.replace(".", "/") + ".py" for name in modules]
     try:
+        generate_token_trees()
         from mypyc.build import mypycify
 
         return list(mypycify(paths, opt_level="3", group_name="resolver_native"))

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from resolver import Resolver
-from resolver.compiled import COMPILED_MODULES, build_label, compiled_modules
+from resolver.compiled import COMPILED_MODULES, GENERATED_MODULES, build_label, compiled_modules
 from resolver.settings import Settings
 from resolver.store.build import build_bundle, default_source
 
@@ -40,7 +40,8 @@ def pytest_report_header() -> str:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """``RESOLVER_EXPECT_COMPILED=1`` (CI's run of the compiled build): a build that fell back to pure
     Python, or one only partly compiled, fails the run instead of passing on the wrong build."""
-    if os.environ.get("RESOLVER_EXPECT_COMPILED") == "1" and len(compiled_modules()) != len(COMPILED_MODULES):
+    expected = len(COMPILED_MODULES) + len(GENERATED_MODULES)
+    if os.environ.get("RESOLVER_EXPECT_COMPILED") == "1" and len(compiled_modules()) != expected:
         raise pytest.UsageError(f"RESOLVER_EXPECT_COMPILED=1 but the build is {build_label()}")
 
 

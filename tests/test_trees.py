@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 from typing import Any
 
 import pytest
 
-from resolver.matching.model import MODEL_PATH, load_model
-from resolver.matching.trees import compile_trees, shallow_trees, walk_trees
+from resolver.matching.model import MODEL_PATH, _Trees, load_model
+from resolver.matching.trees import compile_trees, compiled_trees_module, model_digest, shallow_trees, walk_trees
 
 #: the tables add the leaves in another order (and pre-summed): the logits differ by rounding only
 TOLERANCE = 1e-9
@@ -97,3 +98,58 @@ def test_deeper_trees_are_not_read_as_tables() -> None:
         compiled = load_model()._token.logit
         for x in _probes(token["trees"], 14, 300, seed=2):
             assert compiled(x) == walk(x)
+
+
+def _token_part() -> dict[str, Any]:
+    token: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))["token"]
+    if token["kind"] != "trees" or shallow_trees(token["trees"]):
+        pytest.skip("the committed token model is not of deeper trees")
+    return token
+
+
+def _built_token_trees() -> Any:
+    """resolver.matching._token_trees when this build compiled it (None in the pure build)."""
+    from types import FunctionType
+    try:
+        module = importlib.import_module("resolver.matching._token_trees")
+    except ImportError:
+        return None
+    return None if isinstance(module.logit, FunctionType) else module
+
+
+def test_the_compiled_builds_token_trees_give_the_generated_functions_logit_to_the_bit() -> None:
+    # the compiled build compiles the token trees generated at build time (setup.py); the pure
+    # build execs the same lines untyped: both are checked against the exec'd function, exactly
+    token = _token_part()
+    args = (float(token["base"]), float(token["learning_rate"]), token["trees"])
+    reference = _Trees(*args).logit
+    assert reference.__code__.co_filename == "<matcher trees>"
+    namespace: dict[str, Any] = {}
+    exec(compiled_trees_module({"token": token}), namespace)  # the typed source, run as Python
+    assert namespace["DIGEST"] == model_digest(token)
+    candidates = [namespace["logit"]]
+    built = _built_token_trees()
+    if built is not None:
+        assert model_digest(token) == built.DIGEST
+        assert load_model()._token.logit is built.logit  # (the model uses it)
+        candidates.append(built.logit)
+    width = 1 + max(int(node[0]) for nodes in token["trees"] for node in nodes)
+    odd: list[list[float]] = [[float("inf")] * width, [float("-inf")] * width, [float("nan")] * width,
+                              [0] * width, [True] * width, [1.5, 2, 0.0, 1, *[0.5] * (width - 4)]]
+    for x in [*_probes(token["trees"], width, 3000, seed=4), *odd]:
+        expected = reference(x)
+        for logit in candidates:
+            assert logit(x) == expected
+
+
+def test_token_trees_built_from_another_model_file_are_not_used() -> None:
+    # a matcher.json edited (retrained) after the compiled build: its digest differs, and the
+    # model execs its own function instead of the compiled one
+    token = _token_part()
+    args = (float(token["base"]), float(token["learning_rate"]), token["trees"])
+    assert _Trees(*args, digest="0" * 64).logit.__code__.co_filename == "<matcher trees>"
+    used = _Trees(*args, digest=model_digest(token)).logit
+    built = _built_token_trees()
+    assert used is (built.logit if built is not None else used)
+    if built is None:
+        assert used.__code__.co_filename == "<matcher trees>"

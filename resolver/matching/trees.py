@@ -24,6 +24,8 @@ Deeper trees are not decomposed this way (their terms read up to as many feature
 
 from __future__ import annotations
 
+import hashlib
+import json
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -31,7 +33,7 @@ from itertools import accumulate
 from math import isnan
 from typing import Any
 
-__all__ = ["compile_trees", "shallow_trees", "walk_trees"]
+__all__ = ["compile_trees", "compiled_trees_module", "model_digest", "shallow_trees", "tree_source", "walk_trees"]
 
 #: a node is (feature, threshold, left, right); a leaf is (-1, value, 0, 0)
 Node = Sequence[float]
@@ -44,6 +46,65 @@ def shallow_trees(trees: Sequence[Sequence[Node]]) -> bool:
         f, _, left, right = nodes[k]
         return 0 if int(f) < 0 else 1 + max(depth(nodes, int(left)), depth(nodes, int(right)))
     return all(depth(nodes, 0) <= 2 for nodes in trees)
+
+
+def tree_source(base: float, learning_rate: float, trees: Sequence[Sequence[Node]], *,
+                typed: bool = False) -> list[str]:
+    """The trees as the lines of one function ``logit(x)`` of nested comparisons (the numbers from
+    the model written back as float literals only): each feature read into a local once, then per
+    tree the comparisons down to its leaf and ``z += value times the rate``, trees in order.
+
+    The pure build runs it through ``exec`` (``resolver.matching.model``); the compiled build
+    compiles the same lines, ``typed`` (annotations for mypyc: the locals become C doubles), in a
+    module of their own (:func:`compiled_trees_module`): the same comparisons and the same
+    additions in the same order, so the same logit to the bit.
+    """
+    used = sorted({int(node[0]) for nodes in trees for node in nodes if int(node[0]) >= 0})
+    if typed:
+        lines = ["def logit(x: Sequence[float]) -> float:", *(f"    x{k}: float = x[{k}]" for k in used),
+                 f"    z: float = {float(base)!r}"]
+    else:
+        lines = ["def logit(x):", *(f"    x{k} = x[{k}]" for k in used), f"    z = {float(base)!r}"]
+    rate = float(learning_rate)
+
+    def emit(nodes: Sequence[Node], k: int, depth: int) -> None:
+        feature, value, left, right = nodes[k]
+        pad = "    " * depth
+        if int(feature) < 0:
+            lines.append(f"{pad}z += {rate * float(value)!r}")
+            return
+        lines.append(f"{pad}if x{int(feature)} <= {float(value)!r}:")
+        emit(nodes, int(left), depth + 1)
+        lines.append(f"{pad}else:")
+        emit(nodes, int(right), depth + 1)
+
+    for nodes in trees:
+        emit(nodes, 0, 1)
+    lines.append("    return z")
+    return lines
+
+
+def model_digest(part: dict[str, Any]) -> str:
+    """A digest of one part of the model file (its JSON, keys sorted): a compiled module generated
+    from the file holds it, and is used only for a part with the same digest."""
+    text = json.dumps(part, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compiled_trees_module(model: dict[str, Any]) -> str:
+    """The source of ``resolver.matching._token_trees``, which the compiled build generates from
+    resolver/data/matcher.json and compiles (setup.py): the token model's trees as
+    :func:`tree_source` writes them, typed, and ``DIGEST`` (:func:`model_digest` of that part;
+    empty when the token model is not of trees)."""
+    token = model["token"]
+    head = ['"""Generated at build time from resolver/data/matcher.json (resolver.matching.trees.'
+            'compiled_trees_module); not committed."""', "", "from __future__ import annotations", "",
+            "from collections.abc import Sequence", ""]
+    if token.get("kind") != "trees":
+        return "\n".join([*head, 'DIGEST = ""', "", "", "def logit(x: Sequence[float]) -> float:",
+                          "    return 0.0", ""])
+    body = tree_source(float(token["base"]), float(token["learning_rate"]), token["trees"], typed=True)
+    return "\n".join([*head, f"DIGEST = {model_digest(token)!r}", "", "", *body, ""])
 
 
 def walk_trees(base: float, learning_rate: float, trees: Sequence[Sequence[Node]]) -> Logit:
