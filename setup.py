@@ -10,6 +10,7 @@ mypyc error) falls back to the pure-Python package with a message saying so.
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
 import runpy
@@ -33,10 +34,26 @@ class OptionalBuildExt(build_ext):
     missing shared library."""
 
     def run(self) -> None:
+        self._remove_stale()
         try:
             super().run()
         except Exception as exc:  # a missing compiler or header, a compile error
             self._fall_back(exc)
+
+    def _remove_stale(self) -> None:
+        """pip builds a local directory in place, so build/ keeps an earlier build's extension
+        modules: one this build does not make (the module list changed) would be packaged beside the
+        new ones and fail at import against the new shared library.  Only the outputs of this build
+        stay."""
+        if self.inplace:
+            return
+        keep = {os.path.abspath(path) for path in self.get_outputs()}
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        for folder, _, files in os.walk(self.build_lib):
+            for name in files:
+                path = os.path.abspath(os.path.join(folder, name))
+                if name.endswith(suffixes) and path not in keep:
+                    os.remove(path)
 
     def _fall_back(self, exc: BaseException) -> None:
         for path in self.get_outputs():

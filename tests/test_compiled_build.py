@@ -3,6 +3,7 @@ all modules or none, and a failed compile falls back to the pure-Python package.
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import os
 import runpy
@@ -66,3 +67,31 @@ def test_a_failed_compile_falls_back_to_pure_python(tmp_path: Path, capsys: pyte
     assert command.extensions == []
     assert not list(tmp_path.glob("*.so")) and not list(tmp_path.glob("*.pyd"))
     assert "installing the pure-Python package" in capsys.readouterr().err
+
+
+def test_a_build_directory_keeps_no_extension_of_an_earlier_build(tmp_path: Path) -> None:
+    """pip builds in place: build/ holds the last build's extensions; a module no longer compiled
+    (the list changed) must not be packaged beside the new ones."""
+    (tmp_path / "good.c").write_text("#include <Python.h>\n"
+                                     "static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"good\"};\n"
+                                     "PyMODINIT_FUNC PyInit_good(void) { return PyModule_Create(&m); }\n")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    lib = tmp_path / "build" / "lib"
+    stale = lib / "pkg" / f"dropped{suffix}"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an extension of the earlier build")
+    (lib / "pkg" / "kept.py").write_text("# a source file is not an extension\n")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        dist = Distribution({"name": "probe", "ext_modules": [Extension("good", ["good.c"])]})
+        command = SETUP["OptionalBuildExt"](dist)
+        command.build_lib = str(lib)
+        command.build_temp = str(tmp_path / "build" / "temp")
+        command.ensure_finalized()
+        command.run()
+    finally:
+        os.chdir(cwd)
+    assert not stale.exists()
+    assert (lib / "pkg" / "kept.py").exists()
+    assert [p.name for p in lib.glob(f"*{suffix}")] == [f"good{suffix}"]
