@@ -1,9 +1,10 @@
 """Which build of the package runs: pure Python, or its hot modules compiled with mypyc.
 
-``RESOLVER_COMPILE=1 pip install .`` compiles the modules of :data:`COMPILED_MODULES` (setup.py reads
-the list from this file); every other install, and every editable install, runs the same sources as
-plain Python.  Both give the same answers (CI compares them); the compiled build only runs faster.
-This module imports nothing of the package, so that setup.py can read it before anything is built.
+``RESOLVER_COMPILE=1 pip install .`` compiles the modules of :data:`COMPILED_MODULES` and the one it
+generates (:data:`GENERATED_MODULES`; setup.py reads both lists from this file); every other
+install, and every editable install, runs the same sources as plain Python.  Both give the same
+answers (CI compares them); the compiled build only runs faster.  This module imports nothing of
+the package, so that setup.py can read it before anything is built.
 """
 
 from __future__ import annotations

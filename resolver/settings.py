@@ -17,7 +17,7 @@ def default_db_path() -> Path:
     it, so there it is ``aliases.db`` in the working directory (the checkout's top, when a user
     installed it from there as the README says)."""
     top = Path(__file__).resolve().parent.parent
-    if (top / "pyproject.toml").is_file() and (top / "resolver" / "data").is_dir():
+    if (top / "pyproject.toml").is_file():  # (as resolver.compiled.stale_modules tells a checkout)
         return top / "aliases.db"
     return Path.cwd() / "aliases.db"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
-import os
 import runpy
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from setuptools import Distribution, Extension
@@ -47,51 +47,47 @@ def test_an_editable_install_or_metadata_never_compiles(monkeypatch: pytest.Monk
     assert SETUP["extensions"]() == []
 
 
-def test_a_failed_compile_falls_back_to_pure_python(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: dict[str, str], **options: object) -> Any:
+    """Run setup.py's ``OptionalBuildExt`` for real on small C extensions (name -> C source) in
+    ``tmp_path``, with these command options; the command, once run."""
+    monkeypatch.chdir(tmp_path)
+    for name, text in sources.items():
+        (tmp_path / f"{name}.c").write_text(text)
+    dist = Distribution({"name": "probe", "ext_modules": [Extension(name, [f"{name}.c"]) for name in sources]})
+    command = SETUP["OptionalBuildExt"](dist)
+    for option, value in options.items():
+        setattr(command, option, value)
+    command.ensure_finalized()
+    command.run()
+    return command
+
+
+#: an extension module that compiles
+GOOD_C = ("#include <Python.h>\n"
+          "static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"good\"};\n"
+          "PyMODINIT_FUNC PyInit_good(void) { return PyModule_Create(&m); }\n")
+
+
+def test_a_failed_compile_falls_back_to_pure_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """One extension that compiles and one that does not: neither is kept, and the build goes on."""
-    (tmp_path / "good.c").write_text("#include <Python.h>\n"
-                                     "static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"good\"};\n"
-                                     "PyMODINIT_FUNC PyInit_good(void) { return PyModule_Create(&m); }\n")
-    (tmp_path / "bad.c").write_text("this is not C\n")
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        dist = Distribution({"name": "probe", "ext_modules": [Extension("good", ["good.c"]),
-                                                                Extension("bad", ["bad.c"])]})
-        command = SETUP["OptionalBuildExt"](dist)
-        command.inplace = True
-        command.ensure_finalized()
-        command.run()
-    finally:
-        os.chdir(cwd)
+    command = _build(tmp_path, monkeypatch, {"good": GOOD_C, "bad": "this is not C\n"}, inplace=True)
     assert command.extensions == []
     assert not list(tmp_path.glob("*.so")) and not list(tmp_path.glob("*.pyd"))
     assert "installing the pure-Python package" in capsys.readouterr().err
 
 
-def test_a_build_directory_keeps_no_extension_of_an_earlier_build(tmp_path: Path) -> None:
+def test_a_build_directory_keeps_no_extension_of_an_earlier_build(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """pip builds in place: build/ holds the last build's extensions; a module no longer compiled
     (the list changed) must not be packaged beside the new ones."""
-    (tmp_path / "good.c").write_text("#include <Python.h>\n"
-                                     "static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"good\"};\n"
-                                     "PyMODINIT_FUNC PyInit_good(void) { return PyModule_Create(&m); }\n")
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     lib = tmp_path / "build" / "lib"
     stale = lib / "pkg" / f"dropped{suffix}"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"an extension of the earlier build")
     (lib / "pkg" / "kept.py").write_text("# a source file is not an extension\n")
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        dist = Distribution({"name": "probe", "ext_modules": [Extension("good", ["good.c"])]})
-        command = SETUP["OptionalBuildExt"](dist)
-        command.build_lib = str(lib)
-        command.build_temp = str(tmp_path / "build" / "temp")
-        command.ensure_finalized()
-        command.run()
-    finally:
-        os.chdir(cwd)
+    _build(tmp_path, monkeypatch, {"good": GOOD_C}, build_lib=str(lib), build_temp=str(tmp_path / "build" / "temp"))
     assert not stale.exists()
     assert (lib / "pkg" / "kept.py").exists()
     assert [p.name for p in lib.glob(f"*{suffix}")] == [f"good{suffix}"]
